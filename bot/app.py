@@ -1,0 +1,135 @@
+"""The composition root: builds the Telegram application and its services from Settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.handlers import general, onboarding, ratings, rituals
+from bot.sender import TelegramSender
+from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
+from bot.settings import Settings
+from messages import render
+from scheduler.dispatch import Dispatcher
+from scheduler.runner import DispatchJob, build_scheduler
+from store.db import create_engine, migrate, session_factory
+
+log = logging.getLogger(__name__)
+
+AttuneApp = Application[Any, AttuneContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+# The commands shown in Telegram's menu, in this order.
+MENU = ("rituals", "timezone", "help", "privacy", "start")
+
+
+def build_application(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> AttuneApp:
+    """Everything wired, nothing opened: post_init opens, post_shutdown closes."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit, overall_time_period=1, max_retries=3
+            )
+        )
+        .post_init(_open)
+        .post_stop(_stop)
+        .post_shutdown(_close)
+    )
+    if settings.telegram_api_base_url:
+        root = settings.telegram_api_base_url
+        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+    app = builder.build()
+    app.bot_data.services = Services(settings=settings, clock=clock)
+    _register(app)
+    return app
+
+
+def _register(app: AttuneApp) -> None:
+    """Every handler, in one place. Groups run in order; the first match in a group wins."""
+    # Group -1 runs first for every update: outside private chats it answers and stops
+    # handling, so nothing from a group ever reaches the handlers that store data.
+    app.add_handler(TypeHandler(Update, general.private_only), group=-1)
+
+    commands = {
+        "start": onboarding.start,
+        "timezone": onboarding.timezone_command,
+        "rituals": rituals.rituals_command,
+        "help": general.help_command,
+        "privacy": general.privacy_command,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    buttons = (
+        (callbacks.ADULT, onboarding.adult_answer),
+        (callbacks.CONSENT, onboarding.consent_answer),
+        (callbacks.ZONE, onboarding.zone_button),
+        (callbacks.RITUAL_VIEW, rituals.view_button),
+        (callbacks.RITUAL_ON, rituals.on_button),
+        (callbacks.RITUAL_OFF, rituals.off_button),
+        (callbacks.RITUAL_ASK_TIME, rituals.ask_time_button),
+        (callbacks.RITUAL_LIST, rituals.list_button),
+        (callbacks.RATE, ratings.rate),
+    )
+    for pattern, callback in buttons:
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    # Catch-alls come last: anything the handlers above did not claim.
+    app.add_handler(CallbackQueryHandler(general.stale_button))
+    app.add_handler(MessageHandler(filters.LOCATION, onboarding.location))
+    app.add_handler(MessageHandler(filters.COMMAND, general.unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT, general.text))
+    app.add_handler(MessageHandler(filters.ALL, general.not_text))
+    app.add_error_handler(general.on_error)
+
+
+async def _open(app: AttuneApp) -> None:
+    """post_init: migrate and open the database, register the menu, start dispatching."""
+    services = app.bot_data.services
+    settings = services.settings
+    services.engine = create_engine(settings.database_url)
+    await migrate(services.engine)
+    services.sessions = session_factory(services.engine)
+    await app.bot.set_my_commands(
+        [BotCommand(name, render(f"command_{name}", "en")) for name in MENU]
+    )
+    dispatcher = Dispatcher(
+        services.sessions,
+        TelegramSender(app.bot),
+        grace=timedelta(minutes=settings.grace_minutes),
+    )
+    services.dispatch = DispatchJob(dispatcher, services.clock)
+    services.scheduler = build_scheduler(services.dispatch.run, tick_seconds=settings.tick_seconds)
+    services.scheduler.start()
+    log.info("attune is running")
+
+
+async def _stop(app: AttuneApp) -> None:
+    """post_stop: no new ticks; let a tick in flight finish its sends and writes."""
+    services = app.bot_data.services
+    if services.scheduler is not None:
+        services.scheduler.shutdown(wait=False)
+    if services.dispatch is not None:
+        await services.dispatch.drain()
+
+
+async def _close(app: AttuneApp) -> None:
+    """post_shutdown: close the database."""
+    services = app.bot_data.services
+    if services.engine is not None:
+        await services.engine.dispose()

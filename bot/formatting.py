@@ -1,0 +1,35 @@
+"""Human phrasing of schedules and times, rendered from `messages/`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+from messages import render
+from scheduler.planning import weekdays_from_text
+from scheduler.schedule import DAILY
+
+
+def describe_schedule(weekdays: str, local_time: str, locale: str) -> str:
+    """ "every day at 22:00", "every Sunday at 19:00", "Tue, Thu, Sat at 21:00"."""
+    days = sorted(weekdays_from_text(weekdays))
+    if frozenset(days) == DAILY:
+        return render("schedule_daily", locale, time=local_time)
+    if len(days) == 1:
+        return render(
+            "schedule_weekly", locale, day=render(f"weekday_{days[0]}", locale), time=local_time
+        )
+    names = ", ".join(render(f"weekday_short_{d}", locale) for d in days)
+    return render("schedule_days", locale, days=names, time=local_time)
+
+
+def describe_next(due: datetime, zone: tzinfo, now: datetime, locale: str) -> str:
+    """When a prompt comes next, relative to the person's today."""
+    local_due = due.astimezone(zone)
+    today = now.astimezone(zone).date()
+    time = local_due.strftime("%H:%M")
+    if local_due.date() == today:
+        return render("next_today", locale, time=time)
+    if local_due.date() == today + timedelta(days=1):
+        return render("next_tomorrow", locale, time=time)
+    day = render(f"weekday_{local_due.weekday()}", locale)
+    return render("next_on", locale, day=day, time=time)

@@ -1,0 +1,87 @@
+"""Small pieces every handler shares: who is talking, and replying to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from messages import render
+from scheduler.zones import resolve_zone
+from store.models import User
+
+DEFAULT_LOCALE = "en"
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def locale_of(update: Update, user: User | None = None) -> str:
+    """The person's language: stored, else what Telegram says, else English."""
+    if user is not None:
+        return user.locale
+    tg_user = update.effective_user
+    code = tg_user.language_code if tg_user is not None else None
+    return (code or DEFAULT_LOCALE).split("-")[0].lower()
+
+
+def is_private(update: Update) -> bool:
+    """True for updates from a one-to-one chat with the bot."""
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def is_member(user: User | None) -> bool:
+    """True once the person confirmed 18+ and consented: only then is anything stored."""
+    return user is not None and user.consented_at is not None
+
+
+def local_now(user: User, now: datetime) -> datetime:
+    """The person's wall clock now (their zone must be set)."""
+    assert user.timezone is not None
+    return now.astimezone(resolve_zone(user.timezone))
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message to send once the database work is committed."""
+
+    text: str
+    markup: Markup | None = None
+
+
+def reply(key: str, locale: str, markup: Markup | None = None, **values: object) -> Reply:
+    """A rendered Reply."""
+    return Reply(render(key, locale, **values), markup)
+
+
+async def send(update: Update, replies: Iterable[Reply]) -> None:
+    """Send replies in order to the chat the update came from.
+
+    Sending happens after the transaction commits, so no database lock is held while
+    waiting on Telegram.
+    """
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for item in replies:
+        await chat.send_message(item.text, reply_markup=item.markup)
+
+
+async def edit(query: CallbackQuery, item: Reply) -> None:
+    """Replace the pressed message's text and buttons; an identical edit is not an error."""
+    markup = item.markup if isinstance(item.markup, InlineKeyboardMarkup) else None
+    try:
+        await query.edit_message_text(item.text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise

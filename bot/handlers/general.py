@@ -1,0 +1,97 @@
+"""Help, privacy, free text routing, and the kind answers to everything unexpected."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.handlers import onboarding, rituals
+from bot.handlers.common import is_member, is_private, locale_of, reply, send
+from bot.services import AttuneContext
+from store.users import get_user
+
+log = logging.getLogger(__name__)
+
+# Longer typed input is never a timezone or a time; it is answered without parsing.
+MAX_ANSWER_CHARS = 200
+
+
+async def help_command(update: Update, context: AttuneContext) -> None:
+    """/help: the commands, in plain words."""
+    await send(update, [reply("help", locale_of(update))])
+
+
+async def privacy_command(update: Update, context: AttuneContext) -> None:
+    """/privacy: what is stored and why."""
+    await send(update, [reply("privacy", locale_of(update))])
+
+
+async def unknown_command(update: Update, context: AttuneContext) -> None:
+    """A command the bot doesn't have."""
+    await send(update, [reply("unknown_command", locale_of(update))])
+
+
+async def not_text(update: Update, context: AttuneContext) -> None:
+    """Stickers, photos, voice and the like: the bot reads only text and buttons."""
+    await send(update, [reply("not_text", locale_of(update))])
+
+
+async def text(update: Update, context: AttuneContext) -> None:
+    """Typed text: the answer to an open question, or a gentle pointer to /help."""
+    message, tg_user = update.effective_message, update.effective_user
+    if message is None or message.text is None or tg_user is None:
+        return
+    async with context.services.session() as session:
+        user = await get_user(session, telegram_id=tg_user.id)
+    locale = locale_of(update, user)
+    if user is None or not is_member(user):
+        await send(update, [reply("need_start", locale)])
+        return
+    typed = message.text.strip()
+    if user.awaiting is not None and len(typed) > MAX_ANSWER_CHARS:
+        await send(update, [reply("answer_too_long", locale)])
+    elif user.awaiting == onboarding.AWAITING_ZONE:
+        await onboarding.zone_text(update, context, typed)
+    elif user.awaiting is not None and user.awaiting.startswith(rituals.AWAITING_TIME):
+        await rituals.time_text(
+            update, context, user.awaiting[len(rituals.AWAITING_TIME) :], typed
+        )
+    else:
+        await send(update, [reply("free_text", locale)])
+
+
+async def stale_button(update: Update, context: AttuneContext) -> None:
+    """A button whose data matches nothing the bot makes (old, or forged)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(reply("toast_button_unknown", locale_of(update)).text, show_alert=True)
+
+
+async def private_only(update: Update, context: AttuneContext) -> None:
+    """Outside a private chat: say so to a command, store nothing, handle nothing else."""
+    if is_private(update):
+        return
+    message = update.effective_message
+    if message is not None and message.text is not None and message.text.startswith("/"):
+        await send(update, [reply("private_only", locale_of(update))])
+    elif update.callback_query is not None:
+        await update.callback_query.answer(reply("private_only", locale_of(update)).text)
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: AttuneContext) -> None:
+    """Log the failure without personal data and tell the person nothing was lost."""
+    error = context.error
+    # The type and the code path only: an exception's message can quote what a person
+    # typed, or SQL parameters.
+    where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("handler failed: %s\n%s", type(error).__name__, where)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await send(update, [reply("error_generic", locale_of(update))])
+    except Exception as send_error:  # Telegram itself may be what failed
+        log.warning("could not tell the person about the failure: %s", type(send_error).__name__)

@@ -1,0 +1,203 @@
+"""Onboarding: welcome, 18+ and consent, then the person's timezone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot import keyboards
+from bot.formatting import describe_next
+from bot.handlers.common import Reply, edit, is_member, local_now, locale_of, reply, send
+from bot.services import AttuneContext
+from messages import render, ritual_text
+from scheduler.planning import reschedule
+from scheduler.zones import parse_zone, resolve_zone, zone_from_location
+from store.models import User
+from store.users import forget_user, get_or_create_user, get_user
+
+AWAITING_ZONE = "timezone"
+
+
+async def start(update: Update, context: AttuneContext) -> None:
+    """/start: welcome a newcomer, pick up where onboarding stopped, or welcome back."""
+    tg_user, chat = update.effective_user, update.effective_chat
+    if tg_user is None or chat is None:
+        return
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        user = await get_or_create_user(
+            session, telegram_id=tg_user.id, chat_id=chat.id, locale=locale_of(update), now=now
+        )
+        locale = user.locale
+        if not is_member(user):
+            replies = [reply("welcome", locale, keyboards.adult(locale))]
+        elif user.blocked_at is not None:
+            # They blocked the bot and came back: everything they chose is still there.
+            user.blocked_at = None
+            reschedule(user, now)
+            replies = [reply("welcome_back", locale)]
+        elif user.timezone is None:
+            user.awaiting = AWAITING_ZONE
+            replies = zone_question(locale)
+        else:
+            replies = [reply("start_again", locale)]
+    await send(update, replies)
+
+
+async def adult_answer(update: Update, context: AttuneContext) -> None:
+    """The 18+ buttons: go on to consent, or say goodbye kindly and forget."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=query.from_user.id)
+        locale = locale_of(update, user)
+        if user is None:
+            outcome: Reply | str = "toast_start_first"
+        elif is_member(user):
+            outcome = "toast_step_done"
+        elif context.match.group(1) == "no":
+            await forget_user(session, user=user)
+            outcome = reply("under_18", locale)
+        else:
+            user.adult_confirmed_at = now
+            outcome = reply("consent_ask", locale, keyboards.consent(locale))
+    await _finish(update, outcome, locale)
+
+
+async def consent_answer(update: Update, context: AttuneContext) -> None:
+    """The consent buttons: start storing, or forget everything asked so far."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    now = context.services.clock()
+    followups: list[Reply] = []
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=query.from_user.id)
+        locale = locale_of(update, user)
+        if user is None or user.adult_confirmed_at is None:
+            outcome: Reply | str = "toast_start_first"
+        elif is_member(user):
+            outcome = "toast_step_done"
+        elif context.match.group(1) == "no":
+            await forget_user(session, user=user)
+            outcome = reply("consent_declined", locale)
+        else:
+            user.consented_at = now
+            user.awaiting = AWAITING_ZONE
+            outcome = reply("consent_thanks", locale)
+            followups = zone_question(locale)
+    await _finish(update, outcome, locale)
+    await send(update, followups)
+
+
+async def timezone_command(update: Update, context: AttuneContext) -> None:
+    """/timezone: ask for the person's zone again."""
+    tg_user = update.effective_user
+    if tg_user is None:
+        return
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=tg_user.id)
+        locale = locale_of(update, user)
+        if user is None or not is_member(user):
+            replies = [reply("need_start", locale)]
+        else:
+            user.awaiting = AWAITING_ZONE
+            replies = zone_question(locale)
+    await send(update, replies)
+
+
+async def zone_button(update: Update, context: AttuneContext) -> None:
+    """A quick timezone button."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    zone = parse_zone(context.match.group(1))
+    await query.answer()
+    if zone is None:
+        await send(update, [reply("timezone_unknown", locale_of(update))])
+        return
+    await _set_zone(update, context, zone)
+    await query.edit_message_reply_markup(None)
+
+
+async def location(update: Update, context: AttuneContext) -> None:
+    """A shared location: its timezone, resolved offline; the location itself is not kept."""
+    message = update.effective_message
+    if message is None or message.location is None:
+        return
+    zone = zone_from_location(message.location.latitude, message.location.longitude)
+    if zone is None:
+        await send(update, [reply("timezone_location_unknown", locale_of(update))])
+        return
+    await _set_zone(update, context, zone)
+
+
+async def zone_text(update: Update, context: AttuneContext, text: str) -> None:
+    """Typed text while the zone question is open: an IANA name or a UTC offset."""
+    zone = parse_zone(text)
+    if zone is None:
+        await send(update, [reply("timezone_unknown", locale_of(update))])
+        return
+    await _set_zone(update, context, zone)
+
+
+def zone_question(locale: str) -> list[Reply]:
+    """Ask for the timezone: quick buttons, typing, or the location button."""
+    return [
+        reply("timezone_ask", locale, keyboards.zones()),
+        reply("timezone_location_tip", locale, keyboards.share_location(locale)),
+    ]
+
+
+async def _set_zone(update: Update, context: AttuneContext, zone: str) -> None:
+    tg_user = update.effective_user
+    if tg_user is None:
+        return
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=tg_user.id)
+        locale = locale_of(update, user)
+        if user is None or not is_member(user):
+            replies = [reply("need_start", locale)]
+        else:
+            user.timezone = zone
+            user.awaiting = None
+            reschedule(user, now)
+            replies = _zone_set(user, locale, now)
+    await send(update, replies)
+
+
+def _zone_set(user: User, locale: str, now: datetime) -> list[Reply]:
+    assert user.timezone is not None
+    local = local_now(user, now).strftime("%H:%M")
+    confirm = reply("timezone_set", locale, ReplyKeyboardRemove(), zone=user.timezone, time=local)
+    active = [s for s in user.subscriptions if s.active and s.next_due_at is not None]
+    if not active:
+        return [confirm, reply("first_ritual_offer", locale, keyboards.first_ritual(locale))]
+    zone = resolve_zone(user.timezone)
+    lines = "\n".join(
+        render(
+            "ritual_next_line",
+            locale,
+            name=ritual_text(s.ritual_key, locale).name,
+            next=describe_next(s.next_due_at, zone, now, locale),
+        )
+        for s in active
+        if s.next_due_at is not None
+    )
+    return [confirm, reply("timezone_next_prompts", locale, lines=lines)]
+
+
+async def _finish(update: Update, outcome: Reply | str, locale: str) -> None:
+    """Answer a pressed button: a toast key, or an edit of the pressed message."""
+    query = update.callback_query
+    if query is None:
+        return
+    if isinstance(outcome, str):
+        await query.answer(reply(outcome, locale).text)
+        return
+    await query.answer()
+    await edit(query, outcome)

@@ -1,0 +1,139 @@
+"""Every keyboard the bot shows, built in one place from `messages/` labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot import callbacks
+from messages import render, ritual_text, rituals
+from scheduler.zones import COMMON_ZONES
+from store.models import Subscription
+
+
+def _rows(buttons: Iterable[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
+    items = list(buttons)
+    return InlineKeyboardMarkup([items[i : i + per_row] for i in range(0, len(items), per_row)])
+
+
+def adult(locale: str) -> InlineKeyboardMarkup:
+    """Confirm 18+ or not."""
+    return _rows(
+        [
+            InlineKeyboardButton(
+                render("btn_adult_yes", locale), callback_data=callbacks.adult("yes")
+            ),
+            InlineKeyboardButton(
+                render("btn_adult_no", locale), callback_data=callbacks.adult("no")
+            ),
+        ],
+        per_row=1,
+    )
+
+
+def consent(locale: str) -> InlineKeyboardMarkup:
+    """Agree to storing answers, or not now."""
+    return _rows(
+        [
+            InlineKeyboardButton(
+                render("btn_consent_yes", locale), callback_data=callbacks.consent("yes")
+            ),
+            InlineKeyboardButton(
+                render("btn_consent_no", locale), callback_data=callbacks.consent("no")
+            ),
+        ],
+        per_row=1,
+    )
+
+
+def zones() -> InlineKeyboardMarkup:
+    """Quick buttons for common timezones, labelled by their city."""
+    return _rows(
+        (
+            InlineKeyboardButton(
+                name.split("/")[-1].replace("_", " "), callback_data=callbacks.zone(name)
+            )
+            for name in COMMON_ZONES
+        ),
+        per_row=3,
+    )
+
+
+def share_location(locale: str) -> ReplyKeyboardMarkup:
+    """A one-time reply keyboard whose button shares the person's location."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(render("btn_share_location", locale), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def ritual_list(locale: str, active: Mapping[str, Subscription]) -> InlineKeyboardMarkup:
+    """One button per ritual in the catalogue, marking the ones that are on."""
+    buttons = []
+    for ritual in rituals():
+        name = ritual_text(ritual.key, locale).name
+        sub = active.get(ritual.key)
+        label = render("btn_ritual_on", locale, name=name, time=sub.local_time) if sub else name
+        buttons.append(
+            InlineKeyboardButton(label, callback_data=callbacks.ritual_view(ritual.key))
+        )
+    return _rows(buttons, per_row=1)
+
+
+def first_ritual(locale: str) -> InlineKeyboardMarkup:
+    """The onboarding offer: tap a ritual to start it at its default time."""
+    return _rows(
+        (
+            InlineKeyboardButton(
+                ritual_text(r.key, locale).name, callback_data=callbacks.ritual_on(r.key)
+            )
+            for r in rituals()
+        ),
+        per_row=1,
+    )
+
+
+def ritual_page(locale: str, key: str, default_time: str, is_on: bool) -> InlineKeyboardMarkup:
+    """What can be done with one ritual from its page."""
+    if is_on:
+        buttons = [
+            InlineKeyboardButton(
+                render("btn_change_time", locale), callback_data=callbacks.ritual_ask_time(key)
+            ),
+            InlineKeyboardButton(
+                render("btn_turn_off", locale), callback_data=callbacks.ritual_off(key)
+            ),
+        ]
+    else:
+        buttons = [
+            InlineKeyboardButton(
+                render("btn_turn_on", locale, time=default_time),
+                callback_data=callbacks.ritual_on(key),
+            ),
+            InlineKeyboardButton(
+                render("btn_other_time", locale), callback_data=callbacks.ritual_ask_time(key)
+            ),
+        ]
+    buttons.append(
+        InlineKeyboardButton(render("btn_back", locale), callback_data=callbacks.ritual_list())
+    )
+    return _rows(buttons, per_row=1)
+
+
+def rating(
+    locale: str, prompt_id: int, labels: Mapping[int, str], chosen: int | None = None
+) -> InlineKeyboardMarkup:
+    """The 1-5 buttons of a prompt, one per row so each label reads in full."""
+    buttons = []
+    for value in range(1, 6):
+        key = "btn_rating_chosen" if value == chosen else "btn_rating"
+        text = render(key, locale, rating=value, label=labels[value])
+        buttons.append(InlineKeyboardButton(text, callback_data=callbacks.rate(prompt_id, value)))
+    return _rows(buttons, per_row=1)

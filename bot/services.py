@@ -1,0 +1,56 @@
+"""The long-lived services every handler reaches through its context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.settings import Settings
+from scheduler.runner import DispatchJob
+
+
+def utc_now() -> datetime:
+    """The real clock; tests hand the application another one."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What post_init opens and post_shutdown closes, plus the clock."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = utc_now
+    engine: AsyncEngine | None = None
+    sessions: async_sessionmaker[AsyncSession] | None = None
+    scheduler: AsyncIOScheduler | None = None
+    dispatch: DispatchJob | None = None
+
+    def session(self) -> AsyncSession:
+        """A new session; valid once post_init has opened the database."""
+        if self.sessions is None:
+            raise RuntimeError("the database is not open yet")
+        return self.sessions()
+
+
+class BotData:
+    """Typed `bot_data`: holds the services instead of untyped dict lookups."""
+
+    services: Services
+
+
+class AttuneContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The callback context handlers receive, with typed access to the services."""
+
+    @property
+    def services(self) -> Services:
+        """The application's services."""
+        return self.bot_data.services
+
+
+CONTEXT_TYPES = ContextTypes(context=AttuneContext, bot_data=BotData)

@@ -1,0 +1,131 @@
+"""One Bot API request, end to end: decode it the way Telegram does, validate it against the
+spec, apply injected faults and blocks, run the emulated method (or answer ``True`` for spec
+methods that only ever return ``True``), record the call and write Telegram's JSON answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import traceback
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+
+from emulator import bot_methods, message_methods  # noqa: F401  (they register handlers)
+from emulator.errors import ApiError, bad_request, forbidden
+from emulator.registry import HANDLERS
+from emulator.spec import load_spec
+from emulator.state import Call, EmulatorState
+from emulator.validate import UploadedFile, Validator
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_GUARDED_PREFIXES = ("send", "copy", "forward", "edit")
+_dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+
+@functools.cache
+def validator() -> Validator:
+    """The validator for the bundled spec, built once per process."""
+    return Validator(load_spec())
+
+
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+    raw: dict[str, Any] = dict(request.query)
+    files: dict[str, UploadedFile] = {}
+    if not request.body_exists:
+        return raw, files
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(await request.read() or b"{}")
+        except ValueError:
+            raise bad_request("can't parse JSON object") from None
+        if not isinstance(body, dict):
+            raise bad_request("JSON object expected")
+        raw.update(body)
+    elif request.content_type in _FORM_TYPES:
+        for key, value in (await request.post()).items():
+            if isinstance(value, web.FileField):
+                content = value.file.read()
+                files[key] = UploadedFile(value.filename, value.content_type, content)
+            elif isinstance(value, str):
+                raw[key] = value
+            else:
+                raw[key] = bytes(value).decode("utf-8", "replace")
+    return raw, files
+
+
+class Dispatcher:
+    """Answers requests for one bot token against one :class:`EmulatorState`."""
+
+    def __init__(self, token: str, state: EmulatorState) -> None:
+        self.token = token
+        self.state = state
+        self.internal_errors: list[BaseException] = []
+
+    def gate(self, method: str, params: dict[str, Any]) -> None:
+        """Refuse the request if the target chat blocked the bot or a fault is due."""
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int):
+            return
+        if chat_id in self.state.blocked and method.lower().startswith(_GUARDED_PREFIXES):
+            self.state.writable_chat(chat_id)
+        fault = self.state.take_fault(chat_id, method)
+        if fault is None:
+            return
+        if fault.error_code == 429:
+            wait = fault.retry_after
+            seconds = int(wait) if float(wait).is_integer() else wait
+            raise ApiError(
+                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+            )
+        if fault.error_code == 403:
+            raise forbidden("bot was blocked by the user")
+        try:
+            phrase = HTTPStatus(fault.error_code).phrase
+        except ValueError:
+            phrase = "Error"
+        raise ApiError(fault.error_code, phrase)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Serve ``{root}/bot{token}/{method}``."""
+        name = request.match_info["method"]
+        method = load_spec().method(name)
+        canonical = method.name if method is not None else name
+        params: dict[str, Any] = {}
+        at = self.state.clock()
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            if method is None:
+                raise ApiError(404, "Not Found")
+            raw, files = await _read_params(request)
+            params = {**raw, **files}
+            params = validator().params(method, raw, files)
+            self.gate(method.name, params)
+            handler = HANDLERS.get(method.name.lower())
+            if handler is not None:
+                result = await handler(self.state, method, params)
+            elif method.returns_true:
+                result = True
+            else:
+                raise bad_request("method not emulated")
+        except ApiError as err:
+            self.state.record(Call(canonical, params, False, err.error_code, at, err.description))
+            return web.json_response(err.payload(), status=err.error_code, dumps=_dumps)
+        except asyncio.CancelledError:
+            note = "client disconnected before the answer"
+            self.state.record(Call(canonical, params, False, None, at, note))
+            raise
+        except Exception as exc:
+            self.internal_errors.append(exc)
+            description = (
+                "Internal Server Error: " + "".join(traceback.format_exception_only(exc)).strip()
+            )
+            self.state.record(Call(canonical, params, False, 500, at, description))
+            body = {"ok": False, "error_code": 500, "description": description}
+            return web.json_response(body, status=500, dumps=_dumps)
+        self.state.record(Call(canonical, params, True, None, at, None, result))
+        return web.json_response({"ok": True, "result": result}, dumps=_dumps)

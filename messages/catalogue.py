@@ -1,0 +1,282 @@
+"""The ritual catalogue: what each ritual is, when it is offered, and what it says.
+
+``messages/rituals.toml`` holds the locale-independent part (key, weekdays, default local
+time, display order); ``messages/locales/<locale>/rituals.toml`` holds the texts of every
+ritual in that locale. Both are read once and validated as a whole on first use, so a broken
+edit fails loudly at startup (call ``rituals()``) instead of in front of a user.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeGuard
+
+from messages.render import DEFAULT_LOCALE, _locale_dirs, _read_toml, _resolve, render
+
+__all__ = [
+    "BANDS",
+    "RATINGS",
+    "Ritual",
+    "RitualText",
+    "acknowledgement",
+    "band",
+    "is_ritual",
+    "prompt_text",
+    "ritual",
+    "ritual_text",
+    "rituals",
+]
+
+RATINGS = (1, 2, 3, 4, 5)
+BANDS = ("low", "middle", "high")
+
+_ROOT = Path(__file__).resolve().parent
+_RITUALS_FILE = "rituals.toml"
+_MIN_PROMPTS = 4
+_MIN_ACKNOWLEDGEMENTS = 2
+# Keys travel in callback data and database rows, so they stay short and ASCII.
+_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+_RITUAL_FIELDS = frozenset({"key", "weekdays", "time", "order"})
+_TEXT_FIELDS = frozenset(
+    {"name", "description", "prompts", "question", "labels", "acknowledgements"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Ritual:
+    """When a ritual is offered: weekdays (0 = Monday .. 6 = Sunday) and default local time."""
+
+    key: str
+    weekdays: frozenset[int]
+    default_time: time
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class RitualText:
+    """Everything a ritual says in one locale.
+
+    ``labels`` maps each rating 1..5 to its button label; ``acknowledgements`` maps each band
+    ("low", "middle", "high") to the replies that rotate after a tap.
+    """
+
+    name: str
+    description: str
+    prompts: tuple[str, ...]
+    question: str
+    # Read-only mappings are unhashable; leaving them out of the hash keeps the class hashable.
+    labels: Mapping[int, str] = field(hash=False)
+    acknowledgements: Mapping[str, tuple[str, ...]] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Catalogue:
+    rituals: tuple[Ritual, ...]
+    by_key: Mapping[str, Ritual]
+    texts: Mapping[str, Mapping[str, RitualText]]  # locale -> ritual key -> text
+
+
+def rituals() -> tuple[Ritual, ...]:
+    """Return every ritual in display order."""
+    return _load(_ROOT).rituals
+
+
+def ritual(key: str) -> Ritual:
+    """Return the ritual ``key``; KeyError if there is none."""
+    try:
+        return _load(_ROOT).by_key[key]
+    except KeyError:
+        raise KeyError(f"no ritual {key!r}") from None
+
+
+def is_ritual(key: str) -> bool:
+    """Tell whether ``key`` names a ritual (e.g. to vet callback data)."""
+    return key in _load(_ROOT).by_key
+
+
+def ritual_text(key: str, locale: str = DEFAULT_LOCALE) -> RitualText:
+    """Return the texts of ritual ``key`` in ``locale`` (or its fallback); KeyError if unknown."""
+    catalogue = _load(_ROOT)
+    ritual(key)
+    return catalogue.texts[_resolve(locale, catalogue.texts)][key]
+
+
+def prompt_text(key: str, locale: str, variant: int) -> str:
+    """Return one prompt of ritual ``key``; any ``variant`` works, prompts rotate."""
+    prompts = ritual_text(key, locale).prompts
+    return prompts[variant % len(prompts)]
+
+
+def prompt_message(key: str, locale: str, variant: int) -> str:
+    """Return a whole prompt message: one rotating prompt, then the rating question."""
+    return render(
+        "ritual_prompt",
+        locale,
+        prompt=prompt_text(key, locale, variant),
+        question=ritual_text(key, locale).question,
+    )
+
+
+def acknowledgement(key: str, locale: str, rating: int, variant: int) -> str:
+    """Return the reply to ``rating`` for ritual ``key``; replies rotate with ``variant``."""
+    replies = ritual_text(key, locale).acknowledgements[band(rating)]
+    return replies[variant % len(replies)]
+
+
+def band(rating: int) -> str:
+    """Return the acknowledgement band of a 1..5 rating: "low", "middle" or "high"."""
+    if isinstance(rating, bool) or rating not in RATINGS:
+        raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
+    if rating <= 2:
+        return "low"
+    return "middle" if rating == 3 else "high"
+
+
+@functools.cache
+def _load(root: Path) -> _Catalogue:
+    """Read and validate the catalogue under ``root``; raise ValueError naming file and key."""
+    ordered = _load_rituals(root / _RITUALS_FILE)
+    by_key = {item.key: item for item in ordered}
+    texts = {
+        locale: _load_texts(directory / _RITUALS_FILE, by_key, root / _RITUALS_FILE)
+        for locale, directory in _locale_dirs(root).items()
+    }
+    return _Catalogue(
+        rituals=ordered,
+        by_key=MappingProxyType(by_key),
+        texts=MappingProxyType(texts),
+    )
+
+
+def _load_rituals(path: Path) -> tuple[Ritual, ...]:
+    data = _read_toml(path)
+    if set(data) != {"ritual"} or not isinstance(data["ritual"], list) or not data["ritual"]:
+        raise ValueError(f"{path}: expected only [[ritual]] tables, at least one")
+    found: dict[str, Ritual] = {}
+    orders: dict[int, str] = {}
+    for number, entry in enumerate(data["ritual"], start=1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path}: ritual #{number} must be a [[ritual]] table")
+        key = entry.get("key")
+        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+            raise ValueError(
+                f"{path}: ritual #{number} needs a 'key' in lower_snake_case, up to 32 chars"
+            )
+        where = f"{path}: ritual {key!r}"
+        if key in found:
+            raise ValueError(f"{where}: duplicate key")
+        _check_fields(entry, _RITUAL_FIELDS, where)
+        order = entry["order"]
+        if not _is_int(order):
+            raise ValueError(f"{where}: 'order' must be an integer")
+        if order in orders:
+            raise ValueError(f"{where}: 'order' {order} is already used by {orders[order]!r}")
+        orders[order] = key
+        found[key] = Ritual(
+            key=key,
+            weekdays=_weekdays(entry["weekdays"], where),
+            default_time=_time(entry["time"], where),
+            order=order,
+        )
+    return tuple(sorted(found.values(), key=lambda item: item.order))
+
+
+def _weekdays(value: object, where: str) -> frozenset[int]:
+    if not isinstance(value, list) or not value:
+        raise ValueError(
+            f"{where}: 'weekdays' must be a non-empty list (0 = Monday .. 6 = Sunday)"
+        )
+    for day in value:
+        if not _is_int(day) or not 0 <= day <= 6:
+            raise ValueError(f"{where}: weekday {day!r} is not 0 (Monday) .. 6 (Sunday)")
+    if len(set(value)) != len(value):
+        raise ValueError(f"{where}: 'weekdays' lists a day twice")
+    return frozenset(value)
+
+
+def _time(value: object, where: str) -> time:
+    match = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{where}: 'time' must be a 24-hour \"HH:MM\" string, not {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _load_texts(
+    path: Path, by_key: Mapping[str, Ritual], rituals_path: Path
+) -> dict[str, RitualText]:
+    data = _read_toml(path)
+    for key in data:
+        if key not in by_key:
+            raise ValueError(f"{path}: [{key}] is not a ritual in {rituals_path}")
+    texts: dict[str, RitualText] = {}
+    for key in by_key:
+        where = f"{path}: [{key}]"
+        table = data.get(key)
+        if table is None:
+            raise ValueError(f"{where}: texts for this ritual are missing")
+        if not isinstance(table, dict):
+            raise ValueError(f"{where}: must be a table")
+        _check_fields(table, _TEXT_FIELDS, where)
+        texts[key] = RitualText(
+            name=_string(table["name"], f"{where} name"),
+            description=_string(table["description"], f"{where} description"),
+            prompts=_strings(table["prompts"], f"{where} prompts", _MIN_PROMPTS),
+            question=_string(table["question"], f"{where} question"),
+            labels=_labels(table["labels"], f"{where} labels"),
+            acknowledgements=_acknowledgements(
+                table["acknowledgements"], f"{where} acknowledgements"
+            ),
+        )
+    return texts
+
+
+def _labels(value: object, where: str) -> Mapping[int, str]:
+    expected = [str(rating) for rating in RATINGS]
+    if not isinstance(value, dict) or sorted(value) != expected:
+        raise ValueError(f"{where}: must be a table with exactly the keys {', '.join(expected)}")
+    return MappingProxyType(
+        {rating: _string(value[str(rating)], f"{where} {rating}") for rating in RATINGS}
+    )
+
+
+def _acknowledgements(value: object, where: str) -> Mapping[str, tuple[str, ...]]:
+    if not isinstance(value, dict) or set(value) != set(BANDS):
+        raise ValueError(f"{where}: must be a table with exactly the keys {', '.join(BANDS)}")
+    return MappingProxyType(
+        {name: _strings(value[name], f"{where} {name}", _MIN_ACKNOWLEDGEMENTS) for name in BANDS}
+    )
+
+
+def _strings(value: object, where: str, minimum: int) -> tuple[str, ...]:
+    # A minimum count keeps rotation meaningful: the same words every time stop being heard.
+    if not isinstance(value, list) or len(value) < minimum:
+        raise ValueError(f"{where}: must be a list of at least {minimum} texts")
+    return tuple(_string(item, f"{where} #{number}") for number, item in enumerate(value, 1))
+
+
+def _string(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where}: must be a non-empty string")
+    if value != value.strip():
+        # Usually a stray newline before a closing triple quote; it would show in the chat.
+        raise ValueError(f"{where}: has leading or trailing whitespace")
+    return value
+
+
+def _check_fields(table: Mapping[str, Any], expected: frozenset[str], where: str) -> None:
+    if missing := sorted(expected - table.keys()):
+        raise ValueError(f"{where}: missing field(s) {', '.join(missing)}")
+    if unknown := sorted(table.keys() - expected):
+        raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)}")
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    # TOML booleans arrive as bool, which Python counts as int; true is not a weekday.
+    return isinstance(value, int) and not isinstance(value, bool)

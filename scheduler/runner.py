@@ -1,0 +1,70 @@
+"""APScheduler wiring: a handful of periodic jobs, never one job per person."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler.dispatch import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+class DispatchJob:
+    """One dispatch tick at a time, at the injected clock's now; `drain` waits for it."""
+
+    def __init__(self, dispatcher: Dispatcher, clock: Callable[[], datetime]) -> None:
+        self._dispatcher = dispatcher
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self.last_run: datetime | None = None
+
+    async def run(self) -> None:
+        """Run one tick; a failing tick is logged and the next one tries again."""
+        async with self._lock:
+            try:
+                report = await self._dispatcher.tick(self._clock())
+            except Exception as error:  # the job must survive a database hiccup
+                log.error("dispatch tick failed: %s", type(error).__name__)
+                return
+            self.last_run = self._clock()
+            if report.sent or report.skipped or report.failed:
+                log.info(
+                    "dispatch: sent=%d skipped=%d failed=%d blocked=%d",
+                    report.sent,
+                    report.skipped,
+                    report.failed,
+                    report.blocked,
+                )
+
+    async def drain(self) -> None:
+        """Wait until a tick in flight has finished (used at shutdown)."""
+        async with self._lock:
+            return
+
+
+def build_scheduler(
+    dispatch: Callable[[], Awaitable[None]], *, tick_seconds: float
+) -> AsyncIOScheduler:
+    """A scheduler that runs `dispatch` now and then every `tick_seconds`.
+
+    The database says what is due, so the job store stays in memory and holds one job:
+    a restart loses nothing, and several replicas never share a job store (APScheduler
+    does not support that).
+    """
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        dispatch,
+        IntervalTrigger(seconds=tick_seconds),
+        id="dispatch",
+        max_instances=1,  # a slow tick delays the next instead of overlapping it
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler

@@ -1,0 +1,27 @@
+"""The boundary between dispatch and Telegram: what a prompt is and who delivers it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingPrompt:
+    """A rendered prompt, ready to hand to a messenger."""
+
+    prompt_id: int
+    chat_id: int
+    locale: str
+    text: str
+    labels: dict[int, str]  # rating 1-5 -> button label
+
+
+class Undeliverable(Exception):
+    """The person can no longer be reached (blocked the bot, account deleted)."""
+
+
+class Sender(Protocol):
+    """Delivers a prompt; returns the message id, raises Undeliverable or any error."""
+
+    async def send_prompt(self, prompt: OutgoingPrompt) -> int: ...

@@ -1,0 +1,34 @@
+"""Data access for check-ins: the ratings people give."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import CheckIn, Prompt, PromptState
+
+
+async def rate_prompt(
+    session: AsyncSession, *, prompt: Prompt, user_id: int, rating: int, now: datetime
+) -> tuple[CheckIn, bool]:
+    """Store the rating for a prompt; a second tap changes it. Returns (check-in, is_new)."""
+    check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
+    prompt.state = PromptState.ANSWERED
+    if check_in is not None:
+        check_in.rating = rating
+        check_in.updated_at = now
+        await session.flush()
+        return check_in, False
+    check_in = CheckIn(
+        user_id=user_id,
+        prompt_id=prompt.id,
+        ritual_key=prompt.subscription.ritual_key,
+        rating=rating,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(check_in)
+    await session.flush()
+    return check_in, True

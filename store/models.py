@@ -1,0 +1,156 @@
+"""SQLAlchemy models: one person's world (users, subscriptions, prompts, check-ins)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC and hands back aware UTC.
+
+    SQLite keeps no offset, so the same column on both backends holds plain UTC and
+    string comparison on SQLite orders correctly.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints stably."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+Base.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class User(Base):
+    """A person in a private chat with the bot."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    discreet: Mapped[bool] = mapped_column(Boolean, default=True)
+    adult_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    consented_at: Mapped[datetime | None] = mapped_column(default=None)
+    paused_until: Mapped[datetime | None] = mapped_column(default=None)
+    blocked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What free text from this person answers next ("timezone", "time:<ritual>");
+    # kept in the database so a restart never forgets a question that was asked.
+    awaiting: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime]
+
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Subscription(Base):
+    """One ritual a person opted in to, at a local time on chosen weekdays."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "ritual_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ritual_key: Mapped[str] = mapped_column(String(32))
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" on the person's wall clock
+    weekdays: Mapped[str] = mapped_column(String(7))  # digits 0 (Monday) to 6, e.g. "0123456"
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How many prompts were claimed so far: picks the next rotating prompt text.
+    prompts_claimed: Mapped[int] = mapped_column(Integer, default=0)
+    # The scheduler's only scan. NULL while the ritual is off or the person has blocked
+    # the bot, so due rows are only ever ones to send.
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True, default=None)
+    created_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(back_populates="subscriptions")
+
+
+class Prompt(Base):
+    """One prompt the scheduler claimed for a due time, and what became of it."""
+
+    __tablename__ = "prompts"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "due_at"),
+        Index("ix_prompts_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    variant: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16))
+
+    subscription: Mapped[Subscription] = relationship()
+
+
+class CheckIn(Base):
+    """A rating of 1 to 5, for a prompt (at most one per prompt) or given ad hoc."""
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    prompt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prompts.id", ondelete="CASCADE"), unique=True, default=None
+    )
+    ritual_key: Mapped[str] = mapped_column(String(32))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PromptState(StrEnum):
+    """The states a prompt row moves through."""
+
+    CLAIMED = "claimed"  # committed, not yet handed to Telegram
+    SENT = "sent"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"  # too late after downtime; never sent
+    FAILED = "failed"

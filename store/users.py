@@ -1,0 +1,48 @@
+"""Data access for people: finding, onboarding, blocking and forgetting them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from store.models import Subscription, User
+
+
+async def get_user(session: AsyncSession, *, telegram_id: int) -> User | None:
+    """The person with this Telegram id, with their subscriptions, or None."""
+    user: User | None = await session.scalar(
+        select(User)
+        .where(User.telegram_id == telegram_id)
+        .options(selectinload(User.subscriptions))
+    )
+    return user
+
+
+async def get_or_create_user(
+    session: AsyncSession, *, telegram_id: int, chat_id: int, locale: str, now: datetime
+) -> User:
+    """The person, created with nothing but their ids if this is the first contact."""
+    user = await get_user(session, telegram_id=telegram_id)
+    if user is not None:
+        return user
+    user = User(telegram_id=telegram_id, chat_id=chat_id, locale=locale, created_at=now)
+    user.subscriptions = []
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def forget_user(session: AsyncSession, *, user: User) -> None:
+    """Erase the person and everything that hangs off them."""
+    await session.execute(delete(User).where(User.id == user.id))
+
+
+async def mark_blocked(session: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """Telegram refused delivery: stop every prompt until the person says /start again."""
+    await session.execute(update(User).where(User.id == user_id).values(blocked_at=now))
+    await session.execute(
+        update(Subscription).where(Subscription.user_id == user_id).values(next_due_at=None)
+    )

@@ -1,0 +1,32 @@
+"""Reading the bot's database from a test, to check what was (and wasn't) stored."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from store.models import Base
+
+M = TypeVar("M", bound=Base)
+
+
+async def all_rows(database_url: str, model: type[M], **where: Any) -> list[M]:
+    """Every row of `model` matching the equality filters in `where`."""
+    engine = create_async_engine(database_url)
+    try:
+        async with AsyncSession(engine) as session:
+            return list(await session.scalars(select(model).filter_by(**where)))
+    finally:
+        await engine.dispose()
+
+
+async def count(database_url: str, model: type[Base]) -> int:
+    """How many rows `model`'s table holds."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(model)) or 0)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,43 @@
+"""Reusable walks through the bot, as a person would take them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from bot.app import AttuneApp
+from messages import render
+from tests.e2e.harness import FakeClock
+
+
+async def onboard(person: Any, zone: str = "Europe/Berlin") -> None:
+    """/start, 18+, consent, and a typed timezone."""
+    await person.send("/start")
+    welcome = await person.wait_for_message()
+    await person.press(welcome, callback_data="adult:yes")
+    consent = await person.wait_for_edit(welcome)
+    await person.press(consent, callback_data="consent:yes")
+    await person.wait_for_message(lambda m: m.text == render("timezone_location_tip", "en"))
+    await person.send(zone)
+    await person.wait_for_message(lambda m: bool(m.buttons))  # the first-ritual offer
+
+
+async def opt_in_default(person: Any, key: str) -> Any:
+    """Turn a ritual on at its default time from /rituals; returns the ritual's page."""
+    await person.send("/rituals")
+    listing = await person.wait_for_message(lambda m: bool(m.buttons))
+    await person.press(listing, callback_data=f"rit:{key}")
+    page = await person.wait_for_edit(listing)
+    await person.press(page, callback_data=f"on:{key}")
+    return await person.wait_for_edit(page)
+
+
+async def tick_at(bot: AttuneApp, clock: FakeClock, now: datetime) -> None:
+    """Set the clock and wait until a dispatch tick has run at that time."""
+    clock.now = now
+    dispatch = bot.bot_data.services.dispatch
+    assert dispatch is not None
+    async with asyncio.timeout(5):
+        while dispatch.last_run != now:  # noqa: ASYNC110 - the job offers no event to await
+            await asyncio.sleep(0.01)
