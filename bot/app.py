@@ -19,12 +19,12 @@ from telegram.ext import (
     filters,
 )
 
+import messages
 from bot import callbacks
 from bot.handlers import general, onboarding, ratings, rituals
 from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
 from bot.settings import Settings
-from messages import render
 from scheduler.dispatch import Dispatcher
 from scheduler.runner import DispatchJob, build_scheduler
 from store.db import create_engine, migrate, session_factory
@@ -102,11 +102,14 @@ async def _open(app: AttuneApp) -> None:
     """post_init: migrate and open the database, register the menu, start dispatching."""
     services = app.bot_data.services
     settings = services.settings
+    # Load and validate every text now, so a broken edit stops the start, not a reply.
+    messages.rituals()
+    messages.locales()
     services.engine = create_engine(settings.database_url)
     await migrate(services.engine)
     services.sessions = session_factory(services.engine)
     await app.bot.set_my_commands(
-        [BotCommand(name, render(f"command_{name}", "en")) for name in MENU]
+        [BotCommand(name, messages.render(f"command_{name}", "en")) for name in MENU]
     )
     dispatcher = Dispatcher(
         services.sessions,

@@ -29,12 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValidationError, ValueError) as error:
         print(f"attune: configuration error: {_one_line(error)}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and the URL carries the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    _configure_logging(settings.log_level)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print("attune: database is up to date")
@@ -54,6 +49,23 @@ async def _migrate(settings: Settings) -> None:
         await migrate(engine)
     finally:
         await engine.dispose()
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Libraries log request URLs (which carry the bot token) and message parameters
+    # (which carry what people wrote) at DEBUG; our own DEBUG lines carry neither.
+    for name, floor in _LIBRARY_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, logging.getLevelName(level)))
+
+
+_LIBRARY_FLOORS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiosqlite": logging.WARNING,
+    "apscheduler": logging.WARNING,  # one line per tick otherwise
+}
 
 
 def _one_line(error: Exception) -> str:

@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# Database fixtures (a migrated engine per backend) for any test that asks for them.
+pytest_plugins = ["tests.databases"]
+
 _real_connect = socket.socket.connect
 
 

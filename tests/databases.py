@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from store.db import create_engine, migrate
 
 # CI sets this (see .ci/run); elsewhere the PostgreSQL variants are skipped.
 PG_URL = os.environ.get("ATTUNE_TEST_PG_URL")
@@ -36,3 +39,13 @@ async def fresh_database(backend: str, tmp_path: Path) -> str:
         await conn.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
     return PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty database on each backend."""
+    url = await fresh_database(request.param, tmp_path)
+    engine = create_engine(url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()

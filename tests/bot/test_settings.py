@@ -1,0 +1,53 @@
+"""Settings: what an operator can get wrong, and the defaults they get."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "ATTUNE_TICK_SECONDS", "LOG_LEVEL", "TELEGRAM_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = _settings()
+    assert settings.database_url == "sqlite+aiosqlite:///attune.db"
+    assert (settings.tick_seconds, settings.grace_minutes, settings.rate_limit) == (10, 60, 25)
+    assert settings.telegram_api_base_url is None
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [(None, "is not set"), ("", "is not set"), ("abc", "does not look like a bot token")],
+)
+def test_token_errors_are_plain_sentences(token: str | None, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _settings(TELEGRAM_BOT_TOKEN=token).token()
+
+
+def test_token_is_secret_in_reprs() -> None:
+    settings = _settings(TELEGRAM_BOT_TOKEN="123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert settings.token() == "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    assert "ABCDEFGH" not in repr(settings)
+
+
+def test_base_url_is_a_root_without_trailing_slash() -> None:
+    settings = _settings(TELEGRAM_API_BASE_URL="http://127.0.0.1:8081/")
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081"
+    with pytest.raises(ValidationError):
+        _settings(TELEGRAM_API_BASE_URL="ftp://example")
+
+
+@pytest.mark.parametrize("tick", [0, -1, "soon"])
+def test_tick_must_be_a_positive_number(tick: object) -> None:
+    with pytest.raises(ValidationError):
+        _settings(ATTUNE_TICK_SECONDS=tick)
+
+
+def test_log_level_is_case_insensitive() -> None:
+    assert _settings(LOG_LEVEL="debug").log_level == "DEBUG"

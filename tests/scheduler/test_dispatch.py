@@ -1,0 +1,125 @@
+"""The dispatch tick on a real database, with a Sender that records instead of Telegram."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from scheduler.dispatch import Dispatcher
+from scheduler.sender import OutgoingPrompt, Undeliverable
+from store.db import session_factory
+from store.models import Prompt, PromptState, Subscription, User
+
+NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # 22:00 in Berlin
+
+
+class RecordingSender:
+    """Delivers into a list; chats in `refuse` are unreachable, in `broken` fail oddly."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingPrompt] = []
+        self.refuse: set[int] = set()
+        self.broken: set[int] = set()
+
+    async def send_prompt(self, prompt: OutgoingPrompt) -> int:
+        if prompt.chat_id in self.refuse:
+            raise Undeliverable
+        if prompt.chat_id in self.broken:
+            raise ConnectionError("network went away")
+        self.sent.append(prompt)
+        return len(self.sent)
+
+
+async def _people(engine: AsyncEngine, count: int, due: datetime = NOW) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        for n in range(count):
+            user = User(
+                telegram_id=10_000 + n,
+                chat_id=10_000 + n,
+                timezone="Europe/Berlin",
+                consented_at=due,
+                created_at=due,
+            )
+            user.subscriptions = [
+                Subscription(
+                    ritual_key="body_scan",
+                    local_time="22:00",
+                    weekdays="0123456",
+                    next_due_at=due,
+                    created_at=due,
+                )
+            ]
+            session.add(user)
+
+
+async def _states(engine: AsyncEngine) -> dict[str, int]:
+    async with session_factory(engine)() as session:
+        rows = await session.execute(select(Prompt.state, func.count()).group_by(Prompt.state))
+        return {state: n for state, n in rows.tuples()}
+
+
+async def test_every_due_prompt_is_sent_once_across_batches(engine: AsyncEngine) -> None:
+    await _people(engine, 450)
+    sender = RecordingSender()
+    dispatcher = Dispatcher(
+        session_factory(engine), sender, grace=timedelta(hours=1), batch_size=200
+    )
+    report = await dispatcher.tick(NOW)
+    again = await dispatcher.tick(NOW + timedelta(seconds=10))
+    assert (report.sent, again.sent) == (450, 0)
+    assert len({p.prompt_id for p in sender.sent}) == 450
+    assert await _states(engine) == {PromptState.SENT: 450}
+    async with session_factory(engine)() as session:
+        next_due = set(await session.scalars(select(Subscription.next_due_at)))
+    assert next_due == {NOW + timedelta(days=1)}
+
+
+async def test_rendered_prompt_has_text_and_five_labels(engine: AsyncEngine) -> None:
+    await _people(engine, 1)
+    sender = RecordingSender()
+    await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
+    [prompt] = sender.sent
+    assert prompt.chat_id == 10_000 and prompt.locale == "en"
+    assert sorted(prompt.labels) == [1, 2, 3, 4, 5]
+    assert 0 < len(prompt.text) <= 4096
+
+
+async def test_unreachable_person_is_marked_blocked(engine: AsyncEngine) -> None:
+    await _people(engine, 2)
+    sender = RecordingSender()
+    sender.refuse.add(10_000)
+    report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
+    assert (report.sent, report.blocked) == (1, 1)
+    async with session_factory(engine)() as session:
+        blocked = await session.scalar(select(User).where(User.telegram_id == 10_000))
+        assert blocked is not None and blocked.blocked_at == NOW
+        sub = await session.scalar(select(Subscription).where(Subscription.user_id == blocked.id))
+        assert sub is not None and sub.next_due_at is None
+
+
+async def test_a_failed_send_is_recorded_and_not_retried_forever(engine: AsyncEngine) -> None:
+    await _people(engine, 1)
+    sender = RecordingSender()
+    sender.broken.add(10_000)
+    report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
+    assert (report.failed, report.errors) == (1, ["ConnectionError"])
+    assert await _states(engine) == {PromptState.FAILED: 1}
+
+
+async def test_stale_prompts_are_skipped_not_flooded(engine: AsyncEngine) -> None:
+    await _people(engine, 3, due=NOW - timedelta(hours=3))
+    sender = RecordingSender()
+    report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
+    assert (report.sent, report.skipped, sender.sent) == (0, 3, [])
+    assert await _states(engine) == {PromptState.SKIPPED: 3}
+
+
+async def test_prompt_texts_rotate(engine: AsyncEngine) -> None:
+    await _people(engine, 1)
+    sender = RecordingSender()
+    dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
+    for day in range(4):
+        await dispatcher.tick(NOW + timedelta(days=day))
+    assert len({p.text for p in sender.sent}) == 4
