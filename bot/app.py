@@ -125,10 +125,10 @@ async def _open(app: AttuneApp) -> None:
 async def _stop(app: AttuneApp) -> None:
     """post_stop: no new ticks; let a tick in flight finish its sends and writes."""
     services = app.bot_data.services
+    if services.dispatch is not None:
+        await services.dispatch.close()
     if services.scheduler is not None:
         services.scheduler.shutdown(wait=False)
-    if services.dispatch is not None:
-        await services.dispatch.drain()
 
 
 async def _close(app: AttuneApp) -> None:

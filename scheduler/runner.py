@@ -16,17 +16,20 @@ log = logging.getLogger(__name__)
 
 
 class DispatchJob:
-    """One dispatch tick at a time, at the injected clock's now; `drain` waits for it."""
+    """One dispatch tick at a time, at the injected clock's now, until closed."""
 
     def __init__(self, dispatcher: Dispatcher, clock: Callable[[], datetime]) -> None:
         self._dispatcher = dispatcher
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._closed = False
         self.last_run: datetime | None = None
 
     async def run(self) -> None:
         """Run one tick; a failing tick is logged and the next one tries again."""
         async with self._lock:
+            if self._closed:
+                return
             try:
                 report = await self._dispatcher.tick(self._clock())
             except Exception as error:  # the job must survive a database hiccup
@@ -42,10 +45,14 @@ class DispatchJob:
                     report.blocked,
                 )
 
-    async def drain(self) -> None:
-        """Wait until a tick in flight has finished (used at shutdown)."""
+    async def close(self) -> None:
+        """Let a tick in flight finish its sends and writes; later ticks do nothing.
+
+        A tick the scheduler already started may be waiting for the lock; the flag keeps
+        it from touching a database that is about to close.
+        """
         async with self._lock:
-            return
+            self._closed = True
 
 
 def build_scheduler(
