@@ -1,9 +1,12 @@
-"""The dispatch tick: claim due subscriptions, commit, then send.
+"""The dispatch tick: claim what is due, commit, then send and record each prompt.
 
 Claiming inserts the prompt row (unique on subscription and due time) and advances
-`next_due_at` in one transaction that commits before anything is sent, so a prompt is
-never sent twice for one due time; a crash between commit and send can lose at most
-the prompts of the batch in flight.
+`next_due_at` in one transaction that commits before anything is sent, so two
+dispatchers never send one due time twice. Each send is recorded in its own small
+transaction as soon as Telegram answers. A dispatcher that dies leaves its unrecorded
+prompts claimed; once the claim's lease runs out, any dispatcher sends them. So a crash
+loses nothing within the grace period, and can repeat at most the sends that were in
+flight at that moment (at most `concurrency`).
 """
 
 from __future__ import annotations
@@ -16,13 +19,26 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from messages import prompt_message, ritual_text
-from scheduler.planning import due_after
+from scheduler.planning import next_due_for
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
 from store.models import PromptState
-from store.prompts import ClaimedPrompt, add_prompt, due_subscriptions, mark_failed, mark_sent
+from store.prompts import (
+    ClaimedPrompt,
+    add_prompt,
+    claimed,
+    due_subscriptions,
+    expire_superseded,
+    expire_unanswered,
+    mark_failed,
+    mark_sent,
+    prompts_to_resend,
+)
 from store.users import mark_blocked
 
 log = logging.getLogger(__name__)
+
+# An unanswered prompt stays open this long (or until the ritual's next prompt).
+ANSWER_WINDOW = timedelta(hours=24)
 
 
 @dataclass
@@ -30,7 +46,7 @@ class DispatchReport:
     """What one tick did, as counts (never who or what)."""
 
     sent: int = 0
-    skipped: int = 0
+    expired: int = 0
     failed: int = 0
     blocked: int = 0
     errors: list[str] = field(default_factory=list)
@@ -45,86 +61,99 @@ class Dispatcher:
         sender: Sender,
         *,
         grace: timedelta,
+        lease: timedelta = timedelta(minutes=2),
         batch_size: int = 200,
+        concurrency: int = 32,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
         self._grace = grace
+        self._lease = lease
         self._batch_size = batch_size
+        self._slots = asyncio.Semaphore(concurrency)
 
     async def tick(self, now: datetime) -> DispatchReport:
         """Drain everything due at `now`, batch by batch."""
         report = DispatchReport()
+        async with self._sessions() as session, session.begin():
+            await expire_unanswered(session, sent_before=now - ANSWER_WINDOW)
         while True:
-            claimed, skipped, full = await self._claim(now)
-            report.skipped += skipped
-            await self._send_all(claimed, now, report)
+            batch, full = await self._claim(now, report)
+            await asyncio.gather(*(self._deliver(item, now, report) for item in batch))
             if not full:
                 return report
 
-    async def _claim(self, now: datetime) -> tuple[list[ClaimedPrompt], int, bool]:
-        claimed: list[ClaimedPrompt] = []
-        skipped = 0
+    async def _claim(
+        self, now: datetime, report: DispatchReport
+    ) -> tuple[list[ClaimedPrompt], bool]:
+        batch: list[ClaimedPrompt] = []
         async with self._sessions() as session, session.begin():
-            subs = await due_subscriptions(session, now=now, limit=self._batch_size)
+            again = await prompts_to_resend(
+                session, now=now, lease_expired=now - self._lease, limit=self._batch_size
+            )
+            for prompt in again:
+                sub, user = prompt.subscription, prompt.subscription.user
+                prompt.snoozed_until = None
+                if now - prompt.due_at > self._grace and prompt.state == PromptState.CLAIMED:
+                    prompt.state = PromptState.EXPIRED  # a dead claim, found too late
+                    report.expired += 1
+                    continue
+                prompt.state, prompt.claimed_at = PromptState.CLAIMED, now
+                batch.append(claimed(prompt, sub, user))
+
+            subs = await due_subscriptions(session, now=now, limit=self._batch_size - len(again))
+            await expire_superseded(session, subscription_ids=[s.id for s in subs])
+            fresh = []
             for sub in subs:
                 due = sub.next_due_at
                 assert due is not None  # the query only returns due rows
-                user = sub.user
-                assert user.timezone is not None  # nobody subscribes before choosing a zone
-                late = now - due > self._grace
                 # After downtime, prompts older than the grace period are recorded as
-                # skipped instead of arriving as a flood of stale messages.
-                state = PromptState.SKIPPED if late else PromptState.CLAIMED
+                # expired instead of arriving as a flood of stale messages.
+                late = now - due > self._grace
+                state = PromptState.EXPIRED if late else PromptState.CLAIMED
                 prompt = add_prompt(session, sub=sub, due_at=due, now=now, state=state)
-                sub.next_due_at = due_after(sub, user.timezone, max(now, due))
+                sub.next_due_at = next_due_for(sub, sub.user, max(now, due))
                 if late:
-                    skipped += 1
+                    report.expired += 1
                     continue
                 sub.prompts_claimed += 1
-                await session.flush()
-                claimed.append(
-                    ClaimedPrompt(
-                        prompt_id=prompt.id,
-                        user_id=user.id,
-                        chat_id=user.chat_id,
-                        locale=user.locale,
-                        ritual_key=sub.ritual_key,
-                        variant=prompt.variant,
-                    )
-                )
-        return claimed, skipped, len(subs) == self._batch_size
+                fresh.append((prompt, sub))
+            await session.flush()
+            batch.extend(claimed(prompt, sub, sub.user) for prompt, sub in fresh)
+        return batch, len(again) + len(subs) >= self._batch_size
 
-    async def _send_all(
-        self, claimed: list[ClaimedPrompt], now: datetime, report: DispatchReport
-    ) -> None:
-        results = await asyncio.gather(
-            *(self._send_one(c) for c in claimed), return_exceptions=True
-        )
-        async with self._sessions() as session, session.begin():
-            for item, result in zip(claimed, results, strict=True):
-                if isinstance(result, int):
-                    await mark_sent(session, prompt_id=item.prompt_id, message_id=result, now=now)
-                    report.sent += 1
-                    continue
-                await mark_failed(session, prompt_id=item.prompt_id)
-                report.failed += 1
-                if isinstance(result, Undeliverable):
+    async def _deliver(self, item: ClaimedPrompt, now: datetime, report: DispatchReport) -> None:
+        async with self._slots:
+            try:
+                message_id = await self._sender.send_prompt(_render(item))
+            except Undeliverable:
+                async with self._sessions() as session, session.begin():
+                    await mark_failed(session, prompt_id=item.prompt_id)
                     await mark_blocked(session, user_id=item.user_id, now=now)
-                    report.blocked += 1
-                else:
-                    # The exception's type only: its message may quote the request.
-                    report.errors.append(type(result).__name__)
-                    log.warning("prompt delivery failed: %s", type(result).__name__)
+                report.failed += 1
+                report.blocked += 1
+                return
+            except Exception as error:  # one person's failure must not stop the others
+                # The exception's type only: its message may quote the request.
+                log.warning("prompt delivery failed: %s", type(error).__name__)
+                async with self._sessions() as session, session.begin():
+                    await mark_failed(session, prompt_id=item.prompt_id)
+                report.failed += 1
+                report.errors.append(type(error).__name__)
+                return
+            # Recorded at once, one prompt per transaction: after a crash only the sends
+            # still in flight can be repeated.
+            async with self._sessions() as session, session.begin():
+                await mark_sent(session, prompt_id=item.prompt_id, message_id=message_id, now=now)
+            report.sent += 1
 
-    async def _send_one(self, item: ClaimedPrompt) -> int:
-        text = ritual_text(item.ritual_key, item.locale)
-        return await self._sender.send_prompt(
-            OutgoingPrompt(
-                prompt_id=item.prompt_id,
-                chat_id=item.chat_id,
-                locale=item.locale,
-                text=prompt_message(item.ritual_key, item.locale, item.variant),
-                labels=dict(text.labels),
-            )
-        )
+
+def _render(item: ClaimedPrompt) -> OutgoingPrompt:
+    return OutgoingPrompt(
+        prompt_id=item.prompt_id,
+        chat_id=item.chat_id,
+        locale=item.locale,
+        text=prompt_message(item.ritual_key, item.locale, item.variant),
+        labels=dict(ritual_text(item.ritual_key, item.locale).labels),
+        can_snooze=item.can_snooze,
+    )

@@ -30,17 +30,18 @@ class DispatchJob:
         async with self._lock:
             if self._closed:
                 return
+            now = self._clock()
             try:
-                report = await self._dispatcher.tick(self._clock())
+                report = await self._dispatcher.tick(now)
             except Exception as error:  # the job must survive a database hiccup
                 log.error("dispatch tick failed: %s", type(error).__name__)
                 return
-            self.last_run = self._clock()
-            if report.sent or report.skipped or report.failed:
+            self.last_run = now
+            if report.sent or report.expired or report.failed:
                 log.info(
-                    "dispatch: sent=%d skipped=%d failed=%d blocked=%d",
+                    "dispatch: sent=%d expired=%d failed=%d blocked=%d",
                     report.sent,
-                    report.skipped,
+                    report.expired,
                     report.failed,
                     report.blocked,
                 )

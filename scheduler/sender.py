@@ -15,6 +15,7 @@ class OutgoingPrompt:
     locale: str
     text: str
     labels: dict[int, str]  # rating 1-5 -> button label
+    can_snooze: bool = True
 
 
 class Undeliverable(Exception):

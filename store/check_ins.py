@@ -26,6 +26,7 @@ async def rate_prompt(
         prompt_id=prompt.id,
         ritual_key=prompt.subscription.ritual_key,
         rating=rating,
+        practiced_at=prompt.due_at,
         created_at=now,
         updated_at=now,
     )

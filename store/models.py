@@ -99,8 +99,11 @@ class Subscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # How many prompts were claimed so far: picks the next rotating prompt text.
     prompts_claimed: Mapped[int] = mapped_column(Integer, default=0)
-    # The scheduler's only scan. NULL while the ritual is off or the person has blocked
-    # the bot, so due rows are only ever ones to send.
+    # This ritual alone is paused until then (see scheduler.planning for "until resumed").
+    paused_until: Mapped[datetime | None] = mapped_column(default=None)
+    # The scheduler's only scan. NULL while the ritual is off, paused until resumed, or
+    # the person has blocked the bot; a pause moves it past the pause's end. So due rows
+    # are only ever ones to send.
     next_due_at: Mapped[datetime | None] = mapped_column(index=True, default=None)
     created_at: Mapped[datetime]
 
@@ -126,6 +129,9 @@ class Prompt(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     variant: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(16))
+    # When a snoozed prompt comes back; the dispatcher scans it like next_due_at.
+    snoozed_until: Mapped[datetime | None] = mapped_column(index=True, default=None)
+    snoozes: Mapped[int] = mapped_column(SmallInteger, default=0)
 
     subscription: Mapped[Subscription] = relationship()
 
@@ -142,6 +148,9 @@ class CheckIn(Base):
     )
     ritual_key: Mapped[str] = mapped_column(String(32))
     rating: Mapped[int] = mapped_column(SmallInteger)
+    # The moment the practice counts for: its prompt's due time (even for a late tap),
+    # or when an ad-hoc check-in was given.
+    practiced_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -149,8 +158,11 @@ class CheckIn(Base):
 class PromptState(StrEnum):
     """The states a prompt row moves through."""
 
-    CLAIMED = "claimed"  # committed, not yet handed to Telegram
-    SENT = "sent"
+    CLAIMED = "claimed"  # committed, being handed to Telegram (a lease: see dispatch)
+    SENT = "sent"  # waiting for a tap
     ANSWERED = "answered"
-    SKIPPED = "skipped"  # too late after downtime; never sent
-    FAILED = "failed"
+    SNOOZED = "snoozed"  # comes back once, at snoozed_until
+    SKIPPED = "skipped"  # the person chose to skip it; no follow-up
+    EXPIRED = "expired"  # unanswered when the next one came or a day passed, or too late
+    # after downtime to send at all; a late tap on it still counts
+    FAILED = "failed"  # Telegram would not take it

@@ -1,7 +1,8 @@
-"""Data access for prompts: claiming due subscriptions and recording what was sent."""
+"""Data access for prompts: claiming what is due, and recording what became of it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from store.models import Prompt, PromptState, Subscription
+from store.models import Prompt, PromptState, Subscription, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,21 @@ class ClaimedPrompt:
     locale: str
     ritual_key: str
     variant: int
+    can_snooze: bool
+
+
+def claimed(prompt: Prompt, sub: Subscription, user: User) -> ClaimedPrompt:
+    """The detached view of a prompt that was just claimed."""
+    return ClaimedPrompt(
+        prompt_id=prompt.id,
+        user_id=user.id,
+        chat_id=user.chat_id,
+        locale=user.locale,
+        ritual_key=sub.ritual_key,
+        variant=prompt.variant,
+        # A snoozed prompt comes back once; it isn't offered "Later" a second time.
+        can_snooze=prompt.snoozes == 0,
+    )
 
 
 async def due_subscriptions(
@@ -44,6 +60,35 @@ async def due_subscriptions(
     return list(await session.scalars(query))
 
 
+async def prompts_to_resend(
+    session: AsyncSession, *, now: datetime, lease_expired: datetime, limit: int
+) -> list[Prompt]:
+    """Lock prompts whose snooze is over, or whose claim outlived its lease.
+
+    A claim older than the lease belongs to a dispatcher that died between committing
+    the claim and recording the send; any dispatcher may take it over. Two queries, so
+    each is answered from its own index.
+    """
+    conditions = (
+        Prompt.snoozed_until <= now,
+        (Prompt.state == PromptState.CLAIMED) & (Prompt.claimed_at < lease_expired),
+    )
+    found: list[Prompt] = []
+    for condition in conditions:
+        query = (
+            select(Prompt)
+            .where(condition)
+            .order_by(Prompt.id)
+            .limit(limit - len(found))
+            .options(joinedload(Prompt.subscription).joinedload(Subscription.user))
+            .with_for_update(skip_locked=True, of=Prompt)
+        )
+        found.extend(await session.scalars(query))
+        if len(found) >= limit:
+            break
+    return found
+
+
 def add_prompt(
     session: AsyncSession, *, sub: Subscription, due_at: datetime, now: datetime, state: str
 ) -> Prompt:
@@ -54,9 +99,34 @@ def add_prompt(
         claimed_at=now,
         variant=sub.prompts_claimed,
         state=state,
+        snoozes=0,
     )
     session.add(prompt)
     return prompt
+
+
+async def expire_superseded(session: AsyncSession, *, subscription_ids: Iterable[int]) -> None:
+    """A new prompt of a ritual quietly retires the earlier unanswered ones."""
+    ids = list(subscription_ids)
+    if not ids:
+        return
+    await session.execute(
+        update(Prompt)
+        .where(
+            Prompt.subscription_id.in_(ids),
+            Prompt.state.in_([PromptState.SENT, PromptState.SNOOZED]),
+        )
+        .values(state=PromptState.EXPIRED, snoozed_until=None)
+    )
+
+
+async def expire_unanswered(session: AsyncSession, *, sent_before: datetime) -> None:
+    """Prompts left unanswered for a day expire quietly (a late tap still counts)."""
+    await session.execute(
+        update(Prompt)
+        .where(Prompt.state == PromptState.SENT, Prompt.sent_at < sent_before)
+        .values(state=PromptState.EXPIRED)
+    )
 
 
 async def mark_sent(
@@ -85,3 +155,16 @@ async def get_prompt(session: AsyncSession, *, prompt_id: int) -> Prompt | None:
         .options(joinedload(Prompt.subscription).joinedload(Subscription.user))
     )
     return prompt
+
+
+def snooze(prompt: Prompt, *, until: datetime) -> None:
+    """Bring the prompt back once, at `until`, as the same prompt."""
+    prompt.state = PromptState.SNOOZED
+    prompt.snoozed_until = until
+    prompt.snoozes += 1
+
+
+def skip(prompt: Prompt) -> None:
+    """The person chose to skip this one: no penalty, no follow-up."""
+    prompt.state = PromptState.SKIPPED
+    prompt.snoozed_until = None

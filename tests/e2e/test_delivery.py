@@ -68,7 +68,7 @@ async def test_after_downtime_only_prompts_within_grace_are_sent(
     await tick_at(bot, clock, datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
     assert sam.messages[mark:] == []
     rows = await all_rows(database_url, Prompt)
-    assert [(r.due_at, r.state) for r in rows] == [(TEN_PM_BERLIN, PromptState.SKIPPED)]
+    assert [(r.due_at, r.state) for r in rows] == [(TEN_PM_BERLIN, PromptState.EXPIRED)]
     [sub] = await all_rows(database_url, Subscription)
     assert sub.next_due_at == datetime(2026, 11, 29, 21, 0, tzinfo=UTC)  # no flood, no backlog
     # Forty minutes late is within the default hour of grace: still sent.

@@ -108,12 +108,12 @@ async def test_a_failed_send_is_recorded_and_not_retried_forever(engine: AsyncEn
     assert await _states(engine) == {PromptState.FAILED: 1}
 
 
-async def test_stale_prompts_are_skipped_not_flooded(engine: AsyncEngine) -> None:
+async def test_stale_prompts_expire_instead_of_flooding(engine: AsyncEngine) -> None:
     await _people(engine, 3, due=NOW - timedelta(hours=3))
     sender = RecordingSender()
     report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
-    assert (report.sent, report.skipped, sender.sent) == (0, 3, [])
-    assert await _states(engine) == {PromptState.SKIPPED: 3}
+    assert (report.sent, report.expired, sender.sent) == (0, 3, [])
+    assert await _states(engine) == {PromptState.EXPIRED: 3}
 
 
 async def test_prompt_texts_rotate(engine: AsyncEngine) -> None:
