@@ -9,7 +9,6 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -21,7 +20,8 @@ from telegram.ext import (
 
 import messages
 from bot import callbacks
-from bot.handlers import general, onboarding, ratings, rituals
+from bot.handlers import general, onboarding, prompts, rituals
+from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
 from bot.settings import Settings
@@ -44,8 +44,10 @@ def build_application(settings: Settings, *, clock: Callable[[], datetime] = utc
         .token(settings.token())
         .context_types(CONTEXT_TYPES)
         .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.rate_limit, overall_time_period=1, max_retries=3
+            ChatRateLimiter(
+                overall_rate=settings.rate_limit,
+                chat_rate=settings.chat_rate_limit,
+                max_retries=3,
             )
         )
         .post_init(_open)
@@ -85,7 +87,11 @@ def _register(app: AttuneApp) -> None:
         (callbacks.RITUAL_OFF, rituals.off_button),
         (callbacks.RITUAL_ASK_TIME, rituals.ask_time_button),
         (callbacks.RITUAL_LIST, rituals.list_button),
-        (callbacks.RATE, ratings.rate),
+        (callbacks.RATE, prompts.rate),
+        (callbacks.LATER, prompts.later),
+        (callbacks.SNOOZE, prompts.snooze),
+        (callbacks.UNSNOOZE, prompts.back_to_prompt),
+        (callbacks.SKIP, prompts.skip),
     )
     for pattern, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -115,6 +121,7 @@ async def _open(app: AttuneApp) -> None:
         services.sessions,
         TelegramSender(app.bot),
         grace=timedelta(minutes=settings.grace_minutes),
+        lease=timedelta(seconds=settings.claim_lease_seconds),
     )
     services.dispatch = DispatchJob(dispatcher, services.clock)
     services.scheduler = build_scheduler(services.dispatch.run, tick_seconds=settings.tick_seconds)

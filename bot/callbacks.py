@@ -17,6 +17,10 @@ RITUAL_ASK_TIME = re.compile(r"^ask:([a-z_]{1,32})$")
 RITUAL_OFF = re.compile(r"^off:([a-z_]{1,32})$")
 RITUAL_LIST = re.compile(r"^list$")
 RATE = re.compile(r"^r:(\d{1,12}):(\d)$")
+LATER = re.compile(r"^later:(\d{1,12})$")
+SNOOZE = re.compile(r"^snz:(\d{1,12}):(20m|1h|eve)$")
+UNSNOOZE = re.compile(r"^back:(\d{1,12})$")
+SKIP = re.compile(r"^skip:(\d{1,12})$")
 
 
 def adult(answer: str) -> str:
@@ -62,3 +66,23 @@ def ritual_list() -> str:
 def rate(prompt_id: int, rating: int) -> str:
     """A rating button on a prompt."""
     return f"r:{prompt_id}:{rating}"
+
+
+def later(prompt_id: int) -> str:
+    """Open the "Later" choices of a prompt."""
+    return f"later:{prompt_id}"
+
+
+def snooze(prompt_id: int, option: str) -> str:
+    """Bring a prompt back later ("20m", "1h" or "eve")."""
+    return f"snz:{prompt_id}:{option}"
+
+
+def unsnooze(prompt_id: int) -> str:
+    """Close the "Later" choices again."""
+    return f"back:{prompt_id}"
+
+
+def skip(prompt_id: int) -> str:
+    """Skip this prompt."""
+    return f"skip:{prompt_id}"

@@ -33,3 +33,14 @@ def describe_next(due: datetime, zone: tzinfo, now: datetime, locale: str) -> st
         return render("next_tomorrow", locale, time=time)
     day = render(f"weekday_{local_due.weekday()}", locale)
     return render("next_on", locale, day=day, time=time)
+
+
+def describe_day(instant: datetime, zone: tzinfo, now: datetime, locale: str) -> str:
+    """Which day an instant fell on, for the person: "today", "yesterday", "on Friday"."""
+    day = instant.astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    if day == today:
+        return render("day_today", locale)
+    if day == today - timedelta(days=1):
+        return render("day_yesterday", locale)
+    return render("day_on", locale, day=render(f"weekday_{day.weekday()}", locale))

@@ -137,3 +137,33 @@ def rating(
         text = render(key, locale, rating=value, label=labels[value])
         buttons.append(InlineKeyboardButton(text, callback_data=callbacks.rate(prompt_id, value)))
     return _rows(buttons, per_row=1)
+
+
+def prompt(
+    locale: str, prompt_id: int, labels: Mapping[int, str], *, can_snooze: bool
+) -> InlineKeyboardMarkup:
+    """A fresh prompt: 1-5, then Later (once) and Skip this one."""
+    rows = list(rating(locale, prompt_id, labels).inline_keyboard)
+    actions = [
+        InlineKeyboardButton(render("btn_skip", locale), callback_data=callbacks.skip(prompt_id))
+    ]
+    if can_snooze:
+        later = render("btn_later", locale)
+        actions.insert(0, InlineKeyboardButton(later, callback_data=callbacks.later(prompt_id)))
+    return InlineKeyboardMarkup([*rows, actions])
+
+
+def snooze_choices(
+    locale: str, prompt_id: int, options: Mapping[str, str]
+) -> InlineKeyboardMarkup:
+    """The "Later" choices (option key -> local time shown), and a way back."""
+    buttons = [
+        InlineKeyboardButton(
+            render(f"btn_snooze_{key}", locale, time=local_time),
+            callback_data=callbacks.snooze(prompt_id, key),
+        )
+        for key, local_time in options.items()
+    ]
+    back = render("btn_snooze_back", locale)
+    buttons.append(InlineKeyboardButton(back, callback_data=callbacks.unsnooze(prompt_id)))
+    return _rows(buttons, per_row=1)

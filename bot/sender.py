@@ -2,31 +2,55 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import keyboards
 from scheduler.sender import OutgoingPrompt, Undeliverable
 
+log = logging.getLogger(__name__)
+
 
 class TelegramSender:
-    """Sends prompts as messages with 1-5 buttons."""
+    """Sends prompts as messages with their buttons, retrying network errors with backoff.
 
-    def __init__(self, bot: Bot) -> None:
+    429s are retried by the rate limiter (after Telegram's `retry_after`); a 403 or a
+    vanished chat means the person can no longer be reached.
+    """
+
+    def __init__(self, bot: Bot, *, attempts: int = 4, backoff: float = 0.5) -> None:
         self._bot = bot
+        self._attempts = attempts
+        self._backoff = backoff
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int:
         """Send one prompt; Undeliverable when the person blocked the bot or is gone."""
-        try:
-            message = await self._bot.send_message(
-                prompt.chat_id,
-                prompt.text,
-                reply_markup=keyboards.rating(prompt.locale, prompt.prompt_id, prompt.labels),
-            )
-        except Forbidden as error:
-            raise Undeliverable from error
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
+        for attempt in range(self._attempts):
+            try:
+                return await self._send(prompt)
+            except Forbidden as error:
                 raise Undeliverable from error
-            raise
+            except BadRequest as error:  # a NetworkError subclass, but never transient
+                if "chat not found" in error.message.lower():
+                    raise Undeliverable from error
+                raise
+            except NetworkError as error:
+                if attempt == self._attempts - 1:
+                    raise
+                delay = self._backoff * 2**attempt
+                log.info("send failed (%s); retrying in %.1fs", type(error).__name__, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _send(self, prompt: OutgoingPrompt) -> int:
+        message = await self._bot.send_message(
+            prompt.chat_id,
+            prompt.text,
+            reply_markup=keyboards.prompt(
+                prompt.locale, prompt.prompt_id, prompt.labels, can_snooze=prompt.can_snooze
+            ),
+        )
         return message.message_id

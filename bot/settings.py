@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite+aiosqlite:///attune.db", alias="DATABASE_URL")
     tick_seconds: float = Field(default=10.0, gt=0, le=3600, alias="ATTUNE_TICK_SECONDS")
     grace_minutes: int = Field(default=60, ge=0, le=24 * 60, alias="ATTUNE_GRACE_MINUTES")
-    rate_limit: float = Field(default=25.0, gt=0, le=30, alias="ATTUNE_RATE_LIMIT")
+    rate_limit: float = Field(default=25.0, gt=0, alias="ATTUNE_RATE_LIMIT")
+    chat_rate_limit: float = Field(default=1.0, gt=0, alias="ATTUNE_CHAT_RATE_LIMIT")
+    claim_lease_seconds: float = Field(default=120.0, gt=0, alias="ATTUNE_CLAIM_LEASE_SECONDS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="LOG_LEVEL"
     )

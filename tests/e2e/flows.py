@@ -41,3 +41,8 @@ async def tick_at(bot: AttuneApp, clock: FakeClock, now: datetime) -> None:
     async with asyncio.timeout(5):
         while dispatch.last_run != now:  # noqa: ASYNC110 - the job offers no event to await
             await asyncio.sleep(0.01)
+
+
+def is_prompt(message: Any) -> bool:
+    """True for a ritual prompt: it carries rating buttons."""
+    return any(data.startswith("r:") for _, data in message.buttons)

@@ -9,7 +9,7 @@ from emulator import BotApiEmulator
 from messages import render
 from store.models import CheckIn, Prompt, Subscription, User
 from tests.e2e.db import all_rows, count
-from tests.e2e.flows import onboard, opt_in_default, tick_at
+from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
 
 
@@ -20,7 +20,7 @@ async def _prompted(
     await onboard(person)
     await opt_in_default(person, "body_scan")
     await tick_at(bot, clock, datetime(2026, 11, 27, 21, 0, 5, tzinfo=UTC))
-    message = await person.wait_for_message(lambda m: len(m.buttons) == 5)
+    message = await person.wait_for_message(is_prompt)
     return person, message
 
 

@@ -9,7 +9,7 @@ from emulator import BotApiEmulator
 from messages import render
 from store.models import Prompt, PromptState, Subscription, User
 from tests.e2e.db import all_rows
-from tests.e2e.flows import onboard, opt_in_default, tick_at
+from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
 
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
@@ -23,7 +23,7 @@ async def test_429_waits_retry_after_and_sends_once(
     await opt_in_default(sam, "body_scan")
     emulator.fail_next(sam.chat_id, error_code=429, retry_after=0.2, methods=["sendMessage"])
     await tick_at(bot, clock, TEN_PM_BERLIN)
-    prompt = await sam.wait_for_message(lambda m: len(m.buttons) == 5)
+    prompt = await sam.wait_for_message(is_prompt)
     attempts = [c for c in emulator.calls_to("sendMessage") if c.params.get("chat_id") == 4001]
     assert [c.error_code for c in attempts[-2:]] == [429, None]
     assert attempts[-1].at - attempts[-2].at >= 0.2
@@ -73,4 +73,4 @@ async def test_after_downtime_only_prompts_within_grace_are_sent(
     assert sub.next_due_at == datetime(2026, 11, 29, 21, 0, tzinfo=UTC)  # no flood, no backlog
     # Forty minutes late is within the default hour of grace: still sent.
     await tick_at(bot, clock, datetime(2026, 11, 29, 21, 40, tzinfo=UTC))
-    await sam.wait_for_message(lambda m: len(m.buttons) == 5)
+    await sam.wait_for_message(is_prompt)

@@ -1,0 +1,185 @@
+"""Taps on a prompt: a 1-5 rating, Later (snooze once), or Skip this one."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+
+from bot import keyboards
+from bot.formatting import describe_day
+from bot.handlers.common import Reply, edit, locale_of, reply, send
+from bot.services import AttuneContext
+from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
+from scheduler.snooze import snooze_options
+from scheduler.zones import resolve_zone
+from store import prompts as prompt_rows
+from store.check_ins import rate_prompt
+from store.models import Prompt, PromptState
+
+
+async def _owned(session: AsyncSession, prompt_id: int, telegram_id: int) -> Prompt | None:
+    """The prompt, if it exists and belongs to the person who pressed.
+
+    Callback data only names a row; a forged, stale or someone else's button names a row
+    the presser doesn't own and gets None.
+    """
+    prompt = await prompt_rows.get_prompt(session, prompt_id=prompt_id)
+    if prompt is None or prompt.subscription.user.telegram_id != telegram_id:
+        return None
+    if not is_ritual(prompt.subscription.ritual_key):
+        return None  # a ritual retired from the catalogue
+    return prompt
+
+
+async def rate(update: Update, context: AttuneContext) -> None:
+    """Record a rating for the person's own prompt; a second tap changes it."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    prompt_id, rating = int(context.match.group(1)), int(context.match.group(2))
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        prompt = await _owned(session, prompt_id, query.from_user.id)
+        locale = locale_of(update, prompt.subscription.user if prompt else None)
+        if prompt is None:
+            toast = "toast_not_yours"
+        elif not 1 <= rating <= 5:
+            toast = "toast_button_unknown"
+        else:
+            toast = ""
+            user = prompt.subscription.user
+            key, variant, due = prompt.subscription.ritual_key, prompt.variant, prompt.due_at
+            late = prompt.state == PromptState.EXPIRED
+            _, is_new = await rate_prompt(
+                session, prompt=prompt, user_id=user.id, rating=rating, now=now
+            )
+            day = describe_day(due, resolve_zone(user.timezone or "UTC"), now, locale)
+    if toast:
+        await query.answer(render(toast, locale), show_alert=True)
+        return
+    labels = ritual_text(key, locale).labels
+    toast_key = "toast_rating_saved" if is_new else "toast_rating_changed"
+    await query.answer(render(toast_key, locale, rating=rating))
+    answered = reply(
+        "prompt_answered",
+        locale,
+        keyboards.rating(locale, prompt_id, labels, chosen=rating),
+        prompt=prompt_message(key, locale, variant),
+        rating=rating,
+        label=labels[rating],
+    )
+    await edit(query, answered)
+    # A changed answer is acknowledged by the toast alone: no second thank-you.
+    if is_new:
+        thanks = acknowledgement(key, locale, rating, variant)
+        if late:
+            thanks = render("rating_late", locale, day=day, thanks=thanks)
+        await send(update, [Reply(thanks)])
+
+
+async def later(update: Update, context: AttuneContext) -> None:
+    """Show when the prompt can come back."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    prompt_id = int(context.match.group(1))
+    now = context.services.clock()
+    async with context.services.session() as session:
+        prompt = await _owned(session, prompt_id, query.from_user.id)
+        toast = _closed_toast(prompt)
+        if prompt is not None:
+            user = prompt.subscription.user
+            locale = user.locale
+            zone = resolve_zone(user.timezone or "UTC")
+    if prompt is None or toast:
+        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        return
+    shown = {
+        key: at.astimezone(zone).strftime("%H:%M") for key, at in snooze_options(now, zone).items()
+    }
+    await query.answer()
+    await query.edit_message_reply_markup(keyboards.snooze_choices(locale, prompt_id, shown))
+
+
+async def back_to_prompt(update: Update, context: AttuneContext) -> None:
+    """Close the "Later" choices: the prompt's own buttons again."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    prompt_id = int(context.match.group(1))
+    async with context.services.session() as session:
+        prompt = await _owned(session, prompt_id, query.from_user.id)
+        toast = _closed_toast(prompt)
+        if prompt is not None:
+            locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
+            can_snooze = prompt.snoozes == 0
+    if prompt is None or toast:
+        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        return
+    await query.answer()
+    labels = ritual_text(key, locale).labels
+    await query.edit_message_reply_markup(
+        keyboards.prompt(locale, prompt_id, labels, can_snooze=can_snooze)
+    )
+
+
+async def snooze(update: Update, context: AttuneContext) -> None:
+    """Bring the prompt back once, at the chosen time."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    prompt_id, option = int(context.match.group(1)), context.match.group(2)
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        prompt = await _owned(session, prompt_id, query.from_user.id)
+        toast = _closed_toast(prompt) or (
+            "toast_snoozed_once" if prompt and prompt.snoozes else ""
+        )
+        if prompt is not None and not toast:
+            user = prompt.subscription.user
+            zone = resolve_zone(user.timezone or "UTC")
+            options = snooze_options(now, zone)
+            if option not in options:
+                toast = "toast_button_unknown"  # "this evening" offered earlier, now past
+            else:
+                until = options[option]
+                prompt_rows.snooze(prompt, until=until)
+                locale, key, variant = user.locale, prompt.subscription.ritual_key, prompt.variant
+    if prompt is None or toast:
+        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        return
+    await query.answer()
+    back_at = until.astimezone(zone).strftime("%H:%M")
+    await edit(
+        query,
+        reply("prompt_snoozed", locale, prompt=prompt_message(key, locale, variant), time=back_at),
+    )
+
+
+async def skip(update: Update, context: AttuneContext) -> None:
+    """Skip this one: no penalty, no follow-up."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    prompt_id = int(context.match.group(1))
+    async with context.services.session() as session, session.begin():
+        prompt = await _owned(session, prompt_id, query.from_user.id)
+        toast = _closed_toast(prompt)
+        if prompt is not None and not toast:
+            prompt_rows.skip(prompt)
+            locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
+            variant = prompt.variant
+    if prompt is None or toast:
+        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        return
+    await query.answer()
+    await edit(query, reply("prompt_skipped", locale, prompt=prompt_message(key, locale, variant)))
+
+
+def _closed_toast(prompt: Prompt | None) -> str:
+    """Why Later/Skip no longer apply to this prompt ("" while it is open)."""
+    if prompt is None:
+        return "toast_not_yours"
+    if prompt.state in (PromptState.SENT, PromptState.CLAIMED):
+        return ""
+    return "toast_prompt_closed"
