@@ -20,7 +20,15 @@ from telegram.ext import (
 
 import messages
 from bot import callbacks
-from bot.handlers import general, onboarding, prompts, rituals
+from bot.handlers import (
+    general,
+    onboarding,
+    pause,
+    prompts,
+    ritual_schedule,
+    rituals,
+    settings_menu,
+)
 from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
@@ -34,7 +42,7 @@ log = logging.getLogger(__name__)
 AttuneApp = Application[Any, AttuneContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 # The commands shown in Telegram's menu, in this order.
-MENU = ("rituals", "timezone", "help", "privacy", "start")
+MENU = ("rituals", "settings", "pause", "resume", "timezone", "help", "privacy", "start")
 
 
 def build_application(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> AttuneApp:
@@ -73,6 +81,9 @@ def _register(app: AttuneApp) -> None:
         "start": onboarding.start,
         "timezone": onboarding.timezone_command,
         "rituals": rituals.rituals_command,
+        "settings": settings_menu.settings_command,
+        "pause": pause.pause_command,
+        "resume": pause.resume_command,
         "help": general.help_command,
         "privacy": general.privacy_command,
     }
@@ -87,6 +98,16 @@ def _register(app: AttuneApp) -> None:
         (callbacks.RITUAL_OFF, rituals.off_button),
         (callbacks.RITUAL_ASK_TIME, rituals.ask_time_button),
         (callbacks.RITUAL_LIST, rituals.list_button),
+        (callbacks.RITUAL_DAYS, ritual_schedule.days_button),
+        (callbacks.RITUAL_DAY, ritual_schedule.day_button),
+        (callbacks.RITUAL_PRESET, ritual_schedule.preset_button),
+        (callbacks.RITUAL_PAUSE_ASK, ritual_schedule.pause_menu_button),
+        (callbacks.RITUAL_PAUSE, ritual_schedule.pause_button),
+        (callbacks.RITUAL_RESUME, ritual_schedule.resume_button),
+        (callbacks.PAUSE_ASK, pause.pause_menu_button),
+        (callbacks.PAUSE, pause.pause_button),
+        (callbacks.RESUME, pause.resume_button),
+        (callbacks.ZONE_ASK, settings_menu.zone_button),
         (callbacks.RATE, prompts.rate),
         (callbacks.LATER, prompts.later),
         (callbacks.SNOOZE, prompts.snooze),

@@ -16,6 +16,18 @@ RITUAL_ON = re.compile(r"^on:([a-z_]{1,32})$")
 RITUAL_ASK_TIME = re.compile(r"^ask:([a-z_]{1,32})$")
 RITUAL_OFF = re.compile(r"^off:([a-z_]{1,32})$")
 RITUAL_LIST = re.compile(r"^list$")
+# Days and pauses name a ritual and a choice only; a day index is checked in the handler,
+# so "day:x:9" gets a kind answer rather than falling through to "unknown button".
+RITUAL_DAYS = re.compile(r"^days:([a-z_]{1,32})$")
+RITUAL_DAY = re.compile(r"^day:([a-z_]{1,32}):(\d{1,2})$")
+RITUAL_PRESET = re.compile(r"^preset:([a-z_]{1,32}):([a-z]{1,12})$")
+RITUAL_PAUSE_ASK = re.compile(r"^rpause:([a-z_]{1,32})$")
+RITUAL_PAUSE = re.compile(r"^rpause:([a-z_]{1,32}):([a-z0-9]{1,8})$")
+RITUAL_RESUME = re.compile(r"^rresume:([a-z_]{1,32})$")
+PAUSE_ASK = re.compile(r"^pause$")
+PAUSE = re.compile(r"^pause:([a-z0-9]{1,8})$")
+RESUME = re.compile(r"^resume$")
+ZONE_ASK = re.compile(r"^tzask$")
 RATE = re.compile(r"^r:(\d{1,12}):(\d)$")
 LATER = re.compile(r"^later:(\d{1,12})$")
 SNOOZE = re.compile(r"^snz:(\d{1,12}):(20m|1h|eve)$")
@@ -61,6 +73,56 @@ def ritual_off(key: str) -> str:
 def ritual_list() -> str:
     """Back to the list of rituals."""
     return "list"
+
+
+def ritual_days(key: str) -> str:
+    """Open the day choices of a ritual."""
+    return f"days:{key}"
+
+
+def ritual_day(key: str, day: int) -> str:
+    """Choose (weekly rituals) or toggle (the others) one weekday, 0 for Monday."""
+    return f"day:{key}:{day}"
+
+
+def ritual_preset(key: str, preset: str) -> str:
+    """Choose a set of days at once ("daily", "weekdays" or "weekends")."""
+    return f"preset:{key}:{preset}"
+
+
+def ritual_pause_ask(key: str) -> str:
+    """Ask how long to pause one ritual."""
+    return f"rpause:{key}"
+
+
+def ritual_pause(key: str, length: str) -> str:
+    """Pause one ritual ("1d", "3d", "7d" or "open")."""
+    return f"rpause:{key}:{length}"
+
+
+def ritual_resume(key: str) -> str:
+    """Resume one paused ritual."""
+    return f"rresume:{key}"
+
+
+def pause_ask() -> str:
+    """Show the pause choices."""
+    return "pause"
+
+
+def pause(length: str) -> str:
+    """Pause every prompt ("1d", "3d", "7d" or "open")."""
+    return f"pause:{length}"
+
+
+def resume() -> str:
+    """End the pause."""
+    return "resume"
+
+
+def zone_ask() -> str:
+    """Ask the timezone question again."""
+    return "tzask"
 
 
 def rate(prompt_id: int, rating: int) -> str:

@@ -32,6 +32,10 @@ def describe_next(due: datetime, zone: tzinfo, now: datetime, locale: str) -> st
     if local_due.date() == today + timedelta(days=1):
         return render("next_tomorrow", locale, time=time)
     day = render(f"weekday_{local_due.weekday()}", locale)
+    if local_due.date() - today >= timedelta(days=7):
+        # A week or more ahead (after a pause): "on Friday" alone would read as this week.
+        month = render(f"month_{local_due.month}", locale)
+        return render("next_on_date", locale, day=day, date=local_due.day, month=month, time=time)
     return render("next_on", locale, day=day, time=time)
 
 

@@ -17,9 +17,19 @@ from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
 
 
-def _rows(buttons: Iterable[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
+def _button(label_key: str, locale: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(render(label_key, locale), callback_data=data)
+
+
+def _grid(
+    buttons: Iterable[InlineKeyboardButton], per_row: int
+) -> list[list[InlineKeyboardButton]]:
     items = list(buttons)
-    return InlineKeyboardMarkup([items[i : i + per_row] for i in range(0, len(items), per_row)])
+    return [items[i : i + per_row] for i in range(0, len(items), per_row)]
+
+
+def _rows(buttons: Iterable[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(_grid(buttons, per_row))
 
 
 def adult(locale: str) -> InlineKeyboardMarkup:
@@ -100,16 +110,20 @@ def first_ritual(locale: str) -> InlineKeyboardMarkup:
     )
 
 
-def ritual_page(locale: str, key: str, default_time: str, is_on: bool) -> InlineKeyboardMarkup:
+def ritual_page(
+    locale: str, key: str, default_time: str, *, is_on: bool, is_paused: bool = False
+) -> InlineKeyboardMarkup:
     """What can be done with one ritual from its page."""
     if is_on:
+        if is_paused:
+            pause = _button("btn_resume_one", locale, callbacks.ritual_resume(key))
+        else:
+            pause = _button("btn_pause_one", locale, callbacks.ritual_pause_ask(key))
         buttons = [
-            InlineKeyboardButton(
-                render("btn_change_time", locale), callback_data=callbacks.ritual_ask_time(key)
-            ),
-            InlineKeyboardButton(
-                render("btn_turn_off", locale), callback_data=callbacks.ritual_off(key)
-            ),
+            _button("btn_choose_days", locale, callbacks.ritual_days(key)),
+            _button("btn_change_time", locale, callbacks.ritual_ask_time(key)),
+            pause,
+            _button("btn_turn_off", locale, callbacks.ritual_off(key)),
         ]
     else:
         buttons = [
@@ -117,14 +131,73 @@ def ritual_page(locale: str, key: str, default_time: str, is_on: bool) -> Inline
                 render("btn_turn_on", locale, time=default_time),
                 callback_data=callbacks.ritual_on(key),
             ),
-            InlineKeyboardButton(
-                render("btn_other_time", locale), callback_data=callbacks.ritual_ask_time(key)
-            ),
+            _button("btn_other_time", locale, callbacks.ritual_ask_time(key)),
         ]
-    buttons.append(
-        InlineKeyboardButton(render("btn_back", locale), callback_data=callbacks.ritual_list())
-    )
+    buttons.append(_button("btn_back", locale, callbacks.ritual_list()))
     return _rows(buttons, per_row=1)
+
+
+def days(locale: str, key: str, chosen: frozenset[int], *, weekly: bool) -> InlineKeyboardMarkup:
+    """The seven days, the chosen ones marked; presets unless the ritual is weekly; Done."""
+    day_buttons = [
+        InlineKeyboardButton(
+            render(
+                "btn_day_chosen" if day in chosen else "btn_day",
+                locale,
+                day=render(f"weekday_short_{day}", locale),
+            ),
+            callback_data=callbacks.ritual_day(key, day),
+        )
+        for day in range(7)
+    ]
+    rows = _grid(day_buttons, per_row=4)
+    if not weekly:
+        rows.append(
+            [
+                _button(f"btn_days_{preset}", locale, callbacks.ritual_preset(key, preset))
+                for preset in ("daily", "weekdays", "weekends")
+            ]
+        )
+    rows.append([_button("btn_days_done", locale, callbacks.ritual_view(key))])
+    return InlineKeyboardMarkup(rows)
+
+
+def pause_choices(locale: str, lengths: Iterable[str], *, paused: bool) -> InlineKeyboardMarkup:
+    """How long to pause every prompt, two to a row; while paused, a way to resume too."""
+    buttons = [
+        _button(f"btn_pause_{length}", locale, callbacks.pause(length)) for length in lengths
+    ]
+    rows = _grid(buttons, per_row=2)
+    if paused:
+        rows.append([_button("btn_resume_now", locale, callbacks.resume())])
+    return InlineKeyboardMarkup(rows)
+
+
+def ritual_pause_choices(locale: str, key: str, lengths: Iterable[str]) -> InlineKeyboardMarkup:
+    """How long to pause one ritual, two to a row, and a way back to its page."""
+    buttons = [
+        _button(f"btn_pause_{length}", locale, callbacks.ritual_pause(key, length))
+        for length in lengths
+    ]
+    back = _button("btn_back_to_ritual", locale, callbacks.ritual_view(key))
+    return InlineKeyboardMarkup([*_grid(buttons, per_row=2), [back]])
+
+
+def settings(locale: str, *, paused: bool) -> InlineKeyboardMarkup:
+    """Practices and Timezone, then Pause or Resume."""
+    if paused:
+        pause = _button("btn_settings_resume", locale, callbacks.resume())
+    else:
+        pause = _button("btn_settings_pause", locale, callbacks.pause_ask())
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("btn_settings_practices", locale, callbacks.ritual_list()),
+                _button("btn_settings_zone", locale, callbacks.zone_ask()),
+            ],
+            [pause],
+        ]
+    )
 
 
 def rating(

@@ -24,7 +24,10 @@ __all__ = ["DEFAULT_LOCALE", "keys", "locales", "placeholders", "render", "resol
 DEFAULT_LOCALE = "en"
 
 _ROOT = Path(__file__).resolve().parent
+# UI texts live in texts.toml and in further flat files per feature (e.g. progress.toml);
+# rituals.toml belongs to the catalogue.
 _TEXTS_FILE = "texts.toml"
+_NOT_TEXTS = frozenset({"rituals.toml"})
 # Directory names are lower-case language tags; requests are lower-cased before lookup,
 # so a directory named "pt-BR" could never be matched and is rejected instead.
 _LOCALE_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
@@ -101,14 +104,11 @@ def _resolve(locale: str, available: Iterable[str]) -> str:
 
 @functools.cache
 def _load(root: Path) -> Mapping[str, _Locale]:
-    """Read and check every ``texts.toml`` under ``root/locales``; ValueError if broken."""
-    loaded = {
-        locale: _load_locale(directory / _TEXTS_FILE)
-        for locale, directory in _locale_dirs(root).items()
-    }
+    """Read and check every locale's text files under ``root/locales``; ValueError if broken."""
+    loaded = {locale: _merge(directory) for locale, directory in _locale_dirs(root).items()}
     reference = loaded[DEFAULT_LOCALE]
     for locale, entry in loaded.items():
-        path = root / "locales" / locale / _TEXTS_FILE
+        path = root / "locales" / locale
         if missing := sorted(reference.texts.keys() - entry.texts.keys()):
             raise ValueError(f"{path}: missing keys {missing} (present in {DEFAULT_LOCALE})")
         if extra := sorted(entry.texts.keys() - reference.texts.keys()):
@@ -121,6 +121,24 @@ def _load(root: Path) -> Mapping[str, _Locale]:
                     f"but {DEFAULT_LOCALE} uses {sorted(theirs)}"
                 )
     return MappingProxyType(loaded)
+
+
+def _merge(directory: Path) -> _Locale:
+    """One locale's texts from texts.toml and its sibling feature files; keys are unique."""
+    paths = [directory / _TEXTS_FILE] + [
+        path
+        for path in sorted(directory.glob("*.toml"))
+        if path.name != _TEXTS_FILE and path.name not in _NOT_TEXTS
+    ]
+    texts: dict[str, str] = {}
+    names: dict[str, frozenset[str]] = {}
+    for path in paths:
+        part = _load_locale(path)
+        if twice := sorted(texts.keys() & part.texts.keys()):
+            raise ValueError(f"{path}: keys {twice} are already defined in another file")
+        texts.update(part.texts)
+        names.update(part.placeholders)
+    return _Locale(MappingProxyType(texts), MappingProxyType(names))
 
 
 def _load_locale(path: Path) -> _Locale:

@@ -71,6 +71,7 @@ class Dispatcher:
         self._lease = lease
         self._batch_size = batch_size
         self._slots = asyncio.Semaphore(concurrency)
+        self._sent_log = _SentLog(sessions)
 
     async def tick(self, now: datetime) -> DispatchReport:
         """Drain everything due at `now`, batch by batch."""
@@ -141,10 +142,9 @@ class Dispatcher:
                 report.failed += 1
                 report.errors.append(type(error).__name__)
                 return
-            # Recorded at once, one prompt per transaction: after a crash only the sends
-            # still in flight can be repeated.
-            async with self._sessions() as session, session.begin():
-                await mark_sent(session, prompt_id=item.prompt_id, message_id=message_id, now=now)
+            # The slot is held until the send is recorded, so at any moment at most
+            # `concurrency` sends are unrecorded: the most a crash can repeat.
+            await self._sent_log.record(item.prompt_id, message_id, now)
             report.sent += 1
 
 
@@ -157,3 +157,30 @@ def _render(item: ClaimedPrompt) -> OutgoingPrompt:
         labels=dict(ritual_text(item.ritual_key, item.locale).labels),
         can_snooze=item.can_snooze,
     )
+
+
+class _SentLog:
+    """Records sends as soon as they happen, many per transaction (group commit).
+
+    Whoever holds the lock writes everything recorded so far in one statement; those
+    who waited meanwhile find their entry already written. One writer at a time also
+    keeps SQLite from making concurrent writers wait on each other.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._pending: list[tuple[int, int]] = []
+        self._written: set[int] = set()
+        self._lock = asyncio.Lock()
+
+    async def record(self, prompt_id: int, message_id: int, now: datetime) -> None:
+        """Return once the send of `prompt_id` as `message_id` is committed."""
+        self._pending.append((prompt_id, message_id))
+        async with self._lock:
+            if prompt_id in self._written:
+                self._written.discard(prompt_id)
+                return
+            batch, self._pending = self._pending, []
+            async with self._sessions() as session, session.begin():
+                await mark_sent(session, sent=batch, now=now)
+            self._written.update(p for p, _ in batch if p != prompt_id)

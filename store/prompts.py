@@ -130,14 +130,15 @@ async def expire_unanswered(session: AsyncSession, *, sent_before: datetime) -> 
 
 
 async def mark_sent(
-    session: AsyncSession, *, prompt_id: int, message_id: int, now: datetime
+    session: AsyncSession, *, sent: Iterable[tuple[int, int]], now: datetime
 ) -> None:
-    """The prompt reached Telegram as `message_id`."""
-    await session.execute(
-        update(Prompt)
-        .where(Prompt.id == prompt_id)
-        .values(state=PromptState.SENT, message_id=message_id, sent_at=now)
-    )
+    """These prompts reached Telegram: (prompt id, message id) pairs, in one statement."""
+    rows = [
+        {"id": prompt_id, "state": PromptState.SENT, "message_id": message_id, "sent_at": now}
+        for prompt_id, message_id in sent
+    ]
+    if rows:
+        await session.execute(update(Prompt), rows)
 
 
 async def mark_failed(session: AsyncSession, *, prompt_id: int) -> None:

@@ -31,6 +31,7 @@ def start_subscription(
 
 
 def stop_subscription(sub: Subscription) -> None:
-    """Turn a ritual off; its history stays."""
+    """Turn a ritual off; its history stays. Turning it on again starts it unpaused."""
     sub.active = False
+    sub.paused_until = None
     sub.next_due_at = None

@@ -1,4 +1,4 @@
-"""Data access for people: finding, onboarding, blocking and forgetting them."""
+"""Data access for people: finding, onboarding, pausing, blocking and forgetting them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from store.models import Subscription, User
+from store.models import Prompt, PromptState, Subscription, User
 
 
 async def get_user(session: AsyncSession, *, telegram_id: int) -> User | None:
@@ -45,4 +45,21 @@ async def mark_blocked(session: AsyncSession, *, user_id: int, now: datetime) ->
     await session.execute(update(User).where(User.id == user_id).values(blocked_at=now))
     await session.execute(
         update(Subscription).where(Subscription.user_id == user_id).values(next_due_at=None)
+    )
+
+
+async def expire_snoozed(
+    session: AsyncSession, *, user_id: int, subscription_id: int | None = None
+) -> None:
+    """A pause begins: the person's snoozed prompts (or one ritual's) won't come back.
+
+    They expire quietly, as an unanswered prompt does; a late tap on one still counts.
+    """
+    subscriptions = select(Subscription.id).where(Subscription.user_id == user_id)
+    if subscription_id is not None:
+        subscriptions = subscriptions.where(Subscription.id == subscription_id)
+    await session.execute(
+        update(Prompt)
+        .where(Prompt.state == PromptState.SNOOZED, Prompt.subscription_id.in_(subscriptions))
+        .values(state=PromptState.EXPIRED, snoozed_until=None)
     )

@@ -46,3 +46,21 @@ async def tick_at(bot: AttuneApp, clock: FakeClock, now: datetime) -> None:
 def is_prompt(message: Any) -> bool:
     """True for a ritual prompt: it carries rating buttons."""
     return any(data.startswith("r:") for _, data in message.buttons)
+
+
+def button_data(message: Any) -> list[str]:
+    """The callback data of every inline button on a message, in order."""
+    return [data for _, data in message.buttons]
+
+
+async def press_for_edit(person: Any, message: Any, data: str) -> Any:
+    """Press a button and return the message as the bot edited it in place."""
+    await person.press(message, callback_data=data)
+    return await person.wait_for_edit(message)
+
+
+async def press_for_toast(person: Any, message: Any, data: str, as_user: Any = None) -> str:
+    """Press a button (as someone else, if given) and return the toast the bot answered."""
+    presser = as_user or person
+    answer = await person.press(message, callback_data=data, as_user=as_user)
+    return str((await presser.wait_for_callback_answer(answer)).get("text", ""))

@@ -74,3 +74,21 @@ async def test_after_downtime_only_prompts_within_grace_are_sent(
     # Forty minutes late is within the default hour of grace: still sent.
     await tick_at(bot, clock, datetime(2026, 11, 29, 21, 40, tzinfo=UTC))
     await sam.wait_for_message(is_prompt)
+
+
+async def test_network_errors_are_retried_with_backoff(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=4004, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "body_scan")
+    emulator.fail_next(sam.chat_id, error_code=502, count=2, methods=["sendMessage"])
+    await tick_at(bot, clock, TEN_PM_BERLIN)
+    prompt = await sam.wait_for_message(is_prompt)
+    attempts = [c for c in emulator.calls_to("sendMessage") if c.params.get("chat_id") == 4004]
+    assert [c.error_code for c in attempts[-3:]] == [502, 502, None]
+    # Backoff doubles: 0.5 s, then 1 s.
+    assert attempts[-1].at - attempts[-2].at >= 0.95
+    assert attempts[-2].at - attempts[-3].at >= 0.45
+    [row] = await all_rows(database_url, Prompt)
+    assert (row.state, row.message_id) == (PromptState.SENT, prompt.message_id)

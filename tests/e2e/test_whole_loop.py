@@ -91,7 +91,16 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
 async def test_commands_are_registered_at_start(bot: AttuneApp, emulator: BotApiEmulator) -> None:
     call = await emulator.wait_for_call("setMyCommands", after=0)
     names = [c["command"] for c in call.params["commands"]]
-    assert names == ["rituals", "timezone", "help", "privacy", "start"]
+    assert names == [
+        "rituals",
+        "settings",
+        "pause",
+        "resume",
+        "timezone",
+        "help",
+        "privacy",
+        "start",
+    ]
 
 
 async def test_opt_in_at_a_typed_time(

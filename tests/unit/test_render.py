@@ -159,9 +159,20 @@ def test_broken_texts_are_rejected_with_file_and_key(
     with pytest.raises(ValueError) as caught:
         _load(root)
     error = str(caught.value)
-    assert str(root / "locales" / locale / "texts.toml") in error
+    # Per-file problems name the file; cross-locale ones name the locale's folder.
+    assert str(root / "locales" / locale) in error
     assert key in error
     assert message in error
+
+
+def test_feature_files_join_texts_and_may_not_repeat_a_key(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"en": ENGLISH})
+    (root / "locales" / "en" / "progress.toml").write_text('week = "This week"\n')
+    assert _load(root)["en"].texts["week"] == "This week"
+    _load.cache_clear()
+    (root / "locales" / "en" / "more.toml").write_text('farewell = "Again."\n')
+    with pytest.raises(ValueError, match=r"more\.toml: keys \['farewell'\] are already defined"):
+        _load(root)
 
 
 def test_english_is_required(tmp_path: Path) -> None:
