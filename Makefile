@@ -19,8 +19,10 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.run-installed $@
 
+# Without ATTUNE_DATA_KEY, `make run` is a development run: the notes key is kept in a
+# file next to the SQLite database. Production (the container) sets ATTUNE_DATA_KEY.
 run: $(VENV)/.run-installed
-	$(BIN)/attune run
+	ATTUNE_ENV=$${ATTUNE_ENV:-development} $(BIN)/attune run
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest

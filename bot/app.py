@@ -22,6 +22,7 @@ import messages
 from bot import callbacks
 from bot.handlers import (
     general,
+    notes,
     onboarding,
     pause,
     prompts,
@@ -35,6 +36,7 @@ from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_no
 from bot.settings import Settings
 from scheduler.dispatch import Dispatcher
 from scheduler.runner import DispatchJob, build_scheduler
+from store.crypto import NoteCipher
 from store.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -42,10 +44,22 @@ log = logging.getLogger(__name__)
 AttuneApp = Application[Any, AttuneContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 # The commands shown in Telegram's menu, in this order.
-MENU = ("rituals", "settings", "pause", "resume", "timezone", "help", "privacy", "start")
+MENU = (
+    "rituals",
+    "journal",
+    "settings",
+    "pause",
+    "resume",
+    "timezone",
+    "help",
+    "privacy",
+    "start",
+)
 
 
-def build_application(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> AttuneApp:
+def build_application(
+    settings: Settings, *, cipher: NoteCipher, clock: Callable[[], datetime] = utc_now
+) -> AttuneApp:
     """Everything wired, nothing opened: post_init opens, post_shutdown closes."""
     builder = (
         ApplicationBuilder()
@@ -66,7 +80,7 @@ def build_application(settings: Settings, *, clock: Callable[[], datetime] = utc
         root = settings.telegram_api_base_url
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     app = builder.build()
-    app.bot_data.services = Services(settings=settings, clock=clock)
+    app.bot_data.services = Services(settings=settings, cipher=cipher, clock=clock)
     _register(app)
     return app
 
@@ -84,6 +98,7 @@ def _register(app: AttuneApp) -> None:
         "settings": settings_menu.settings_command,
         "pause": pause.pause_command,
         "resume": pause.resume_command,
+        "journal": notes.journal_command,
         "help": general.help_command,
         "privacy": general.privacy_command,
     }
@@ -113,6 +128,8 @@ def _register(app: AttuneApp) -> None:
         (callbacks.SNOOZE, prompts.snooze),
         (callbacks.UNSNOOZE, prompts.back_to_prompt),
         (callbacks.SKIP, prompts.skip),
+        (callbacks.NO_NOTE, notes.no_thanks),
+        (callbacks.JOURNAL_RITUAL, notes.journal_ritual_button),
     )
     for pattern, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

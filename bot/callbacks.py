@@ -33,6 +33,8 @@ LATER = re.compile(r"^later:(\d{1,12})$")
 SNOOZE = re.compile(r"^snz:(\d{1,12}):(20m|1h|eve)$")
 UNSNOOZE = re.compile(r"^back:(\d{1,12})$")
 SKIP = re.compile(r"^skip:(\d{1,12})$")
+NO_NOTE = re.compile(r"^nonote:(\d{1,12})$")
+JOURNAL_RITUAL = re.compile(r"^jr:([a-z_]{1,32})$")
 
 
 def adult(answer: str) -> str:
@@ -148,3 +150,13 @@ def unsnooze(prompt_id: int) -> str:
 def skip(prompt_id: int) -> str:
     """Skip this prompt."""
     return f"skip:{prompt_id}"
+
+
+def no_note(check_in_id: int) -> str:
+    """Decline the few words after a rating."""
+    return f"nonote:{check_in_id}"
+
+
+def journal_ritual(key: str) -> str:
+    """File a journal note under a ritual."""
+    return f"jr:{key}"

@@ -10,8 +10,11 @@ import sys
 from pydantic import ValidationError
 
 from bot.app import build_application
+from bot.data_key import note_cipher
 from bot.settings import Settings
-from store.db import create_engine, migrate
+from store.crypto import NoteCipher, new_key
+from store.db import create_engine, migrate, session_factory
+from store.notes import rotate_notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,12 +23,22 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="migrate the database, then serve (long polling)")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("new-key", help="print a fresh key for ATTUNE_DATA_KEY")
+    commands.add_parser(
+        "rotate-key",
+        help="re-encrypt every note under the first key of ATTUNE_DATA_KEY "
+        '(set it to "NEW,OLD" first)',
+    )
     args = parser.parse_args(argv)
 
+    if args.command == "new-key":
+        print(new_key())
+        return 0
     try:
         settings = Settings()
         if args.command == "run":
             settings.token()  # fail before touching anything else
+        cipher = note_cipher(settings) if args.command in ("run", "rotate-key") else None
     except (ValidationError, ValueError) as error:
         print(f"attune: configuration error: {_one_line(error)}", file=sys.stderr)
         return 2
@@ -34,11 +47,16 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_migrate(settings))
         print("attune: database is up to date")
         return 0
-    return _run(settings)
+    assert cipher is not None
+    if args.command == "rotate-key":
+        count = asyncio.run(_rotate(settings, cipher))
+        print(f"attune: re-encrypted {count} notes under the first key")
+        return 0
+    return _run(settings, cipher)
 
 
-def _run(settings: Settings) -> int:
-    app = build_application(settings)
+def _run(settings: Settings, cipher: NoteCipher) -> int:
+    app = build_application(settings, cipher=cipher)
     app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
     return 0
 
@@ -47,6 +65,16 @@ async def _migrate(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _rotate(settings: Settings, cipher: NoteCipher) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine)() as session, session.begin():
+            return await rotate_notes(session, cipher=cipher)
     finally:
         await engine.dispose()
 

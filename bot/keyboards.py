@@ -240,3 +240,22 @@ def snooze_choices(
     back = render("btn_snooze_back", locale)
     buttons.append(InlineKeyboardButton(back, callback_data=callbacks.unsnooze(prompt_id)))
     return _rows(buttons, per_row=1)
+
+
+def no_thanks(locale: str, check_in_id: int) -> InlineKeyboardMarkup:
+    """Under the thank-you: decline adding a few words."""
+    label = render("btn_no_thanks", locale)
+    return _rows([InlineKeyboardButton(label, callback_data=callbacks.no_note(check_in_id))], 1)
+
+
+def journal_rituals(locale: str, keys: list[str]) -> InlineKeyboardMarkup:
+    """Optionally file a journal note under one of the person's practices."""
+    return _rows(
+        (
+            InlineKeyboardButton(
+                ritual_text(key, locale).name, callback_data=callbacks.journal_ritual(key)
+            )
+            for key in keys
+        ),
+        per_row=1,
+    )

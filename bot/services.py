@@ -13,6 +13,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.settings import Settings
 from scheduler.runner import DispatchJob
+from store.crypto import NoteCipher
 
 
 def utc_now() -> datetime:
@@ -25,6 +26,7 @@ class Services:
     """What post_init opens and post_shutdown closes, plus the clock."""
 
     settings: Settings
+    cipher: NoteCipher
     clock: Callable[[], datetime] = utc_now
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     rate_limit: float = Field(default=25.0, gt=0, alias="ATTUNE_RATE_LIMIT")
     chat_rate_limit: float = Field(default=1.0, gt=0, alias="ATTUNE_CHAT_RATE_LIMIT")
     claim_lease_seconds: float = Field(default=120.0, gt=0, alias="ATTUNE_CLAIM_LEASE_SECONDS")
+    data_key: SecretStr | None = Field(default=None, alias="ATTUNE_DATA_KEY")
+    env: Literal["production", "development"] = Field(default="production", alias="ATTUNE_ENV")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="LOG_LEVEL"
     )

@@ -1,0 +1,26 @@
+"""Pure logic over check-ins: milestones, weekly summaries, /progress, /history, charts.
+
+Nothing here imports Telegram, SQLAlchemy or the store: every function takes plain values
+(a person's ``Entry`` history, their ``zone``, a ``now``) and returns text or PNG bytes,
+with every word from ``messages`` (``locales/<locale>/progress.toml``). The chart lives in
+``progress.chart`` and is not imported here, so using milestones does not load matplotlib.
+"""
+
+from progress.history import Entry, history_page
+from progress.milestones import milestone_message, milestone_name, new_milestones
+from progress.patterns import patterns
+from progress.report import progress_text
+from progress.sparkline import sparkline
+from progress.summary import weekly_summary
+
+__all__ = [
+    "Entry",
+    "history_page",
+    "milestone_message",
+    "milestone_name",
+    "new_milestones",
+    "patterns",
+    "progress_text",
+    "sparkline",
+    "weekly_summary",
+]

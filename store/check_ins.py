@@ -33,3 +33,8 @@ async def rate_prompt(
     session.add(check_in)
     await session.flush()
     return check_in, True
+
+
+async def get_check_in(session: AsyncSession, *, check_in_id: int) -> CheckIn | None:
+    """One check-in by id."""
+    return await session.get(CheckIn, check_in_id)

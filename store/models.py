@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -153,6 +154,36 @@ class CheckIn(Base):
     practiced_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class Note(Base):
+    """A few words a person wrote: after a rating, or any time with /journal.
+
+    `body` is ciphertext (Fernet); the plain text never reaches the database.
+    """
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    check_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("check_ins.id", ondelete="CASCADE"), unique=True, default=None
+    )
+    ritual_key: Mapped[str | None] = mapped_column(String(32), default=None)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Milestone(Base):
+    """Something a person reached, celebrated once."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    reached_at: Mapped[datetime]
 
 
 class PromptState(StrEnum):

@@ -8,7 +8,7 @@ import traceback
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.handlers import onboarding, rituals
+from bot.handlers import notes, onboarding, rituals
 from bot.handlers.common import is_member, is_private, locale_of, reply, send
 from bot.services import AttuneContext
 from store.users import get_user
@@ -51,7 +51,10 @@ async def text(update: Update, context: AttuneContext) -> None:
         await send(update, [reply("need_start", locale)])
         return
     typed = message.text.strip()
-    if user.awaiting is not None and len(typed) > MAX_ANSWER_CHARS:
+    if notes.awaits_note(user.awaiting):
+        assert user.awaiting is not None
+        await notes.note_text(update, context, user.awaiting, typed)
+    elif user.awaiting is not None and len(typed) > MAX_ANSWER_CHARS:
         await send(update, [reply("answer_too_long", locale)])
     elif user.awaiting == onboarding.AWAITING_ZONE:
         await onboarding.zone_text(update, context, typed)

@@ -7,7 +7,8 @@ from telegram import Update
 
 from bot import keyboards
 from bot.formatting import describe_day
-from bot.handlers.common import Reply, edit, locale_of, reply, send
+from bot.handlers.common import edit, locale_of, reply, send
+from bot.handlers.notes import AWAITING_NOTE, note_invitation
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
 from scheduler.snooze import snooze_options
@@ -50,9 +51,12 @@ async def rate(update: Update, context: AttuneContext) -> None:
             user = prompt.subscription.user
             key, variant, due = prompt.subscription.ritual_key, prompt.variant, prompt.due_at
             late = prompt.state == PromptState.EXPIRED
-            _, is_new = await rate_prompt(
+            check_in, is_new = await rate_prompt(
                 session, prompt=prompt, user_id=user.id, rating=rating, now=now
             )
+            if is_new:
+                # The person's next message, if they write one, is a note for this rating.
+                user.awaiting = f"{AWAITING_NOTE}{check_in.id}"
             day = describe_day(due, resolve_zone(user.timezone or "UTC"), now, locale)
     if toast:
         await query.answer(render(toast, locale), show_alert=True)
@@ -74,7 +78,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
         thanks = acknowledgement(key, locale, rating, variant)
         if late:
             thanks = render("rating_late", locale, day=day, thanks=thanks)
-        await send(update, [Reply(thanks)])
+        await send(update, [note_invitation(check_in.id, thanks, locale)])
 
 
 async def later(update: Update, context: AttuneContext) -> None:

@@ -8,10 +8,19 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
+from bot.data_key import KEY_FILE, note_cipher
+from bot.settings import Settings
 from emulator import BotApiEmulator
-from tests.e2e.harness import TOKEN
+from store.crypto import NoteCipher
+from store.db import create_engine, session_factory
+from store.models import Note
+from tests.e2e.harness import DATA_KEY, TOKEN
+from tests.e2e.processes import seed_due_people
 
 ATTUNE = str(Path(sys.executable).with_name("attune"))
 
@@ -64,7 +73,12 @@ def test_migrate_creates_the_schema_and_is_idempotent(tmp_path: Path) -> None:
 
 async def test_python_m_bot_run_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     async with BotApiEmulator(token=TOKEN) as emulator:
-        env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.root_url)
+        env = _env(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root_url,
+            ATTUNE_DATA_KEY=DATA_KEY,
+        )
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -81,3 +95,54 @@ async def test_python_m_bot_run_serves_and_stops_cleanly_on_sigterm(tmp_path: Pa
             _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
     assert process.returncode == 0, stderr.decode()
     assert TOKEN not in stderr.decode()  # the token never reaches the log
+
+
+def test_run_without_a_data_key_refuses_outside_development(tmp_path: Path) -> None:
+    env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)
+    done = subprocess.run([ATTUNE, "run"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "ATTUNE_DATA_KEY is not set" in done.stderr
+    assert done.stderr.strip().count("\n") == 0
+
+
+def test_development_creates_a_private_key_file_next_to_the_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
+    settings = Settings(_env_file=None, DATABASE_URL=url, ATTUNE_ENV="development")  # type: ignore[call-arg]
+    cipher = note_cipher(settings)
+    key_file = tmp_path / KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # The same file is used next time, so notes stay readable across restarts.
+    assert note_cipher(settings).decrypt(cipher.encrypt("kept")) == "kept"
+
+
+def test_new_key_then_rotate_key_re_encrypts_every_note(tmp_path: Path) -> None:
+    old = subprocess.run([ATTUNE, "new-key"], capture_output=True, text=True).stdout.strip()
+    new = subprocess.run([ATTUNE, "new-key"], capture_output=True, text=True).stdout.strip()
+    assert old != new
+    url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
+
+    async def write_notes() -> None:
+        await seed_due_people(url, count=2, due=datetime.now(UTC))
+        engine = create_engine(url)
+        async with session_factory(engine)() as session, session.begin():
+            for user_id in (1, 2):
+                body = NoteCipher([old]).encrypt(f"note {user_id}")
+                session.add(Note(user_id=user_id, body=body, created_at=datetime.now(UTC)))
+        await engine.dispose()
+
+    async def read_bodies() -> list[str]:
+        engine = create_engine(url)
+        async with session_factory(engine)() as session:
+            bodies = list(await session.scalars(select(Note.body).order_by(Note.id)))
+        await engine.dispose()
+        return bodies
+
+    asyncio.run(write_notes())
+    env = _env(tmp_path, ATTUNE_DATA_KEY=f"{new},{old}")
+    done = subprocess.run(
+        [ATTUNE, "rotate-key"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "re-encrypted 2 notes" in done.stdout
+    bodies = asyncio.run(read_bodies())
+    assert [NoteCipher([new]).decrypt(b) for b in bodies] == ["note 1", "note 2"]

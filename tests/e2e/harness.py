@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from bot.app import AttuneApp, build_application
+from bot.data_key import note_cipher
 from bot.settings import Settings
 
 TOKEN = "123456789:TEST-token-for-the-local-emulator"
+# A fixed notes key, so a test can also read what the bot stored.
+DATA_KEY = "k0PlHPFDdP5nRkzj7Qm1yP1F2lYe0Xy4VbV9o6b7m_Q="
 
 
 class FakeClock:
@@ -33,6 +36,7 @@ def make_settings(root_url: str, database_url: str, **extra: object) -> Settings
         "TELEGRAM_API_BASE_URL": root_url,
         "DATABASE_URL": database_url,
         "ATTUNE_TICK_SECONDS": 0.05,
+        "ATTUNE_DATA_KEY": DATA_KEY,
         # One message a second per chat is tested on its own; elsewhere it only slows.
         "ATTUNE_CHAT_RATE_LIMIT": 1000,
         **extra,
@@ -43,7 +47,7 @@ def make_settings(root_url: str, database_url: str, **extra: object) -> Settings
 @asynccontextmanager
 async def running_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AttuneApp]:
     """The application started as `run_polling` starts it, and stopped the same way."""
-    app = build_application(settings, clock=clock)
+    app = build_application(settings, cipher=note_cipher(settings), clock=clock)
     await app.initialize()
     assert app.post_init is not None and app.updater is not None
     await app.post_init(app)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store.db import create_engine, migrate, session_factory
 from store.models import Subscription, User
-from tests.e2e.harness import TOKEN
+from tests.e2e.harness import DATA_KEY, TOKEN
 
 
 def process_env(root_url: str, database_url: str, **extra: str) -> dict[str, str]:
@@ -24,6 +24,7 @@ def process_env(root_url: str, database_url: str, **extra: str) -> dict[str, str
     }
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
+        ATTUNE_DATA_KEY=DATA_KEY,
         TELEGRAM_API_BASE_URL=root_url,
         DATABASE_URL=database_url,
         **extra,

@@ -64,7 +64,7 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     answered = await sam.wait_for_edit(prompt_message)
     assert "3" in answered.text.splitlines()[-1]
     thanks = await sam.wait_for_message()
-    assert not thanks.buttons
+    assert [data for _, data in thanks.buttons] == [f"nonote:{check_in_id(thanks)}"]
     [check_in] = await all_rows(database_url, CheckIn)
     assert (check_in.rating, check_in.prompt_id, check_in.ritual_key) == (
         3,
@@ -88,11 +88,18 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     assert sub.next_due_at == datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 
 
+def check_in_id(message: object) -> int:
+    """The check-in a "No thanks" button names."""
+    [(_, data)] = message.buttons  # type: ignore[attr-defined]
+    return int(data.split(":")[1])
+
+
 async def test_commands_are_registered_at_start(bot: AttuneApp, emulator: BotApiEmulator) -> None:
     call = await emulator.wait_for_call("setMyCommands", after=0)
     names = [c["command"] for c in call.params["commands"]]
     assert names == [
         "rituals",
+        "journal",
         "settings",
         "pause",
         "resume",

@@ -1,0 +1,47 @@
+"""The Bot API emulator in a process of its own, so the bot's CPU is measured alone.
+
+    python benchmarks/emulator_process.py --chats 1000001:5000 [--calls-to calls.json]
+
+Registers COUNT private chats with ids from FIRST, prints the emulator's root URL as one
+line on stdout, and serves on loopback until its stdin is closed. Then, if asked, writes
+every recorded call as JSON: [method, chat_id, at (Unix seconds), ok].
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bench_common import TOKEN
+
+from emulator import BotApiEmulator
+
+
+async def serve(first: int, count: int, calls_to: Path | None) -> None:
+    """Serve until stdin closes (the parent's signal to stop)."""
+    emu = BotApiEmulator(TOKEN)
+    for chat_id in range(first, first + count):
+        emu.user(chat_id)
+    await emu.start()
+    print(emu.root_url, flush=True)
+    await asyncio.to_thread(sys.stdin.read)
+    await emu.stop()
+    if calls_to is not None:
+        rows = [[c.method, c.params.get("chat_id"), c.at, c.ok] for c in emu.calls]
+        calls_to.write_text(json.dumps(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chats", default="1:0", help="FIRST:COUNT private chat ids")
+    parser.add_argument("--calls-to", type=Path, default=None)
+    args = parser.parse_args()
+    first, count = (int(part) for part in args.chats.split(":"))
+    asyncio.run(serve(first, count, args.calls_to))
+
+
+if __name__ == "__main__":
+    main()

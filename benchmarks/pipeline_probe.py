@@ -1,0 +1,183 @@
+"""The pipeline section's child process: one measurement, printed as one JSON line.
+
+    python benchmarks/pipeline_probe.py --mode full --url URL --root-url ROOT \\
+        --transport aiohttp --dispatcher current --prompts 5000 --emulator-pid PID
+
+Modes: `full` runs one warm-up tick and one measured `Dispatcher.tick` that claims,
+renders, sends and records every due prompt; `db` does the same with a sender that
+answers at once (the database side alone); `send` only sends rendered prompts through
+`TelegramSender` (the Telegram side alone), 32 at a time as the dispatcher does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import itertools
+import json
+import pstats
+import time
+from datetime import timedelta
+from typing import Any
+
+from bench_common import CHAT_BASE, NOW, TOKEN, cpu_seconds_of, peak_rss_mb
+from bench_data import People
+from proposed_dispatch import ProposedDispatcher
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.http import AiohttpRequest
+from bot.rate_limit import ChatRateLimiter
+from bot.sender import TelegramSender
+from scheduler.dispatch import Dispatcher, _render
+from scheduler.sender import OutgoingPrompt, Sender
+from store.db import create_engine, session_factory
+from store.prompts import ClaimedPrompt
+
+TRANSPORTS = ("httpx", "aiohttp")
+DISPATCHERS = {"current": Dispatcher, "proposed": ProposedDispatcher}
+WARM = 300  # prompts sent first, so connections, caches and code paths are warm
+# Warm-up people practise at 21:58 Berlin, so their next prompt is tomorrow's.
+WARM_PEOPLE = People(users=WARM, due_at=NOW - timedelta(minutes=2), local_time="21:58")
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def make_application(root_url: str, transport: str, limiter: ChatRateLimiter) -> AnyApplication:
+    """The bot as `bot/app.py` builds it (no updater or job queue), on either transport."""
+    builder = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(f"{root_url}/bot")
+        .rate_limiter(limiter)
+        .updater(None)
+        .job_queue(None)
+    )
+    if transport == "aiohttp":
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
+    return builder.build()
+
+
+class InstantSender:
+    """Answers every prompt at once with a new message id: the database side alone."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+
+    async def send_prompt(self, prompt: OutgoingPrompt) -> int:
+        return next(self._ids)
+
+
+class Meter:
+    """Wall time, this process's CPU and the emulator's CPU over one measured stretch."""
+
+    def __init__(self, emulator_pid: int | None, profile: bool) -> None:
+        self._pid = emulator_pid
+        self.profiler = cProfile.Profile() if profile else None
+
+    def __enter__(self) -> Meter:
+        self._emulator = cpu_seconds_of(self._pid) if self._pid else 0.0
+        self._cpu, self._wall = time.process_time(), time.perf_counter()
+        if self.profiler:
+            self.profiler.enable()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.profiler:
+            self.profiler.disable()
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+        self.emulator = (cpu_seconds_of(self._pid) - self._emulator) if self._pid else 0.0
+
+
+async def measure_ticks(args: argparse.Namespace, sender: Sender, meter: Meter) -> int:
+    """Warm-up tick, then the measured tick; returns how many prompts it sent."""
+    engine = create_engine(args.url)
+    dispatcher = DISPATCHERS[args.dispatcher](
+        session_factory(engine), sender, grace=timedelta(hours=1)
+    )
+    try:
+        warm = await dispatcher.tick(NOW - timedelta(minutes=1))
+        assert warm.sent == WARM and not warm.failed, warm
+        with meter:
+            report = await dispatcher.tick(NOW)
+    finally:
+        await engine.dispose()
+    if report.sent != args.prompts or report.failed or report.expired:
+        raise RuntimeError(f"expected {args.prompts} sent, got {report}")
+    return report.sent
+
+
+async def measure_sends(args: argparse.Namespace, sender: TelegramSender, meter: Meter) -> int:
+    """Send rendered prompts to every chat, 32 at a time; returns how many were sent."""
+    slots = asyncio.Semaphore(32)
+
+    async def send(n: int) -> None:
+        item = ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True)
+        async with slots:
+            await sender.send_prompt(_render(item))
+
+    await asyncio.gather(*(send(n) for n in range(1, WARM + 1)))
+    with meter:
+        await asyncio.gather(*(send(n) for n in range(WARM + 1, WARM + args.prompts + 1)))
+    return int(args.prompts)
+
+
+async def probe(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the chosen mode and gather its figures."""
+    meter = Meter(args.emulator_pid, args.profile)
+    if args.mode == "db":
+        sent = await measure_ticks(args, InstantSender(), meter)
+    else:
+        limiter = ChatRateLimiter(overall_rate=1e6, chat_rate=1e3, max_retries=3)
+        app = make_application(args.root_url, args.transport, limiter)
+        await app.bot.initialize()
+        try:
+            sender = TelegramSender(app.bot)
+            if args.mode == "send":
+                sent = await measure_sends(args, sender, meter)
+            else:
+                sent = await measure_ticks(args, sender, meter)
+        finally:
+            await app.bot.shutdown()
+    return {
+        "sent": sent,
+        "wall": meter.wall,
+        "cpu": meter.cpu,
+        "emulator_cpu": meter.emulator,
+        "peak_rss_mb": peak_rss_mb(),
+        "top": top_functions(meter.profiler) if meter.profiler else [],
+    }
+
+
+def top_functions(profiler: cProfile.Profile, count: int = 8) -> list[tuple[str, float]]:
+    """The functions with the most own time, as (name, share of all profiled time)."""
+    stats: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(own for (_cc, _nc, own, _cum, _callers) in stats.values())
+    rows = sorted(stats.items(), key=lambda item: -item[1][2])[:count]
+    return [(_name(*key), value[2] / total) for key, value in rows]
+
+
+def _name(filename: str, line: int, function: str) -> str:
+    if filename == "~":
+        return function
+    short = filename.split("site-packages/", 1)[-1].rsplit("/work/main/", 1)[-1]
+    return f"{short}:{line} {function}"
+
+
+def main() -> None:
+    """Parse the arguments, measure, print one JSON line."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=("full", "db", "send"), default="full")
+    parser.add_argument("--url", default="")
+    parser.add_argument("--root-url", default="")
+    parser.add_argument("--transport", choices=TRANSPORTS, default="aiohttp")
+    parser.add_argument("--dispatcher", choices=tuple(DISPATCHERS), default="current")
+    parser.add_argument("--prompts", type=int, required=True)
+    parser.add_argument("--emulator-pid", type=int, default=0)
+    parser.add_argument("--profile", action="store_true")
+    print(json.dumps(asyncio.run(probe(parser.parse_args()))))
+
+
+if __name__ == "__main__":
+    main()

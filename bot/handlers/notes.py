@@ -1,0 +1,120 @@
+"""Notes: a few words after a rating, or any time with /journal. Stored encrypted."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import keyboards
+from bot.handlers.common import Reply, edit, is_member, locale_of, reply, send
+from bot.services import AttuneContext
+from messages import is_ritual, ritual_text
+from store.check_ins import get_check_in
+from store.notes import MAX_NOTE_CHARS, add_note
+from store.users import get_user
+
+# What a person's next text answers (users.awaiting): a note for a check-in, or a journal
+# note, optionally filed under a ritual.
+AWAITING_NOTE = "note:"
+AWAITING_JOURNAL = "journal"
+
+
+def note_invitation(check_in_id: int, thanks: str, locale: str) -> Reply:
+    """The thank-you after a first rating, inviting a few words (or No thanks)."""
+    return reply("note_invite", locale, keyboards.no_thanks(locale, check_in_id), thanks=thanks)
+
+
+async def journal_command(update: Update, context: AttuneContext) -> None:
+    """/journal: the next message is a note, optionally filed under a practice."""
+    tg_user = update.effective_user
+    if tg_user is None:
+        return
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=tg_user.id)
+        locale = locale_of(update, user)
+        if user is None or not is_member(user):
+            replies = [reply("need_start", locale)]
+        else:
+            user.awaiting = AWAITING_JOURNAL
+            active = [s.ritual_key for s in user.subscriptions if s.active]
+            replies = [reply("journal_ask", locale, keyboards.journal_rituals(locale, active))]
+    await send(update, replies)
+
+
+async def journal_ritual_button(update: Update, context: AttuneContext) -> None:
+    """File the coming journal note under a practice."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    key = context.match.group(1)
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=query.from_user.id)
+        locale = locale_of(update, user)
+        ok = user is not None and is_member(user) and is_ritual(key)
+        if ok and user is not None:
+            user.awaiting = f"{AWAITING_JOURNAL}:{key}"
+    if not ok:
+        await query.answer(reply("toast_button_unknown", locale).text, show_alert=True)
+        return
+    await query.answer()
+    await edit(query, reply("journal_ask_ritual", locale, name=ritual_text(key, locale).name))
+
+
+async def no_thanks(update: Update, context: AttuneContext) -> None:
+    """Decline the few words after a rating; the open question closes."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    check_in_id = int(context.match.group(1))
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=query.from_user.id)
+        locale = locale_of(update, user)
+        if user is not None and user.awaiting == f"{AWAITING_NOTE}{check_in_id}":
+            user.awaiting = None
+    await query.answer(reply("toast_no_thanks", locale).text)
+    await query.edit_message_reply_markup(None)
+
+
+async def note_text(update: Update, context: AttuneContext, target: str, text: str) -> None:
+    """Typed text while a note is invited: store it encrypted, or say kindly why not."""
+    tg_user = update.effective_user
+    if tg_user is None:
+        return
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=tg_user.id)
+        locale = locale_of(update, user)
+        if user is None or not is_member(user):
+            replies = [reply("need_start", locale)]
+        elif len(text) > MAX_NOTE_CHARS:
+            # Refused whole, with its length, and the question stays open for a shorter one.
+            replies = [reply("note_too_long", locale, length=len(text), limit=MAX_NOTE_CHARS)]
+        else:
+            check_in_id, ritual_key = None, None
+            if target.startswith(AWAITING_NOTE):
+                check_in = await get_check_in(
+                    session, check_in_id=int(target[len(AWAITING_NOTE) :])
+                )
+                if check_in is not None and check_in.user_id == user.id:
+                    check_in_id, ritual_key = check_in.id, check_in.ritual_key
+            elif target.startswith(f"{AWAITING_JOURNAL}:"):
+                key = target.split(":", 1)[1]
+                ritual_key = key if is_ritual(key) else None
+            await add_note(
+                session,
+                cipher=context.services.cipher,
+                user_id=user.id,
+                text=text,
+                now=now,
+                check_in_id=check_in_id,
+                ritual_key=ritual_key,
+            )
+            user.awaiting = None
+            replies = [reply("note_saved", locale)]
+    await send(update, replies)
+
+
+def awaits_note(awaiting: str | None) -> bool:
+    """True while the person's next text is a note."""
+    return awaiting is not None and (
+        awaiting.startswith(AWAITING_NOTE) or awaiting.startswith(AWAITING_JOURNAL)
+    )

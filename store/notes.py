@@ -1,0 +1,58 @@
+"""Data access for notes: stored encrypted, read back decrypted for their author only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.crypto import NoteCipher
+from store.models import Note
+
+# Notes longer than this are refused (with their length) and not stored.
+MAX_NOTE_CHARS = 1000
+
+
+async def add_note(
+    session: AsyncSession,
+    *,
+    cipher: NoteCipher,
+    user_id: int,
+    text: str,
+    now: datetime,
+    check_in_id: int | None = None,
+    ritual_key: str | None = None,
+) -> Note:
+    """Store a note, encrypted; a note for a check-in replaces that check-in's note."""
+    if len(text) > MAX_NOTE_CHARS:
+        raise ValueError("note too long")
+    note = None
+    if check_in_id is not None:
+        note = await session.scalar(select(Note).where(Note.check_in_id == check_in_id))
+    if note is None:
+        note = Note(user_id=user_id, check_in_id=check_in_id, ritual_key=ritual_key)
+        session.add(note)
+    note.body = cipher.encrypt(text)
+    note.created_at = now
+    await session.flush()
+    return note
+
+
+async def rotate_notes(session: AsyncSession, *, cipher: NoteCipher, batch: int = 500) -> int:
+    """Re-encrypt every note under the cipher's first key; returns how many."""
+    done = 0
+    last_id = 0
+    while True:
+        notes = list(
+            await session.scalars(
+                select(Note).where(Note.id > last_id).order_by(Note.id).limit(batch)
+            )
+        )
+        if not notes:
+            return done
+        for note in notes:
+            note.body = cipher.rotate(note.body)
+        await session.flush()
+        done += len(notes)
+        last_id = notes[-1].id

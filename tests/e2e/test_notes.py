@@ -1,0 +1,108 @@
+"""Notes: a few words after a rating or with /journal, encrypted at rest."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import AttuneApp
+from emulator import BotApiEmulator
+from messages import render
+from store.crypto import NoteCipher
+from store.models import Note, User
+from tests.e2e.db import all_rows, count
+from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
+from tests.e2e.harness import DATA_KEY, FakeClock
+
+NOTE = "Felt my shoulders drop for the first time this week."
+
+
+def _raw_sqlite(path: Path) -> bytes:
+    """Every byte SQLite keeps for the database: the file, its WAL, and a full dump."""
+    raw = path.read_bytes()
+    wal = path.with_name(path.name + "-wal")
+    raw += wal.read_bytes() if wal.exists() else b""
+    with sqlite3.connect(path) as db:
+        raw += "\n".join(db.iterdump()).encode()
+    return raw
+
+
+async def _rated(bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, user_id: int):  # type: ignore[no-untyped-def]
+    sam = emulator.user(user_id=user_id, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "body_scan")
+    await tick_at(bot, clock, datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    prompt = await sam.wait_for_message(is_prompt)
+    rating = next(data for _, data in prompt.buttons if data.endswith(":4"))
+    await sam.press(prompt, callback_data=rating)
+    invite = await sam.wait_for_message(lambda m: "nonote:" in str(m.buttons))
+    return sam, invite
+
+
+async def test_a_few_words_after_a_rating_are_stored_encrypted(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str, tmp_path: Path
+) -> None:
+    sam, invite = await _rated(bot, emulator, clock, 7001)
+    assert render("note_invite", "en", thanks="").strip() in invite.text
+    await sam.send(NOTE)
+    assert (await sam.wait_for_message()).text == render("note_saved", "en")
+    [note] = await all_rows(database_url, Note)
+    assert note.check_in_id is not None and note.ritual_key == "body_scan"
+    assert NOTE not in note.body
+    assert NoteCipher([DATA_KEY]).decrypt(note.body) == NOTE
+    if database_url.startswith("sqlite"):
+        assert b"shoulders" not in _raw_sqlite(Path(database_url.split("///", 1)[1]))
+    # The question is closed: the next text is not a note.
+    await sam.send("hello")
+    assert (await sam.wait_for_message()).text == render("free_text", "en")
+    assert await count(database_url, Note) == 1
+
+
+async def test_no_thanks_closes_the_question(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam, invite = await _rated(bot, emulator, clock, 7002)
+    [(_, data)] = invite.buttons
+    await sam.press(invite, callback_data=data)
+    closed = await sam.wait_for_edit(invite)
+    assert closed.buttons == []
+    [user] = await all_rows(database_url, User)
+    assert user.awaiting is None
+    await sam.send(NOTE)
+    assert (await sam.wait_for_message()).text == render("free_text", "en")
+    assert await count(database_url, Note) == 0
+
+
+async def test_a_note_over_1000_characters_is_refused_with_its_length(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam, _ = await _rated(bot, emulator, clock, 7003)
+    await sam.send("a" * 1001)
+    refused = await sam.wait_for_message()
+    assert refused.text == render("note_too_long", "en", length=1001, limit=1000)
+    assert await count(database_url, Note) == 0
+    await sam.send("a" * 1000)  # still open: a shorter one is welcome
+    assert (await sam.wait_for_message()).text == render("note_saved", "en")
+    assert await count(database_url, Note) == 1
+
+
+async def test_journal_any_time_optionally_under_a_practice(
+    bot: AttuneApp, emulator: BotApiEmulator, database_url: str
+) -> None:
+    sam = emulator.user(user_id=7004, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "kind_words")
+    await sam.send("/journal")
+    ask = await sam.wait_for_message()
+    assert [data for _, data in ask.buttons] == ["jr:kind_words"]
+    await sam.send("Just a thought for today.")
+    assert (await sam.wait_for_message()).text == render("note_saved", "en")
+    await sam.send("/journal")
+    ask = await sam.wait_for_message()
+    await sam.press(ask, callback_data="jr:kind_words")
+    await sam.wait_for_edit(ask)
+    await sam.send("I said something kind to myself.")
+    await sam.wait_for_message(lambda m: m.text == render("note_saved", "en"))
+    notes = sorted(await all_rows(database_url, Note), key=lambda n: n.id)
+    assert [(n.check_in_id, n.ritual_key) for n in notes] == [(None, None), (None, "kind_words")]

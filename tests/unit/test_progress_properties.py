@@ -1,0 +1,175 @@
+"""Rules that hold for ANY history: milestones once and only with data, texts that fit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from messages import ritual, rituals
+from progress.history import Entry, history_page
+from progress.milestones import milestone_message, milestone_name, new_milestones
+from progress.patterns import patterns
+from progress.report import progress_text
+from progress.sparkline import sparkline
+from progress.summary import weekly_summary
+
+LIMIT = 4096
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+SPAN_MINUTES = 60 * 24 * 150  # five months: room for gaps, growth windows and DST changes
+KEYS = [item.key for item in rituals()] + ["retired_ritual"]
+
+zones = st.sampled_from(
+    [
+        UTC,
+        ZoneInfo("Europe/Berlin"),
+        ZoneInfo("America/New_York"),
+        ZoneInfo("Asia/Kathmandu"),
+        ZoneInfo("Pacific/Kiritimati"),
+        ZoneInfo("Australia/Lord_Howe"),
+    ]
+)
+entries = st.builds(
+    Entry,
+    ritual_key=st.sampled_from(KEYS),
+    rating=st.integers(1, 5),
+    practiced_at=st.integers(0, SPAN_MINUTES).map(lambda m: BASE + timedelta(minutes=m)),
+    has_note=st.booleans(),
+)
+# Dense histories reach growth and rhythm; sparse ones reach coming back.
+histories = st.one_of(
+    st.lists(entries, max_size=60),
+    st.lists(
+        st.builds(
+            Entry,
+            ritual_key=st.sampled_from(KEYS[:3]),
+            rating=st.integers(1, 5),
+            practiced_at=st.integers(0, 60 * 24 * 40).map(lambda m: BASE + timedelta(minutes=m)),
+        ),
+        min_size=20,
+        max_size=80,
+    ),
+)
+notes = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.builds(lambda char, size: char * size, st.sampled_from("a😊 \n“"), st.integers(0, 1000)),
+)
+days_in_range = st.integers(-20, 170).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
+
+
+def local_date(entry: Entry, zone: tzinfo) -> date:
+    return entry.practiced_at.astimezone(zone).date()
+
+
+def check_justified(
+    key: str, latest: Entry, earlier: list[Entry], zone: tzinfo, count: int
+) -> None:
+    """Every key must follow from the data it was returned for."""
+    day = local_date(latest, zone)
+    kind, _, rest = key.partition(":")
+    if kind.startswith("total_"):
+        assert int(kind.removeprefix("total_")) == count
+    elif kind == "first":
+        assert rest == latest.ritual_key
+        assert all(item.ritual_key != rest for item in earlier)
+    elif kind == "first_five":
+        assert rest == latest.ritual_key and latest.rating == 5
+    elif kind == "first_note":
+        assert latest.has_note
+    elif kind == "first_weekly":
+        assert len(ritual(latest.ritual_key).weekdays) == 1
+    elif kind == "welcome_back":
+        assert rest == day.isoformat() and earlier
+    elif kind == "four_of_seven":
+        year, week, _ = day.isocalendar()
+        assert rest == f"{year}-W{week:02d}"
+        seen = {local_date(item, zone) for item in [*earlier, latest]}
+        assert len({d for d in seen if 0 <= (day - d).days < 7}) >= 4
+    elif kind == "growth":
+        assert rest == f"{latest.ritual_key}:{day.isoformat()}"
+    else:
+        raise AssertionError(f"unexpected key {key!r}")
+
+
+@settings(max_examples=120, deadline=None)
+@given(history=histories, zone=zones, in_time_order=st.booleans())
+def test_replay_never_repeats_and_never_invents(
+    history: list[Entry], zone: tzinfo, in_time_order: bool
+) -> None:
+    if in_time_order:
+        history = sorted(history, key=lambda item: item.practiced_at)
+    reached: set[str] = set()
+    for index, latest in enumerate(history):
+        so_far = history[: index + 1]
+        new = new_milestones(so_far, latest, zone, frozenset(reached))
+        assert len(new) == len(set(new))
+        assert not set(new) & reached
+        earlier = [item for item in history[:index] if item.practiced_at <= latest.practiced_at]
+        for key in new:
+            check_justified(key, latest, earlier, zone, index + 1)
+            message, name = milestone_message(key, "en"), milestone_name(key, "en")
+            assert message.strip() and name.strip() and len(message) <= LIMIT
+        reached |= set(new)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    latest=entries, zone=zones, reached=st.frozensets(st.sampled_from(["first_note", "total_3"]))
+)
+def test_nothing_without_data(latest: Entry, zone: tzinfo, reached: frozenset[str]) -> None:
+    assert new_milestones([], latest, zone, reached) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    history=histories,
+    zone=zones,
+    week_start=days_in_range,
+    milestones=st.lists(
+        st.one_of(
+            st.text(max_size=20), st.sampled_from(["total_3", "first:breath", "first_note"])
+        ),
+        max_size=50,
+    ),
+)
+def test_weekly_summaries_always_fit(
+    history: list[Entry], zone: tzinfo, week_start: date, milestones: list[str]
+) -> None:
+    text = weekly_summary(history, zone, week_start, milestones, "en")
+    assert text.strip() and len(text) <= LIMIT
+
+
+@settings(max_examples=80, deadline=None)
+@given(history=histories, zone=zones, day=days_in_range)
+def test_progress_texts_and_patterns_always_fit(
+    history: list[Entry], zone: tzinfo, day: date
+) -> None:
+    now = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=13)
+    text = progress_text(history, zone, now, "en")
+    assert text.strip() and len(text) <= LIMIT
+    found = patterns(history, zone, "en")
+    assert len(found) <= 3 and all(len(line) <= LIMIT for line in found)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(entries, notes), max_size=40),
+    zone=zones,
+    page=st.integers(-2, 12),
+    per_page=st.integers(1, 12),
+)
+def test_history_pages_always_fit(
+    pairs: list[tuple[Entry, str | None]], zone: tzinfo, page: int, per_page: int
+) -> None:
+    text, newer, older = history_page(pairs, zone, "en", page, per_page)
+    assert text.strip() and len(text) <= LIMIT
+    if len(pairs) <= per_page:
+        assert not newer and not older
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=True)), max_size=40))
+def test_sparkline_has_one_mark_per_value(values: list[float | None]) -> None:
+    assert len(sparkline(values)) == len(values)
