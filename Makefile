@@ -33,6 +33,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
+# Performance figures (about 6 minutes; PostgreSQL is included when reachable).
+bench: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/dispatch.py
+
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from bench_common import CHAT_BASE, NOW
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -68,8 +68,7 @@ async def reset(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         assert parsed.database is not None
-        for suffix in ("", "-wal", "-shm"):
-            Path(parsed.database + suffix).unlink(missing_ok=True)
+        _remove_sqlite(parsed.database)
         return
     plain = parsed.set(drivername="postgresql")
     admin = await asyncpg.connect(plain.set(database="postgres").render_as_string(False))
@@ -86,6 +85,11 @@ async def reset(url: str) -> None:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     finally:
         await conn.close()
+
+
+def _remove_sqlite(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
 
 
 async def database_version(url: str) -> str:

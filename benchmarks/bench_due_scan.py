@@ -71,9 +71,7 @@ async def run(backends: Sequence[tuple[str, str]], *, quick: bool) -> Table:
         plans += [f"{backend}, {size:,} subscriptions, plan of the due query:"]
         plans += [f"  {line}" for line in plan]
     table.notes += plans
-    table.notes.append(
-        "proposed: benchmarks/proposed_dispatch.py (bulk INSERT, memoised schedule)"
-    )
+    table.notes.append("proposed: benchmarks/proposed_dispatch.py (Core claim, memoised schedule)")
     table.notes.append("target: claim <= 50 ms at 1M, flat with table size")
     return table
 

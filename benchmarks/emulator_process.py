@@ -30,8 +30,13 @@ async def serve(first: int, count: int, calls_to: Path | None) -> None:
     await asyncio.to_thread(sys.stdin.read)
     await emu.stop()
     if calls_to is not None:
-        rows = [[c.method, c.params.get("chat_id"), c.at, c.ok] for c in emu.calls]
-        calls_to.write_text(json.dumps(rows))
+        write_calls(emu, calls_to)
+
+
+def write_calls(emu: BotApiEmulator, path: Path) -> None:
+    """Every recorded call as [method, chat_id, at, ok], one JSON list."""
+    rows = [[c.method, c.params.get("chat_id"), c.at, c.ok] for c in emu.calls]
+    path.write_text(json.dumps(rows))
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from bench_common import CHAT_BASE, NOW, TOKEN, cpu_seconds_of, peak_rss_mb
 from bench_data import People
 from proposed_dispatch import ProposedDispatcher
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.http import AiohttpRequest
 from bot.rate_limit import ChatRateLimiter
@@ -43,7 +43,7 @@ WARM_PEOPLE = People(users=WARM, due_at=NOW - timedelta(minutes=2), local_time="
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def make_application(root_url: str, transport: str, limiter: ChatRateLimiter) -> AnyApplication:
+def make_application(root_url: str, transport: str, limiter: AIORateLimiter) -> AnyApplication:
     """The bot as `bot/app.py` builds it (no updater or job queue), on either transport."""
     builder = (
         ApplicationBuilder()

@@ -1,22 +1,19 @@
 """A prototype of the dispatcher changes the benchmark recommends; the app does not use it.
 
-`ProposedDispatcher` is `scheduler.dispatch.Dispatcher` with these changes, so that their
-effect is measured side by side with the real one (sections due-scan and pipeline):
+`ProposedDispatcher` is `scheduler.dispatch.Dispatcher` with two changes, so that their
+effect is measured side by side with the real one (sections due-scan, pipeline, limit);
+delivery and recording (group commit) are the real dispatcher's own:
 
 1. The claim works on plain rows (SQLAlchemy Core), not ORM objects: one SELECT of the
    due rows and their people's columns (same rows, order and locks as
    `due_subscriptions`), one executemany UPDATE of `next_due_at`, and one multi-row
    `INSERT … RETURNING` of the prompt rows. Through the ORM, SQLite gets one INSERT per
    prompt (SQLAlchemy cannot batch an ordered RETURNING there: "batch not supported").
-2. The next due time is memoised per (local time, weekdays, zone, after) when no pause or
+   The next due time is memoised per (local time, weekdays, zone, after) when no pause or
    block is involved: in a rush, the people due at one instant mostly share a rule.
-3. Sends are recorded in groups (one transaction per `record_every` sends, and one at the
-   end of each batch) instead of one transaction per send. A crash can then repeat the
-   sends in flight plus at most one unrecorded group (32 + 32 here), instead of the
-   sends in flight alone.
-4. Claiming and sending overlap: `concurrency` workers take work from a bounded queue
-   that the claim loop keeps filled (at most about one batch ahead), instead of each batch
-   being sent to the last prompt before the next is claimed. A unit of work is one chat's
+2. Claiming and sending overlap: `concurrency` workers take work from a bounded queue
+   that the claim loop keeps filled (about one batch ahead), instead of each batch being
+   sent to its last prompt before the next is claimed. A unit of work is one chat's
    prompts in a batch, sent one after the other, so a person with five rituals at 22:00
    holds one worker while the per-chat limit makes them wait, not five.
 
@@ -35,25 +32,23 @@ from typing import Any
 from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.dispatch import ANSWER_WINDOW, Dispatcher, DispatchReport, _render
+from scheduler.dispatch import ANSWER_WINDOW, Dispatcher, DispatchReport
 from scheduler.planning import is_paused, next_due_for, time_from_text, weekdays_from_text
 from scheduler.schedule import next_due
-from scheduler.sender import Undeliverable
 from scheduler.zones import resolve_zone
-from store.models import Prompt, PromptState, Subscription, User
+from store.models import Base, PromptState
 from store.prompts import (
     ClaimedPrompt,
     claimed,
     expire_superseded,
     expire_unanswered,
-    mark_failed,
     prompts_to_resend,
 )
-from store.users import mark_blocked
 
 log = logging.getLogger(__name__)
 
-_SUBS, _USERS, _PROMPTS = Subscription.__table__, User.__table__, Prompt.__table__
+_TABLES = Base.metadata.tables
+_SUBS, _USERS, _PROMPTS = _TABLES["subscriptions"], _TABLES["users"], _TABLES["prompts"]
 _DUE = (
     select(
         _SUBS.c.id, _SUBS.c.ritual_key, _SUBS.c.local_time, _SUBS.c.weekdays, _SUBS.c.active,
@@ -71,11 +66,6 @@ _ADVANCE = (
     .values(next_due_at=bindparam("due"), prompts_claimed=bindparam("claimed"))
 )
 _INSERT = insert(_PROMPTS).returning(_PROMPTS.c.subscription_id, _PROMPTS.c.id)
-_RECORD = (
-    update(_PROMPTS)
-    .where(_PROMPTS.c.id == bindparam("pid"))
-    .values(state=PromptState.SENT, message_id=bindparam("mid"), sent_at=bindparam("at"))
-)
 
 
 async def due_rows(session: AsyncSession, *, now: datetime, limit: int) -> list[Row[Any]]:
@@ -112,15 +102,11 @@ def following(row: Row[Any], after: datetime) -> datetime | None:
 
 
 class ProposedDispatcher(Dispatcher):
-    """The real dispatcher with a Core claim and grouped send records."""
+    """The real dispatcher with a Core claim that overlaps with sending."""
 
-    def __init__(
-        self, *args: Any, concurrency: int = 32, record_every: int = 32, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, concurrency: int = 32, **kwargs: Any) -> None:
         super().__init__(*args, concurrency=concurrency, **kwargs)
         self._concurrency = concurrency
-        self._record_every = record_every
-        self._unrecorded: list[dict[str, Any]] = []
 
     async def tick(self, now: datetime) -> DispatchReport:
         """Drain everything due at `now`: claim batches while workers send."""
@@ -144,7 +130,6 @@ class ProposedDispatcher(Dispatcher):
             for _ in workers:
                 await work.put(None)
             await asyncio.gather(*workers)
-            await self._record()
         return report
 
     async def _work(
@@ -213,36 +198,8 @@ class ProposedDispatcher(Dispatcher):
                 ritual_key=row.ritual_key,
                 variant=row.prompts_claimed,
                 can_snooze=True,
+                due_at=row.next_due_at,
+                timezone=row.timezone,
             )
             for row in fresh
         ]
-
-    async def _deliver(self, item: ClaimedPrompt, now: datetime, report: DispatchReport) -> None:
-        async with self._slots:
-            try:
-                message_id = await self._sender.send_prompt(_render(item))
-            except Undeliverable:
-                async with self._sessions() as session, session.begin():
-                    await mark_failed(session, prompt_id=item.prompt_id)
-                    await mark_blocked(session, user_id=item.user_id, now=now)
-                report.failed += 1
-                report.blocked += 1
-                return
-            except Exception as error:
-                log.warning("prompt delivery failed: %s", type(error).__name__)
-                async with self._sessions() as session, session.begin():
-                    await mark_failed(session, prompt_id=item.prompt_id)
-                report.failed += 1
-                report.errors.append(type(error).__name__)
-                return
-            self._unrecorded.append({"pid": item.prompt_id, "mid": message_id, "at": now})
-            report.sent += 1
-        if len(self._unrecorded) >= self._record_every:
-            await self._record()
-
-    async def _record(self) -> None:
-        """Mark every unrecorded send as sent, in one transaction."""
-        rows, self._unrecorded = self._unrecorded, []
-        if rows:
-            async with self._sessions() as session, session.begin():
-                await session.execute(_RECORD, rows)

@@ -22,13 +22,16 @@ import messages
 from bot import callbacks
 from bot.handlers import (
     general,
+    looking_back,
     notes,
     onboarding,
     pause,
+    privacy,
     prompts,
     ritual_schedule,
     rituals,
     settings_menu,
+    summary,
 )
 from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
@@ -47,12 +50,16 @@ AttuneApp = Application[Any, AttuneContext, dict[Any, Any], dict[Any, Any], BotD
 MENU = (
     "rituals",
     "journal",
+    "progress",
+    "history",
     "settings",
     "pause",
     "resume",
     "timezone",
     "help",
     "privacy",
+    "export",
+    "delete",
     "start",
 )
 
@@ -99,8 +106,12 @@ def _register(app: AttuneApp) -> None:
         "pause": pause.pause_command,
         "resume": pause.resume_command,
         "journal": notes.journal_command,
+        "progress": looking_back.progress_command,
+        "history": looking_back.history_command,
         "help": general.help_command,
-        "privacy": general.privacy_command,
+        "privacy": privacy.privacy_command,
+        "export": privacy.export_command,
+        "delete": privacy.delete_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
@@ -129,7 +140,16 @@ def _register(app: AttuneApp) -> None:
         (callbacks.UNSNOOZE, prompts.back_to_prompt),
         (callbacks.SKIP, prompts.skip),
         (callbacks.NO_NOTE, notes.no_thanks),
+        (callbacks.DELETE, privacy.delete_answer),
         (callbacks.JOURNAL_RITUAL, notes.journal_ritual_button),
+        (callbacks.SUMMARY_OFFER, summary.offer_answer),
+        (callbacks.SUMMARY_PAGE, summary.page_button),
+        (callbacks.SUMMARY_SET, summary.set_button),
+        (callbacks.SUMMARY_DAYS, summary.days_button),
+        (callbacks.SUMMARY_DAY, summary.day_button),
+        (callbacks.SUMMARY_TIME, summary.ask_time_button),
+        (callbacks.SETTINGS, settings_menu.back_button),
+        (callbacks.HISTORY, looking_back.page_button),
     )
     for pattern, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

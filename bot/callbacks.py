@@ -33,8 +33,19 @@ LATER = re.compile(r"^later:(\d{1,12})$")
 SNOOZE = re.compile(r"^snz:(\d{1,12}):(20m|1h|eve)$")
 UNSNOOZE = re.compile(r"^back:(\d{1,12})$")
 SKIP = re.compile(r"^skip:(\d{1,12})$")
+DELETE = re.compile(r"^erase:(yes|no)$")
 NO_NOTE = re.compile(r"^nonote:(\d{1,12})$")
 JOURNAL_RITUAL = re.compile(r"^jr:([a-z_]{1,32})$")
+# The weekly summary: the onboarding offer, its page in /settings, its day and time.
+SUMMARY_OFFER = re.compile(r"^wsum:(yes|no)$")
+SUMMARY_PAGE = re.compile(r"^wsum$")
+SUMMARY_SET = re.compile(r"^wsum:(on|off)$")
+SUMMARY_DAYS = re.compile(r"^wsdays$")
+SUMMARY_DAY = re.compile(r"^wsday:(\d{1,2})$")
+SUMMARY_TIME = re.compile(r"^wstime$")
+SETTINGS = re.compile(r"^settings$")
+# A /history page names a page number only; it always shows the presser's own check-ins.
+HISTORY = re.compile(r"^hist:(\d{1,6})$")
 
 
 def adult(answer: str) -> str:
@@ -160,3 +171,48 @@ def no_note(check_in_id: int) -> str:
 def journal_ritual(key: str) -> str:
     """File a journal note under a ritual."""
     return f"jr:{key}"
+
+
+def erase(answer: str) -> str:
+    """The /delete confirmation buttons."""
+    return f"erase:{answer}"
+
+
+def summary_offer(answer: str) -> str:
+    """The onboarding offer of a weekly summary ("yes" or "no")."""
+    return f"wsum:{answer}"
+
+
+def summary_page() -> str:
+    """Open the weekly summary's page."""
+    return "wsum"
+
+
+def summary_set(state: str) -> str:
+    """Turn the weekly summary "on" or "off"."""
+    return f"wsum:{state}"
+
+
+def summary_days() -> str:
+    """Show the day choices of the weekly summary."""
+    return "wsdays"
+
+
+def summary_day(day: int) -> str:
+    """Choose the weekly summary's day, 0 for Monday."""
+    return f"wsday:{day}"
+
+
+def summary_time() -> str:
+    """Ask for the weekly summary's time."""
+    return "wstime"
+
+
+def settings() -> str:
+    """Back to the /settings overview."""
+    return "settings"
+
+
+def history(page: int) -> str:
+    """A /history page, 0 for the newest."""
+    return f"hist:{page}"

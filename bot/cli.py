@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from pydantic import ValidationError
 
 from bot.app import build_application
 from bot.data_key import note_cipher
+from bot.logs import configure_logging
 from bot.settings import Settings
 from store.crypto import NoteCipher, new_key
 from store.db import create_engine, migrate, session_factory
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValidationError, ValueError) as error:
         print(f"attune: configuration error: {_one_line(error)}", file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print("attune: database is up to date")
@@ -77,23 +77,6 @@ async def _rotate(settings: Settings, cipher: NoteCipher) -> int:
             return await rotate_notes(session, cipher=cipher)
     finally:
         await engine.dispose()
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Libraries log request URLs (which carry the bot token) and message parameters
-    # (which carry what people wrote) at DEBUG; our own DEBUG lines carry neither.
-    for name, floor in _LIBRARY_FLOORS.items():
-        logging.getLogger(name).setLevel(max(floor, logging.getLevelName(level)))
-
-
-_LIBRARY_FLOORS = {
-    "telegram": logging.INFO,
-    "httpx": logging.WARNING,
-    "httpcore": logging.WARNING,
-    "aiosqlite": logging.WARNING,
-    "apscheduler": logging.WARNING,  # one line per tick otherwise
-}
 
 
 def _one_line(error: Exception) -> str:

@@ -184,7 +184,7 @@ def ritual_pause_choices(locale: str, key: str, lengths: Iterable[str]) -> Inlin
 
 
 def settings(locale: str, *, paused: bool) -> InlineKeyboardMarkup:
-    """Practices and Timezone, then Pause or Resume."""
+    """Practices and Timezone, then Pause or Resume, and the weekly summary."""
     if paused:
         pause = _button("btn_settings_resume", locale, callbacks.resume())
     else:
@@ -195,7 +195,7 @@ def settings(locale: str, *, paused: bool) -> InlineKeyboardMarkup:
                 _button("btn_settings_practices", locale, callbacks.ritual_list()),
                 _button("btn_settings_zone", locale, callbacks.zone_ask()),
             ],
-            [pause],
+            [pause, _button("btn_settings_summary", locale, callbacks.summary_page())],
         ]
     )
 
@@ -214,8 +214,13 @@ def rating(
 
 def prompt(
     locale: str, prompt_id: int, labels: Mapping[int, str], *, can_snooze: bool
-) -> InlineKeyboardMarkup:
-    """A fresh prompt: 1-5, then Later (once) and Skip this one."""
+) -> InlineKeyboardMarkup | None:
+    """A fresh prompt: 1-5, then Later (once) and Skip this one; None with nothing to rate.
+
+    A message with no labels (a weekly summary) goes out as plain text, without buttons.
+    """
+    if not labels:
+        return None
     rows = list(rating(locale, prompt_id, labels).inline_keyboard)
     actions = [
         InlineKeyboardButton(render("btn_skip", locale), callback_data=callbacks.skip(prompt_id))
@@ -259,3 +264,76 @@ def journal_rituals(locale: str, keys: list[str]) -> InlineKeyboardMarkup:
         ),
         per_row=1,
     )
+
+
+def delete_confirm(locale: str) -> InlineKeyboardMarkup:
+    """Erase everything, or keep it."""
+    return _rows(
+        [
+            InlineKeyboardButton(
+                render("btn_erase_yes", locale), callback_data=callbacks.erase("yes")
+            ),
+            InlineKeyboardButton(
+                render("btn_erase_no", locale), callback_data=callbacks.erase("no")
+            ),
+        ],
+        per_row=1,
+    )
+
+
+def summary_offer(locale: str) -> InlineKeyboardMarkup:
+    """The onboarding offer of a weekly summary: yes or no."""
+    return _rows(
+        [
+            _button("btn_summary_yes", locale, callbacks.summary_offer("yes")),
+            _button("btn_summary_no", locale, callbacks.summary_offer("no")),
+        ],
+        per_row=1,
+    )
+
+
+def summary_page(locale: str, *, is_on: bool) -> InlineKeyboardMarkup:
+    """The weekly summary's page: on or off, its day and time, and back to /settings."""
+    if is_on:
+        rows = [
+            [
+                _button("btn_summary_day", locale, callbacks.summary_days()),
+                _button("btn_summary_time", locale, callbacks.summary_time()),
+            ],
+            [_button("btn_summary_off", locale, callbacks.summary_set("off"))],
+        ]
+    else:
+        rows = [[_button("btn_summary_on", locale, callbacks.summary_set("on"))]]
+    rows.append([_button("btn_back_to_settings", locale, callbacks.settings())])
+    return InlineKeyboardMarkup(rows)
+
+
+def summary_days(locale: str, chosen: int) -> InlineKeyboardMarkup:
+    """The seven days for the weekly summary, the chosen one marked, then Done."""
+    day_buttons = [
+        InlineKeyboardButton(
+            render(
+                "btn_day_chosen" if day == chosen else "btn_day",
+                locale,
+                day=render(f"weekday_short_{day}", locale),
+            ),
+            callback_data=callbacks.summary_day(day),
+        )
+        for day in range(7)
+    ]
+    done = _button("btn_days_done", locale, callbacks.summary_page())
+    return InlineKeyboardMarkup([*_grid(day_buttons, per_row=4), [done]])
+
+
+def history_pages(
+    locale: str, page: int, *, newer: bool, older: bool
+) -> InlineKeyboardMarkup | None:
+    """Newer and Older under a /history page, where there is such a page; None if neither."""
+    if not (newer or older):
+        return None
+    buttons = []
+    if newer:
+        buttons.append(_button("btn_history_newer", locale, callbacks.history(page - 1)))
+    if older:
+        buttons.append(_button("btn_history_older", locale, callbacks.history(page + 1)))
+    return _rows(buttons, per_row=2)

@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 class TelegramSender:
-    """Sends prompts as messages with their buttons, retrying network errors with backoff.
+    """Sends prompts as messages with their buttons (plain text when there is nothing to
+    rate, as for a weekly summary), retrying network errors with backoff.
 
     429s are retried by the rate limiter (after Telegram's `retry_after`); a 403 or a
     vanished chat means the person can no longer be reached.

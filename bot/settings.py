@@ -27,9 +27,12 @@ class Settings(BaseSettings):
     claim_lease_seconds: float = Field(default=120.0, gt=0, alias="ATTUNE_CLAIM_LEASE_SECONDS")
     data_key: SecretStr | None = Field(default=None, alias="ATTUNE_DATA_KEY")
     env: Literal["production", "development"] = Field(default="production", alias="ATTUNE_ENV")
+    operator_contact: str = Field(default="", alias="ATTUNE_OPERATOR_CONTACT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="LOG_LEVEL"
     )
+
+    log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
 
     @field_validator("log_level", mode="before")
     @classmethod

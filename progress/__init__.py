@@ -6,20 +6,29 @@ with every word from ``messages`` (``locales/<locale>/progress.toml``). The char
 ``progress.chart`` and is not imported here, so using milestones does not load matplotlib.
 """
 
-from progress.history import Entry, history_page
-from progress.milestones import milestone_message, milestone_name, new_milestones
+from progress.history import Entry, history_page, nearest_page
+from progress.milestones import (
+    journal_milestones,
+    milestone_message,
+    milestone_name,
+    new_milestones,
+)
 from progress.patterns import patterns
-from progress.report import progress_text
+from progress.report import chart_caption, progress_message, progress_text
 from progress.sparkline import sparkline
 from progress.summary import weekly_summary
 
 __all__ = [
     "Entry",
+    "chart_caption",
     "history_page",
+    "journal_milestones",
     "milestone_message",
     "milestone_name",
+    "nearest_page",
     "new_milestones",
     "patterns",
+    "progress_message",
     "progress_text",
     "sparkline",
     "weekly_summary",

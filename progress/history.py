@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from messages import RATINGS, render
 from progress.common import LIMIT, clock, cut, join_within, rating_label, ritual_name, short_date
 
-__all__ = ["Entry", "history_page"]
+__all__ = ["Entry", "history_page", "nearest_page"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +48,7 @@ def history_page(
     # Stable sort: the caller's order stands for check-ins made at the same instant.
     items = sorted(entries_newest_first, key=lambda pair: pair[0].practiced_at, reverse=True)
     last = (len(items) - 1) // per_page
-    # A page number from an old button may point past the end after /delete or a new check-in;
-    # showing the nearest real page is kinder than an empty one.
-    page = min(max(page, 0), last)
+    page = nearest_page(len(items), page, per_page)
     chunk = items[page * per_page : (page + 1) * per_page]
     title = render("history_title", locale, page=page + 1, pages=last + 1)
     lines = [_line(entry, zone, locale) for entry, _ in chunk]
@@ -67,6 +65,18 @@ def history_page(
     # Only a very large per_page can overflow with every note dropped; then lines go too.
     body = join_within(blocks, sep="\n", more="…", limit=LIMIT - len(title) - 1)
     return f"{title}\n{body}", page > 0, page < last
+
+
+def nearest_page(count: int, page: int, per_page: int = 5) -> int:
+    """Return the real page nearest to ``page`` (0 = newest) for ``count`` check-ins.
+
+    A page number from an old button may point past the end after /delete or a new check-in;
+    showing the nearest real page is kinder than an empty one.
+    """
+    if per_page < 1:
+        raise ValueError("per_page must be at least 1")
+    last = max(count - 1, 0) // per_page
+    return min(max(page, 0), last)
 
 
 def _line(entry: Entry, zone: tzinfo, locale: str) -> str:

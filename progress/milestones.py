@@ -3,7 +3,8 @@
 Keys (stored unique per person, so each is celebrated once):
 
 - ``first:<ritual>``: the first check-in of a ritual
-- ``first_note``: the first check-in with a note
+- ``first_note``: the first check-in with a note, or the first note written on its own
+  (``journal_milestones``), whichever comes first
 - ``first_weekly``: the first check-in of a once-a-week ritual (by catalogue cadence)
 - ``total_<n>``: exactly the n-th check-in in all, n in 3, 7, 14, 30, 60, 100 (so a long
   history that predates a rule is not flooded with old totals)
@@ -33,7 +34,13 @@ from messages import is_ritual, render, ritual
 from progress.common import days_back, local_date, mean, ritual_name
 from progress.history import Entry
 
-__all__ = ["TOTALS", "milestone_message", "milestone_name", "new_milestones"]
+__all__ = [
+    "TOTALS",
+    "journal_milestones",
+    "milestone_message",
+    "milestone_name",
+    "new_milestones",
+]
 
 TOTALS = (3, 7, 14, 30, 60, 100)
 RHYTHM_DAYS, RHYTHM_WINDOW = 4, 7
@@ -76,6 +83,15 @@ def new_milestones(
     for rule in _RULES:
         found += [key for key in rule(moment) if key not in reached and key not in found]
     return found
+
+
+def journal_milestones(reached: frozenset[str]) -> list[str]:
+    """Return the milestone keys a note written on its own (with /journal) reaches.
+
+    A note is a note whether or not it answers a check-in: the first one, of either kind,
+    is ``first_note``. Nothing else counts notes, so this is the only one.
+    """
+    return [] if "first_note" in reached else ["first_note"]
 
 
 def milestone_message(key: str, locale: str) -> str:

@@ -27,11 +27,14 @@ from progress.common import (
     ritual_name,
 )
 from progress.history import Entry
+from progress.patterns import patterns
 from scheduler.schedule import local_day
 
-__all__ = ["WINDOW_DAYS", "progress_text"]
+__all__ = ["CAPTION_LIMIT", "WINDOW_DAYS", "chart_caption", "progress_message", "progress_text"]
 
 WINDOW_DAYS = 14
+# Telegram's limit for a photo's caption, in characters.
+CAPTION_LIMIT = 1024
 
 
 def progress_text(history: Sequence[Entry], zone: tzinfo, now: datetime, locale: str) -> str:
@@ -63,6 +66,45 @@ def progress_text(history: Sequence[Entry], zone: tzinfo, now: datetime, locale:
     room = LIMIT - len(title) - len(totals) - len(closing) - 6
     body = join_within(lines, sep="\n", more=render("progress_more", locale), limit=room)
     return cut("\n\n".join([title, totals, body, closing]), LIMIT)
+
+
+def progress_message(history: Sequence[Entry], zone: tzinfo, now: datetime, locale: str) -> str:
+    """Return the /progress text with up to three observations of patterns, if they fit."""
+    text = progress_text(history, zone, now, locale)
+    found = patterns(history, zone, locale)
+    if not found:
+        return text
+    observations = render("progress_observations", locale, lines="\n".join(found))
+    whole = f"{text}\n\n{observations}"
+    # The summary comes first: observations are a bonus and are left out rather than cut.
+    return whole if len(whole) <= LIMIT else text
+
+
+def chart_caption(
+    history: Sequence[Entry],
+    zone: tzinfo,
+    now: datetime,
+    locale: str,
+    *,
+    discreet: bool,
+    days: int = 90,
+) -> str | None:
+    """Return the caption of the /progress chart, or None when it would show nothing.
+
+    The chart draws the practices rated in the last ``days`` local days; the caption names
+    the same ones, except in discreet mode, where it names none (a caption shows in chat
+    lists and notifications).
+    """
+    window = days_back(local_day(now, zone), days)
+    shown = ordered_keys(
+        entry.ritual_key for entry in history if _within(local_date(entry, zone), window)
+    )
+    if not shown:
+        return None
+    if discreet:
+        return render("chart_caption_discreet", locale)
+    names = render("list_separator", locale).join(ritual_name(key, locale) for key in shown)
+    return cut(render("chart_caption", locale, days=days, names=names), CAPTION_LIMIT)
 
 
 def _ritual_line(

@@ -7,6 +7,10 @@ transaction as soon as Telegram answers. A dispatcher that dies leaves its unrec
 prompts claimed; once the claim's lease runs out, any dispatcher sends them. So a crash
 loses nothing within the grace period, and can repeat at most the sends that were in
 flight at that moment (at most `concurrency`).
+
+A weekly summary is a subscription with a reserved key (see scheduler.summary): claimed,
+sent and recorded exactly like a prompt, but rendered from the person's week, as plain
+text with nothing to rate.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from messages import prompt_message, ritual_text
 from scheduler.planning import next_due_for
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
+from scheduler.summary import WEEKLY_SUMMARY, summary_text
 from store.models import PromptState
 from store.prompts import (
     ClaimedPrompt,
@@ -126,7 +131,8 @@ class Dispatcher:
     async def _deliver(self, item: ClaimedPrompt, now: datetime, report: DispatchReport) -> None:
         async with self._slots:
             try:
-                message_id = await self._sender.send_prompt(_render(item))
+                outgoing = await self._outgoing(item, now)
+                message_id = await self._sender.send_prompt(outgoing)
             except Undeliverable:
                 async with self._sessions() as session, session.begin():
                     await mark_failed(session, prompt_id=item.prompt_id)
@@ -146,6 +152,29 @@ class Dispatcher:
             # `concurrency` sends are unrecorded: the most a crash can repeat.
             await self._sent_log.record(item.prompt_id, message_id, now)
             report.sent += 1
+
+    async def _outgoing(self, item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
+        """The message for a claimed prompt; a weekly summary is read from the store."""
+        if item.ritual_key != WEEKLY_SUMMARY:
+            return _render(item)
+        assert item.due_at is not None  # claimed() always sets it
+        async with self._sessions() as session:
+            text = await summary_text(
+                session,
+                user_id=item.user_id,
+                locale=item.locale,
+                timezone=item.timezone,
+                due_at=item.due_at,
+                now=now,
+            )
+        return OutgoingPrompt(
+            prompt_id=item.prompt_id,
+            chat_id=item.chat_id,
+            locale=item.locale,
+            text=text,
+            labels={},
+            can_snooze=False,
+        )
 
 
 def _render(item: ClaimedPrompt) -> OutgoingPrompt:

@@ -8,13 +8,17 @@ from typing import Protocol
 
 @dataclass(frozen=True, slots=True)
 class OutgoingPrompt:
-    """A rendered prompt, ready to hand to a messenger."""
+    """A rendered prompt, ready to hand to a messenger.
+
+    A prompt with no labels (a weekly summary) has nothing to rate: it is sent as plain
+    text, with no buttons at all.
+    """
 
     prompt_id: int
     chat_id: int
     locale: str
     text: str
-    labels: dict[int, str]  # rating 1-5 -> button label
+    labels: dict[int, str]  # rating 1-5 -> button label; empty: plain text, no buttons
     can_snooze: bool = True
 
 

@@ -8,6 +8,7 @@ expect. Offsets run from -12:00 to +14:00 in quarter hours, as real zones do.
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 import re
 import zoneinfo
@@ -124,3 +125,20 @@ def _offset_label(delta: timedelta) -> str:
     sign = "+" if delta > timedelta(0) else "-"
     total = abs(delta) // timedelta(minutes=1)
     return f"UTC{sign}{total // 60:02d}:{total % 60:02d}"
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """IANA zone name -> ISO 3166 country code, from the tz database's zone.tab."""
+    table = importlib.resources.files("tzdata") / "zoneinfo" / "zone.tab"
+    countries: dict[str, str] = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, name, *_ = line.split("\t")
+            countries[name] = code
+    return countries
+
+
+def country_of_zone(stored: str) -> str | None:
+    """The country a stored zone belongs to ("Europe/Berlin" -> "DE"); None for offsets."""
+    return _zone_countries().get(stored)

@@ -24,6 +24,8 @@ class ClaimedPrompt:
     ritual_key: str
     variant: int
     can_snooze: bool
+    due_at: datetime | None = None  # what a weekly summary needs to know its week
+    timezone: str | None = None
 
 
 def claimed(prompt: Prompt, sub: Subscription, user: User) -> ClaimedPrompt:
@@ -37,6 +39,8 @@ def claimed(prompt: Prompt, sub: Subscription, user: User) -> ClaimedPrompt:
         variant=prompt.variant,
         # A snoozed prompt comes back once; it isn't offered "Later" a second time.
         can_snooze=prompt.snoozes == 0,
+        due_at=prompt.due_at,
+        timezone=user.timezone,
     )
 
 

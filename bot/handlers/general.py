@@ -8,7 +8,7 @@ import traceback
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.handlers import notes, onboarding, rituals
+from bot.handlers import notes, onboarding, rituals, summary
 from bot.handlers.common import is_member, is_private, locale_of, reply, send
 from bot.services import AttuneContext
 from store.users import get_user
@@ -22,11 +22,6 @@ MAX_ANSWER_CHARS = 200
 async def help_command(update: Update, context: AttuneContext) -> None:
     """/help: the commands, in plain words."""
     await send(update, [reply("help", locale_of(update))])
-
-
-async def privacy_command(update: Update, context: AttuneContext) -> None:
-    """/privacy: what is stored and why."""
-    await send(update, [reply("privacy", locale_of(update))])
 
 
 async def unknown_command(update: Update, context: AttuneContext) -> None:
@@ -58,6 +53,8 @@ async def text(update: Update, context: AttuneContext) -> None:
         await send(update, [reply("answer_too_long", locale)])
     elif user.awaiting == onboarding.AWAITING_ZONE:
         await onboarding.zone_text(update, context, typed)
+    elif user.awaiting == summary.AWAITING_SUMMARY_TIME:
+        await summary.time_text(update, context, typed)
     elif user.awaiting is not None and user.awaiting.startswith(rituals.AWAITING_TIME):
         await rituals.time_text(
             update, context, user.awaiting[len(rituals.AWAITING_TIME) :], typed

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import keyboards
 from bot.handlers.common import Reply, edit, is_member, locale_of, reply, send
+from bot.handlers.milestones import after_check_in, after_journal_note, celebrations
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
 from store.check_ins import get_check_in
@@ -35,7 +36,10 @@ async def journal_command(update: Update, context: AttuneContext) -> None:
             replies = [reply("need_start", locale)]
         else:
             user.awaiting = AWAITING_JOURNAL
-            active = [s.ritual_key for s in user.subscriptions if s.active]
+            # Rituals only: a weekly summary is a subscription too, but nothing to write about.
+            active = [
+                s.ritual_key for s in user.subscriptions if s.active and is_ritual(s.ritual_key)
+            ]
             replies = [reply("journal_ask", locale, keyboards.journal_rituals(locale, active))]
     await send(update, replies)
 
@@ -89,13 +93,11 @@ async def note_text(update: Update, context: AttuneContext, target: str, text: s
             # Refused whole, with its length, and the question stays open for a shorter one.
             replies = [reply("note_too_long", locale, length=len(text), limit=MAX_NOTE_CHARS)]
         else:
-            check_in_id, ritual_key = None, None
+            check_in_id, ritual_key, check_in = None, None, None
             if target.startswith(AWAITING_NOTE):
-                check_in = await get_check_in(
-                    session, check_in_id=int(target[len(AWAITING_NOTE) :])
-                )
-                if check_in is not None and check_in.user_id == user.id:
-                    check_in_id, ritual_key = check_in.id, check_in.ritual_key
+                found = await get_check_in(session, check_in_id=int(target[len(AWAITING_NOTE) :]))
+                if found is not None and found.user_id == user.id:
+                    check_in, check_in_id, ritual_key = found, found.id, found.ritual_key
             elif target.startswith(f"{AWAITING_JOURNAL}:"):
                 key = target.split(":", 1)[1]
                 ritual_key = key if is_ritual(key) else None
@@ -109,7 +111,13 @@ async def note_text(update: Update, context: AttuneContext, target: str, text: s
                 ritual_key=ritual_key,
             )
             user.awaiting = None
-            replies = [reply("note_saved", locale)]
+            if check_in is not None:
+                reached = await after_check_in(
+                    session, user=user, check_in=check_in, has_note=True, now=now
+                )
+            else:
+                reached = await after_journal_note(session, user=user, now=now)
+            replies = [reply("note_saved", locale), *celebrations(reached, locale)]
     await send(update, replies)
 
 

@@ -1,4 +1,4 @@
-"""Onboarding: welcome, 18+ and consent, then the person's timezone."""
+"""Onboarding: welcome, 18+ and consent, the person's timezone, and a weekly summary offer."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from bot import keyboards
 from bot.formatting import describe_next
 from bot.handlers.common import Reply, edit, is_member, local_now, locale_of, reply, send
 from bot.services import AttuneContext
-from messages import render, ritual_text
+from messages import is_ritual, render, ritual_text
 from scheduler.planning import reschedule
+from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY
 from scheduler.zones import parse_zone, resolve_zone, zone_from_location
 from store.models import User
 from store.users import forget_user, get_or_create_user, get_user
@@ -163,18 +164,37 @@ async def _set_zone(update: Update, context: AttuneContext, zone: str) -> None:
         if user is None or not is_member(user):
             replies = [reply("need_start", locale)]
         else:
+            first_time = user.timezone is None
             user.timezone = zone
             user.awaiting = None
             reschedule(user, now)
             replies = _zone_set(user, locale, now)
+            if first_time:
+                # The last step of onboarding: a weekly summary, off unless they say yes.
+                replies.append(summary_offer(locale))
     await send(update, replies)
+
+
+def summary_offer(locale: str) -> Reply:
+    """Offer a weekly summary at its usual day and time; nothing changes until they answer."""
+    return reply(
+        "summary_offer",
+        locale,
+        keyboards.summary_offer(locale),
+        day=render(f"weekday_{DEFAULT_WEEKDAY}", locale),
+        time=DEFAULT_TIME,
+    )
 
 
 def _zone_set(user: User, locale: str, now: datetime) -> list[Reply]:
     assert user.timezone is not None
     local = local_now(user, now).strftime("%H:%M")
     confirm = reply("timezone_set", locale, ReplyKeyboardRemove(), zone=user.timezone, time=local)
-    active = [s for s in user.subscriptions if s.active and s.next_due_at is not None]
+    active = [
+        s
+        for s in user.subscriptions
+        if s.active and s.next_due_at is not None and is_ritual(s.ritual_key)
+    ]
     if not active:
         return [confirm, reply("first_ritual_offer", locale, keyboards.first_ritual(locale))]
     zone = resolve_zone(user.timezone)

@@ -8,6 +8,7 @@ from telegram import Update
 from bot import keyboards
 from bot.formatting import describe_day
 from bot.handlers.common import edit, locale_of, reply, send
+from bot.handlers.milestones import after_check_in, celebrations
 from bot.handlers.notes import AWAITING_NOTE, note_invitation
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
@@ -54,9 +55,14 @@ async def rate(update: Update, context: AttuneContext) -> None:
             check_in, is_new = await rate_prompt(
                 session, prompt=prompt, user_id=user.id, rating=rating, now=now
             )
+            reached: list[str] = []
             if is_new:
                 # The person's next message, if they write one, is a note for this rating.
                 user.awaiting = f"{AWAITING_NOTE}{check_in.id}"
+                # Only a first rating can reach a milestone: a changed one celebrates nothing.
+                reached = await after_check_in(
+                    session, user=user, check_in=check_in, has_note=False, now=now
+                )
             day = describe_day(due, resolve_zone(user.timezone or "UTC"), now, locale)
     if toast:
         await query.answer(render(toast, locale), show_alert=True)
@@ -78,7 +84,9 @@ async def rate(update: Update, context: AttuneContext) -> None:
         thanks = acknowledgement(key, locale, rating, variant)
         if late:
             thanks = render("rating_late", locale, day=day, thanks=thanks)
-        await send(update, [note_invitation(check_in.id, thanks, locale)])
+        await send(
+            update, [note_invitation(check_in.id, thanks, locale), *celebrations(reached, locale)]
+        )
 
 
 async def later(update: Update, context: AttuneContext) -> None:

@@ -1,4 +1,4 @@
-"""/settings: the person's timezone, pause and practices in one short message."""
+"""/settings: the person's timezone, pause, weekly summary and practices in one message."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from bot.handlers import onboarding
 from bot.handlers.common import Reply, local_now, reply
 from bot.handlers.pause import pause_state
 from bot.handlers.rituals import active_subscriptions, next_prompt
-from bot.handlers.taps import Tap, member_command
+from bot.handlers.summary import summary_line
+from bot.handlers.taps import Tap, member_button, member_command
 from bot.services import AttuneContext
 from messages import render, ritual_text
 from scheduler.planning import is_paused
@@ -28,6 +29,15 @@ async def settings_command(update: Update, context: AttuneContext) -> None:
     await member_command(update, context, show)
 
 
+async def back_button(update: Update, context: AttuneContext) -> None:
+    """Back to the overview, in place (from the weekly summary's page)."""
+
+    async def show(tap: Tap) -> Reply:
+        return settings_page(tap.user, tap.locale, tap.now)
+
+    await member_button(update, context, show)
+
+
 async def zone_button(update: Update, context: AttuneContext) -> None:
     """The Timezone button: the zone question, as /timezone asks it."""
     query = update.callback_query
@@ -38,7 +48,7 @@ async def zone_button(update: Update, context: AttuneContext) -> None:
 
 
 def settings_page(user: User, locale: str, now: datetime) -> Reply:
-    """Zone and local time, pause state, and each ritual that is on with its next time."""
+    """Zone and local time, pause state, the weekly summary, and each ritual that is on."""
     paused = is_paused(user.paused_until, now)
     if paused:
         pause = render("settings_paused", locale, state=pause_state(user, locale, now))
@@ -66,5 +76,6 @@ def settings_page(user: User, locale: str, now: datetime) -> Reply:
         zone=user.timezone,
         time=local_now(user, now).strftime("%H:%M"),
         pause=pause,
+        summary=summary_line(user, locale, now),
         practices=practices,
     )

@@ -11,8 +11,12 @@ from messages import render
 from tests.e2e.harness import FakeClock
 
 
-async def onboard(person: Any, zone: str = "Europe/Berlin") -> None:
-    """/start, 18+, consent, and a typed timezone."""
+async def onboard(person: Any, zone: str = "Europe/Berlin") -> Any:
+    """/start, 18+, consent, and a typed timezone; returns the weekly summary offer.
+
+    Onboarding ends with two messages with buttons: the first-ritual offer, then the
+    weekly summary offer (left unanswered: the summary stays off).
+    """
     await person.send("/start")
     welcome = await person.wait_for_message()
     await person.press(welcome, callback_data="adult:yes")
@@ -20,7 +24,8 @@ async def onboard(person: Any, zone: str = "Europe/Berlin") -> None:
     await person.press(consent, callback_data="consent:yes")
     await person.wait_for_message(lambda m: m.text == render("timezone_location_tip", "en"))
     await person.send(zone)
-    await person.wait_for_message(lambda m: bool(m.buttons))  # the first-ritual offer
+    await person.wait_for_message(lambda m: "on:body_scan" in button_data(m))
+    return await person.wait_for_message(lambda m: "wsum:yes" in button_data(m))
 
 
 async def opt_in_default(person: Any, key: str) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
+from progress.milestones import milestone_message
 from store.crypto import NoteCipher
 from store.models import Note, User
 from tests.e2e.db import all_rows, count
@@ -37,6 +38,8 @@ async def _rated(bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, use
     rating = next(data for _, data in prompt.buttons if data.endswith(":4"))
     await sam.press(prompt, callback_data=rating)
     invite = await sam.wait_for_message(lambda m: "nonote:" in str(m.buttons))
+    # A first check-in is celebrated right after the thank-you.
+    await sam.wait_for_message(lambda m: m.text == milestone_message("first:body_scan", "en"))
     return sam, invite
 
 
@@ -47,6 +50,8 @@ async def test_a_few_words_after_a_rating_are_stored_encrypted(
     assert render("note_invite", "en", thanks="").strip() in invite.text
     await sam.send(NOTE)
     assert (await sam.wait_for_message()).text == render("note_saved", "en")
+    first_note = milestone_message("first_note", "en")
+    assert (await sam.wait_for_message()).text == first_note
     [note] = await all_rows(database_url, Note)
     assert note.check_in_id is not None and note.ritual_key == "body_scan"
     assert NOTE not in note.body
@@ -98,6 +103,9 @@ async def test_journal_any_time_optionally_under_a_practice(
     assert [data for _, data in ask.buttons] == ["jr:kind_words"]
     await sam.send("Just a thought for today.")
     assert (await sam.wait_for_message()).text == render("note_saved", "en")
+    # A note written on its own is a first note too, celebrated once.
+    first_note = milestone_message("first_note", "en")
+    assert (await sam.wait_for_message()).text == first_note
     await sam.send("/journal")
     ask = await sam.wait_for_message()
     await sam.press(ask, callback_data="jr:kind_words")
@@ -106,3 +114,4 @@ async def test_journal_any_time_optionally_under_a_practice(
     await sam.wait_for_message(lambda m: m.text == render("note_saved", "en"))
     notes = sorted(await all_rows(database_url, Note), key=lambda n: n.id)
     assert [(n.check_in_id, n.ritual_key) for n in notes] == [(None, None), (None, "kind_words")]
+    assert [m.text for m in sam.messages].count(first_note) == 1

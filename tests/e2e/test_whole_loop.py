@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
+from progress.milestones import milestone_message
 from store.models import CheckIn, Prompt, PromptState, Subscription, User
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
@@ -65,6 +66,9 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     assert "3" in answered.text.splitlines()[-1]
     thanks = await sam.wait_for_message()
     assert [data for _, data in thanks.buttons] == [f"nonote:{check_in_id(thanks)}"]
+    # Right after the thank-you: the first check-in is celebrated.
+    celebrated = await sam.wait_for_message()
+    assert celebrated.text == milestone_message("first:body_scan", "en")
     [check_in] = await all_rows(database_url, CheckIn)
     assert (check_in.rating, check_in.prompt_id, check_in.ritual_key) == (
         3,
@@ -100,12 +104,16 @@ async def test_commands_are_registered_at_start(bot: AttuneApp, emulator: BotApi
     assert names == [
         "rituals",
         "journal",
+        "progress",
+        "history",
         "settings",
         "pause",
         "resume",
         "timezone",
         "help",
         "privacy",
+        "export",
+        "delete",
         "start",
     ]
 

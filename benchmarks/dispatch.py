@@ -1,0 +1,127 @@
+"""How fast Attune gets prompts out, and what it costs: the figures behind performance claims.
+
+    make bench                                   # everything (about 6 minutes)
+    .venv/bin/python benchmarks/dispatch.py --quick          # smaller sizes, shorter runs
+    .venv/bin/python benchmarks/dispatch.py --only pipeline  # one section
+
+Sections, each printing a table:
+
+- due-scan: time to find the 1,000 due subscriptions among 10k, 100k and 1M, and to claim
+  them with the dispatcher's real claim phase, on SQLite and PostgreSQL; plus the plan of
+  the due query, to show the index on `next_due_at` carries it.
+- pipeline: prompts per second through claim -> render -> send -> record with the real
+  `Dispatcher`, `TelegramSender` and PTB `ExtBot` (rate limit effectively off) against the
+  emulator in a separate process; wall rate, bot CPU per 1,000 prompts and peak RSS, for
+  PTB's default httpx transport and for `bot.http.AiohttpRequest`.
+- limit: the real `ChatRateLimiter(30/s overall, 1/s per chat)` draining a burst to many
+  chats (a few get several prompts): achieved rate, the most sends in any one-second
+  window, and the shortest gap between two sends to one chat, from the emulator's clock.
+- startup: time and memory to start Attune's scheduler side (what `bot/app.py` opens in
+  post_init, up to the first dispatch tick) with 0 and 100k subscriptions, against one PTB
+  `JobQueue.run_daily` job per subscription (10k and 100k), each in a fresh process.
+
+Rows marked "proposed" measure prototypes of the changes these figures argue for
+(proposed_dispatch.py, proposed_rate_limit.py); the application does not use them.
+
+Everything runs on loopback; PostgreSQL is used when reachable at --pg-url (a database of
+its own, created and emptied as needed). Performance is claimed here, never asserted in
+tests. Other work on the machine shows up in the figures: run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import bench_due_scan
+import bench_limit
+import bench_pipeline
+import bench_startup
+from bench_common import Table
+from bench_data import database_version, sqlite_url
+
+SECTIONS = ("due-scan", "pipeline", "limit", "startup")
+PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/attune_bench"
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo."""
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+async def machine(pg_url: str | None) -> Table:
+    """What the figures were measured on."""
+    table = Table("machine", ["what", "value"])
+    table.add("CPU", f"{cpu_model()}, {os.cpu_count()} cores")
+    table.add("Python", f"{platform.python_version()} ({platform.python_implementation()})")
+    table.add("SQLite", sqlite3.sqlite_version)
+    table.add("PostgreSQL", await database_version(pg_url) if pg_url else "not reachable")
+    table.add("OS", platform.platform())
+    return table
+
+
+async def reachable(pg_url: str) -> bool:
+    """Whether PostgreSQL answers at `pg_url` (the benchmark then covers it too)."""
+    try:
+        await asyncio.wait_for(database_version(pg_url), 5)
+    except Exception:  # refused, unknown host, bad credentials: benchmark SQLite alone
+        return False
+    return True
+
+
+async def run_section(
+    section: str, backends: list[tuple[str, str]], work: Path, *, quick: bool
+) -> list[Table]:
+    """One section's tables."""
+    if section == "due-scan":
+        return [await bench_due_scan.run(backends, quick=quick)]
+    if section == "pipeline":
+        return await bench_pipeline.run(backends, work, quick=quick)
+    if section == "limit":
+        return [await bench_limit.run(backends[0][1], work, quick=quick)]
+    return [await bench_startup.run(backends, work, quick=quick)]
+
+
+async def main(args: argparse.Namespace) -> None:
+    """Run the chosen sections, printing each table as it completes."""
+    started = time.perf_counter()
+    pg_url = args.pg_url if not args.no_pg and await reachable(args.pg_url) else None
+    (await machine(pg_url)).print()
+    chosen = [args.only] if args.only else list(SECTIONS)
+    with tempfile.TemporaryDirectory(prefix="attune-bench-") as folder:
+        work = Path(folder)
+        backends = [("sqlite", sqlite_url(work / "bench.db"))]
+        if pg_url:
+            backends.append(("postgresql", pg_url))
+        for section in chosen:
+            for table in await run_section(section, backends, work, quick=args.quick):
+                table.print()
+    print(f"\ntotal time: {time.perf_counter() - started:.0f} s")
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--only", choices=SECTIONS, help="run one section")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, shorter runs")
+    parser.add_argument("--pg-url", default=PG_URL, help="PostgreSQL database to use")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse(sys.argv[1:])))

@@ -1,0 +1,120 @@
+"""The person's rights: the privacy policy, /export of everything, /delete of everything."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+
+from bot import keyboards
+from bot.handlers.common import edit, locale_of, reply, send
+from bot.logs import who
+from bot.services import AttuneContext
+from messages import is_ritual, render, ritual_text
+from store.personal_data import collect, erase, scrub_sqlite
+from store.users import get_user
+
+log = logging.getLogger(__name__)
+
+# Telegram lets a bot delete messages for 48 hours; going back this many message ids
+# covers any recent conversation (ids in a private chat count both sides' messages).
+_DELETE_BACK = 1000
+
+
+async def privacy_command(update: Update, context: AttuneContext) -> None:
+    """/privacy: the full policy."""
+    contact = context.services.settings.operator_contact.strip()
+    locale = locale_of(update)
+    who = contact or render("privacy_contact_unset", locale)
+    await send(update, [reply("privacy_policy", locale, contact=who)])
+
+
+async def export_command(update: Update, context: AttuneContext) -> None:
+    """/export: everything stored about the person, as a JSON file and a CSV of check-ins."""
+    tg_user, chat = update.effective_user, update.effective_chat
+    if tg_user is None or chat is None:
+        return
+    async with context.services.session() as session:
+        user = await get_user(session, telegram_id=tg_user.id)
+        locale = locale_of(update, user)
+        data = None
+        if user is not None:
+            data = await collect(session, user=user, decrypt=context.services.cipher.decrypt)
+    if data is None:
+        await send(update, [reply("export_nothing", locale)])
+        return
+    as_json = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    log.debug("export for %s", who(tg_user.id))
+    await chat.send_document(
+        InputFile(as_json, filename="attune-export.json"),
+        caption=render("export_json_caption", locale),
+        protect_content=True,
+    )
+    await chat.send_document(
+        InputFile(_check_ins_csv(data, locale), filename="attune-check-ins.csv"),
+        caption=render("export_csv_caption", locale),
+        protect_content=True,
+    )
+
+
+async def delete_command(update: Update, context: AttuneContext) -> None:
+    """/delete: ask once, plainly, before erasing everything."""
+    tg_user = update.effective_user
+    if tg_user is None:
+        return
+    async with context.services.session() as session:
+        user = await get_user(session, telegram_id=tg_user.id)
+    locale = locale_of(update, user)
+    if user is None:
+        await send(update, [reply("delete_nothing", locale)])
+        return
+    await send(update, [reply("delete_confirm", locale, keyboards.delete_confirm(locale))])
+
+
+async def delete_answer(update: Update, context: AttuneContext) -> None:
+    """The /delete buttons: erase everything, or keep it."""
+    query = update.callback_query
+    if query is None or context.match is None or query.message is None:
+        return
+    locale = locale_of(update)
+    if context.match.group(1) == "no":
+        await query.answer()
+        await edit(query, reply("delete_kept", locale))
+        return
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=query.from_user.id)
+        if user is not None:
+            await erase(session, user_id=user.id)
+            log.info("erased everything of %s", who(query.from_user.id))
+    async with context.services.session() as session:
+        await scrub_sqlite(session)
+    await query.answer()
+    await _delete_recent_messages(context, query.message.chat.id, query.message.message_id)
+    await send(update, [reply("delete_done", locale)])
+
+
+async def _delete_recent_messages(context: AttuneContext, chat_id: int, newest: int) -> None:
+    """Delete the chat's recent messages, newest first, a hundred per request."""
+    for top in range(newest, max(newest - _DELETE_BACK, 0), -100):
+        ids = list(range(top, max(top - 100, 0), -1))
+        try:
+            await context.bot.delete_messages(chat_id, ids)
+        except TelegramError as error:  # older than Telegram allows, or already gone
+            log.info("could not delete older messages: %s", type(error).__name__)
+            return
+
+
+def _check_ins_csv(data: dict[str, object], locale: str) -> bytes:
+    notes = {n["check_in_id"]: n["text"] for n in data["notes"]}  # type: ignore[attr-defined]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["practiced_at", "ritual", "rating", "note"])
+    for c in data["check_ins"]:  # type: ignore[attr-defined]
+        key = c["ritual"]
+        name = ritual_text(key, locale).name if is_ritual(key) else key
+        writer.writerow([c["practiced_at"], name, c["rating"], notes.get(c["id"], "")])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,225 @@
+"""The weekly summary: the onboarding offer, its page in /settings, its day and its time.
+
+It is a subscription with a reserved key (scheduler.summary.WEEKLY_SUMMARY), so the
+dispatcher sends it at the person's chosen time like any prompt, and a pause holds it back
+too. It stays off until the person says yes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+
+from bot import keyboards
+from bot.formatting import describe_next, describe_schedule
+from bot.handlers.common import Reply, is_member, locale_of, reply, send
+from bot.handlers.taps import Tap, choice, member_button
+from bot.services import AttuneContext
+from messages import render
+from scheduler.local_time import format_local_time, parse_local_time
+from scheduler.planning import next_due_for, weekdays_from_text, weekdays_to_text
+from scheduler.schedule import DAILY
+from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
+from scheduler.zones import resolve_zone
+from store.models import Subscription, User
+from store.subscriptions import find_subscription, start_subscription, stop_subscription
+from store.users import get_user
+
+AWAITING_SUMMARY_TIME = "summary_time"
+
+
+async def offer_answer(update: Update, context: AttuneContext) -> None:
+    """Yes or No to the weekly summary offered at the end of onboarding."""
+    answer = choice(context)
+
+    async def decide(tap: Tap) -> Reply:
+        if answer == "yes":
+            sub = turn_on(tap.user, tap.now)
+            day = render(f"weekday_{_weekday(sub)}", tap.locale)
+            return reply("summary_offer_yes", tap.locale, day=day, time=sub.local_time)
+        row = summary_subscription(tap.user)
+        if row is not None:
+            stop_subscription(row)
+        return reply("summary_offer_no", tap.locale)
+
+    await member_button(update, context, decide)
+
+
+async def page_button(update: Update, context: AttuneContext) -> None:
+    """The weekly summary's page, from /settings."""
+
+    async def show(tap: Tap) -> Reply:
+        return summary_page(tap.user, tap.locale, tap.now)
+
+    await member_button(update, context, show)
+
+
+async def set_button(update: Update, context: AttuneContext) -> None:
+    """Turn the weekly summary on (at its day and time) or off."""
+    state = choice(context)
+
+    async def turn(tap: Tap) -> Reply:
+        if state == "on":
+            turn_on(tap.user, tap.now)
+        else:
+            sub = summary_subscription(tap.user)
+            if sub is not None:
+                stop_subscription(sub)
+        return summary_page(tap.user, tap.locale, tap.now)
+
+    await member_button(update, context, turn)
+
+
+async def days_button(update: Update, context: AttuneContext) -> None:
+    """The seven days to choose the summary's day from."""
+
+    async def show(tap: Tap) -> Reply | str:
+        sub = _active(tap.user)
+        return "toast_summary_off" if sub is None else _days_page(tap, sub)
+
+    await member_button(update, context, show)
+
+
+async def day_button(update: Update, context: AttuneContext) -> None:
+    """A day for the weekly summary: saved at once."""
+    picked = choice(context)
+
+    async def choose(tap: Tap) -> Reply | str:
+        sub = _active(tap.user)
+        if sub is None:
+            return "toast_summary_off"
+        day = int(picked) if picked.isdigit() else -1
+        if day not in DAILY:
+            return "toast_button_unknown"
+        sub.weekdays = weekdays_to_text(frozenset({day}))
+        sub.next_due_at = next_due_for(sub, tap.user, tap.now)
+        return _days_page(tap, sub)
+
+    await member_button(update, context, choose)
+
+
+async def ask_time_button(update: Update, context: AttuneContext) -> None:
+    """Ask which time suits the person for the summary; their next message answers."""
+    query = update.callback_query
+    if query is None:
+        return
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=query.from_user.id)
+        locale = locale_of(update, user)
+        if user is None or not is_member(user) or user.timezone is None:
+            toast = "toast_start_first"
+        elif _active(user) is None:
+            toast = "toast_summary_off"
+        else:
+            toast = ""
+            user.awaiting = AWAITING_SUMMARY_TIME
+    if toast:
+        await query.answer(reply(toast, locale).text)
+        return
+    await query.answer()
+    await send(update, [reply("summary_ask_time", locale)])
+
+
+async def time_text(update: Update, context: AttuneContext, text: str) -> None:
+    """Typed text while the summary's time question is open: its new time."""
+    tg_user = update.effective_user
+    if tg_user is None:
+        return
+    parsed = parse_local_time(text)
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        user = await get_user(session, telegram_id=tg_user.id)
+        locale = locale_of(update, user)
+        if user is None or not is_member(user) or user.timezone is None:
+            replies = [reply("need_start", locale)]
+        elif parsed is None:
+            replies = [reply("time_invalid", locale)]
+        else:
+            user.awaiting = None
+            sub = turn_on(user, now)
+            sub.local_time = format_local_time(parsed)
+            sub.next_due_at = next_due_for(sub, user, now)
+            replies = [summary_page(user, locale, now)]
+    await send(update, replies)
+
+
+def summary_subscription(user: User) -> Subscription | None:
+    """The person's weekly summary row, on or off, if they ever answered the offer."""
+    return find_subscription(user, WEEKLY_SUMMARY)
+
+
+def turn_on(user: User, now: datetime) -> Subscription:
+    """Turn the summary on at the day and time it had, or Sunday 18:00."""
+    row = summary_subscription(user)
+    sub = start_subscription(
+        user,
+        ritual_key=WEEKLY_SUMMARY,
+        local_time=row.local_time if row else DEFAULT_TIME,
+        weekdays=row.weekdays if row else weekdays_to_text(frozenset({DEFAULT_WEEKDAY})),
+        now=now,
+    )
+    sub.next_due_at = next_due_for(sub, user, now)
+    return sub
+
+
+def summary_line(user: User, locale: str, now: datetime) -> str:
+    """One line for /settings: when the summary comes, or that it is off."""
+    sub = _active(user)
+    if sub is None:
+        return render("settings_summary_off", locale)
+    return render(
+        "settings_summary_on",
+        locale,
+        schedule=_schedule(sub, locale),
+        next=_next(sub, user, locale, now),
+    )
+
+
+def summary_page(user: User, locale: str, now: datetime) -> Reply:
+    """What the summary is, whether it is on, when it comes, and what can be changed."""
+    sub = _active(user)
+    markup = keyboards.summary_page(locale, is_on=sub is not None)
+    if sub is None:
+        row = summary_subscription(user)
+        day = _weekday(row) if row else DEFAULT_WEEKDAY
+        time = row.local_time if row else DEFAULT_TIME
+        schedule = describe_schedule(str(day), time, locale)
+        return reply("summary_page_off", locale, markup, schedule=schedule)
+    return reply(
+        "summary_page_on",
+        locale,
+        markup,
+        schedule=_schedule(sub, locale),
+        next=_next(sub, user, locale, now),
+    )
+
+
+def _days_page(tap: Tap, sub: Subscription) -> Reply:
+    return reply(
+        "summary_days",
+        tap.locale,
+        keyboards.summary_days(tap.locale, _weekday(sub)),
+        schedule=_schedule(sub, tap.locale),
+        next=_next(sub, tap.user, tap.locale, tap.now),
+    )
+
+
+def _active(user: User) -> Subscription | None:
+    sub = summary_subscription(user)
+    return sub if sub is not None and sub.active else None
+
+
+def _weekday(sub: Subscription) -> int:
+    # One day, always: the summary looks back over one week.
+    return min(weekdays_from_text(sub.weekdays))
+
+
+def _schedule(sub: Subscription, locale: str) -> str:
+    return describe_schedule(sub.weekdays, sub.local_time, locale)
+
+
+def _next(sub: Subscription, user: User, locale: str, now: datetime) -> str:
+    if sub.next_due_at is None or user.timezone is None:
+        return render("next_when_resumed", locale)  # paused until /resume
+    return describe_next(sub.next_due_at, resolve_zone(user.timezone), now, locale)

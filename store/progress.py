@@ -1,0 +1,120 @@
+"""Data access for progress: a person's check-ins as plain history, and their milestones.
+
+Every read is one query over one person's rows (a person has at most a few thousand
+check-ins), and hands back plain values for the pure logic in ``progress/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from progress.history import Entry
+from store.models import CheckIn, Milestone, Note
+
+
+def _check_ins(user_id: int) -> Select[Any]:
+    """A person's check-ins, each with whether a note belongs to it."""
+    return (
+        select(
+            CheckIn.id,
+            CheckIn.ritual_key,
+            CheckIn.rating,
+            CheckIn.practiced_at,
+            Note.id.is_not(None),
+        )
+        .outerjoin(Note, Note.check_in_id == CheckIn.id)
+        .where(CheckIn.user_id == user_id)
+    )
+
+
+def _entry(row: Any) -> Entry:
+    _, ritual_key, rating, practiced_at, has_note = row
+    return Entry(ritual_key, int(rating), practiced_at, has_note=bool(has_note))
+
+
+async def history(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Entry]:
+    """The person's check-ins, oldest first, optionally only those practiced in a span."""
+    query = _check_ins(user_id).order_by(CheckIn.practiced_at, CheckIn.id)
+    if since is not None:
+        query = query.where(CheckIn.practiced_at >= since)
+    if until is not None:
+        query = query.where(CheckIn.practiced_at <= until)
+    return [_entry(row) for row in await session.execute(query)]
+
+
+async def history_newest_first(session: AsyncSession, *, user_id: int) -> list[tuple[int, Entry]]:
+    """The person's check-ins as (check-in id, entry), newest first (ties: newest row first)."""
+    query = _check_ins(user_id).order_by(CheckIn.practiced_at.desc(), CheckIn.id.desc())
+    return [(int(row[0]), _entry(row)) for row in await session.execute(query)]
+
+
+async def note_bodies(
+    session: AsyncSession, *, user_id: int, check_in_ids: Iterable[int]
+) -> dict[int, str]:
+    """The stored (encrypted) notes of some of the person's check-ins, by check-in id."""
+    ids = list(check_in_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Note.check_in_id, Note.body).where(
+            Note.user_id == user_id, Note.check_in_id.in_(ids)
+        )
+    )
+    return {int(check_in_id): body for check_in_id, body in rows if check_in_id is not None}
+
+
+async def reached_milestones(session: AsyncSession, *, user_id: int) -> frozenset[str]:
+    """Every milestone key the person has reached."""
+    rows = await session.scalars(select(Milestone.key).where(Milestone.user_id == user_id))
+    return frozenset(rows)
+
+
+async def milestones_between(
+    session: AsyncSession, *, user_id: int, since: datetime, until: datetime
+) -> list[str]:
+    """The keys of milestones the person reached in a span, in the order they were reached."""
+    rows = await session.scalars(
+        select(Milestone.key)
+        .where(
+            Milestone.user_id == user_id,
+            Milestone.reached_at >= since,
+            Milestone.reached_at <= until,
+        )
+        .order_by(Milestone.reached_at, Milestone.id)
+    )
+    return list(rows)
+
+
+async def add_milestones(
+    session: AsyncSession, *, user_id: int, keys: Sequence[str], now: datetime
+) -> list[str]:
+    """Store milestones, skipping any already stored; returns the keys this call added.
+
+    Insert-or-ignore on the (user, key) constraint, so two transactions reaching the same
+    milestone at once store it once, and only the one that stored it celebrates it.
+    """
+    if not keys:
+        return []
+    rows = [{"user_id": user_id, "key": key, "reached_at": now} for key in dict.fromkeys(keys)]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Milestone)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(Milestone.key)
+    )
+    added = set(await session.scalars(statement))
+    return [key for key in keys if key in added]

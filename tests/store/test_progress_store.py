@@ -1,0 +1,127 @@
+"""store.progress on SQLite and PostgreSQL: history as plain entries, milestones once each."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from progress.history import Entry
+from store.crypto import NoteCipher, new_key
+from store.db import session_factory
+from store.models import CheckIn, Milestone, User
+from store.notes import add_note
+from store.progress import (
+    add_milestones,
+    history,
+    history_newest_first,
+    milestones_between,
+    note_bodies,
+    reached_milestones,
+)
+
+T0 = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
+CIPHER = NoteCipher([new_key()])
+
+
+async def _person(engine: AsyncEngine, telegram_id: int) -> int:
+    async with session_factory(engine)() as session, session.begin():
+        user = User(telegram_id=telegram_id, chat_id=telegram_id, created_at=T0)
+        session.add(user)
+        await session.flush()
+        return user.id
+
+
+async def _check_in(engine: AsyncEngine, user_id: int, key: str, rating: int, day: int) -> int:
+    async with session_factory(engine)() as session, session.begin():
+        at = T0 + timedelta(days=day)
+        row = CheckIn(
+            user_id=user_id,
+            ritual_key=key,
+            rating=rating,
+            practiced_at=at,
+            created_at=at,
+            updated_at=at,
+        )
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def test_history_is_oldest_first_with_notes_marked_and_only_ones_own(
+    engine: AsyncEngine,
+) -> None:
+    sam, alex = await _person(engine, 1), await _person(engine, 2)
+    second = await _check_in(engine, sam, "breath", 4, 1)
+    await _check_in(engine, sam, "body_scan", 2, 0)
+    await _check_in(engine, alex, "breath", 5, 0)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await add_note(
+            session, cipher=CIPHER, user_id=sam, text="soft", now=T0, check_in_id=second
+        )
+        await add_note(session, cipher=CIPHER, user_id=sam, text="journal", now=T0)
+    async with sessions() as session:
+        entries = await history(session, user_id=sam)
+        assert entries == [
+            Entry("body_scan", 2, T0),
+            Entry("breath", 4, T0 + timedelta(days=1), has_note=True),
+        ]
+        assert await history(session, user_id=sam, since=T0 + timedelta(hours=1)) == [entries[1]]
+        assert await history(session, user_id=sam, until=T0) == [entries[0]]
+        newest = await history_newest_first(session, user_id=sam)
+        assert [entry for _, entry in newest] == entries[::-1]
+        assert newest[0][0] == second
+        bodies = await note_bodies(session, user_id=sam, check_in_ids=[second])
+        assert CIPHER.decrypt(bodies[second]) == "soft"
+        # Someone else's check-in ids never reach their notes.
+        assert await note_bodies(session, user_id=alex, check_in_ids=[second]) == {}
+        assert await note_bodies(session, user_id=sam, check_in_ids=[]) == {}
+
+
+async def test_milestones_are_stored_once_and_only_the_storing_call_gets_them(
+    engine: AsyncEngine,
+) -> None:
+    sam = await _person(engine, 3)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        added = await add_milestones(
+            session, user_id=sam, keys=["total_3", "first:breath"], now=T0
+        )
+    assert added == ["total_3", "first:breath"]
+    async with sessions() as session, session.begin():
+        later = T0 + timedelta(days=2)
+        added = await add_milestones(
+            session, user_id=sam, keys=["first_five:breath", "total_3"], now=later
+        )
+        assert added == ["first_five:breath"]
+        assert await add_milestones(session, user_id=sam, keys=[], now=later) == []
+    async with sessions() as session:
+        assert await reached_milestones(session, user_id=sam) == {
+            "total_3",
+            "first:breath",
+            "first_five:breath",
+        }
+        week = await milestones_between(
+            session, user_id=sam, since=T0 + timedelta(days=1), until=T0 + timedelta(days=7)
+        )
+        assert week == ["first_five:breath"]
+
+
+async def test_two_transactions_reaching_one_milestone_store_and_celebrate_it_once(
+    engine: AsyncEngine,
+) -> None:
+    sam = await _person(engine, 4)
+    sessions = session_factory(engine)
+
+    async def reach() -> list[str]:
+        async with sessions() as session, session.begin():
+            return await add_milestones(session, user_id=sam, keys=["first_note"], now=T0)
+
+    results = await asyncio.gather(reach(), reach(), reach())
+    assert sorted(results) == [[], [], ["first_note"]]
+    async with sessions() as session:
+        assert await reached_milestones(session, user_id=sam) == {"first_note"}
+        rows = await session.scalars(Milestone.__table__.select())
+        assert len(list(rows)) == 1

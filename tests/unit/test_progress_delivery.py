@@ -1,0 +1,124 @@
+"""What the bot adds around progress/: journal notes as first notes, history pages, the
+/progress message with its observations, and the chart's caption (discreet or not)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.text import Text
+
+from messages import render, ritual_text, rituals
+from progress.chart import build_figure
+from progress.history import Entry, history_page, nearest_page
+from progress.milestones import journal_milestones, new_milestones
+from progress.patterns import patterns
+from progress.report import CAPTION_LIMIT, chart_caption, progress_message, progress_text
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 12, 20, 20, 0, tzinfo=UTC)
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN).astimezone(UTC)
+
+
+def paired_history() -> list[Entry]:
+    """Four weeks where breath days go with higher body-scan ratings: a pattern to observe."""
+    start = date(2026, 11, 23)
+    history = []
+    for offset in range(28):
+        day = start + timedelta(days=offset)
+        with_breath = offset % 2 == 0
+        if with_breath:
+            history.append(Entry("breath", 3, at(day, 8)))
+        history.append(Entry("body_scan", 5 if with_breath else 2, at(day, 22)))
+    return history
+
+
+def test_a_journal_note_is_a_first_note_once() -> None:
+    assert journal_milestones(frozenset()) == ["first_note"]
+    assert journal_milestones(frozenset({"first:breath", "total_3"})) == ["first_note"]
+    assert journal_milestones(frozenset({"first_note"})) == []
+
+
+def test_a_journal_note_first_means_a_note_on_a_check_in_is_not_a_first_again() -> None:
+    # The two rules share one key, so whichever comes first is the one celebrated.
+    latest = Entry("breath", 4, at(date(2026, 12, 1), 8), has_note=True)
+    reached = frozenset(journal_milestones(frozenset()))
+    assert "first_note" not in new_milestones([latest], latest, BERLIN, reached)
+    assert "first_note" in new_milestones([latest], latest, BERLIN, frozenset())
+
+
+@pytest.mark.parametrize(
+    ("count", "page", "expected"),
+    [(0, 0, 0), (0, 3, 0), (1, 5, 0), (5, 1, 0), (6, 1, 1), (11, 9, 2), (11, -4, 0)],
+)
+def test_nearest_page(count: int, page: int, expected: int) -> None:
+    assert nearest_page(count, page, 5) == expected
+
+
+@given(st.integers(0, 60), st.integers(-5, 20), st.integers(1, 8))
+def test_nearest_page_is_the_page_history_page_shows(count: int, page: int, per: int) -> None:
+    entries = [(Entry("breath", 3, NOW - timedelta(hours=n)), None) for n in range(count)]
+    text, newer, older = history_page(entries, BERLIN, "en", page, per)
+    if count == 0:
+        assert text == render("history_empty", "en")
+        return
+    shown = nearest_page(count, page, per)
+    pages = (count - 1) // per + 1
+    assert text.startswith(render("history_title", "en", page=shown + 1, pages=pages))
+    assert (newer, older) == (shown > 0, shown < pages - 1)
+
+
+def test_nearest_page_needs_a_positive_page_size() -> None:
+    with pytest.raises(ValueError, match="per_page"):
+        nearest_page(3, 0, 0)
+
+
+def test_progress_message_adds_observations_after_the_summary() -> None:
+    history = paired_history()
+    found = patterns(history, BERLIN, "en")
+    assert found, "the history is built to show a pattern"
+    message = progress_message(history, BERLIN, NOW, "en")
+    expected = render("progress_observations", "en", lines="\n".join(found))
+    assert message == f"{progress_text(history, BERLIN, NOW, 'en')}\n\n{expected}"
+
+
+def test_progress_message_without_patterns_is_the_summary_alone() -> None:
+    history = [Entry("breath", 3, at(date(2026, 12, 1), 8))]
+    assert progress_message(history, BERLIN, NOW, "en") == progress_text(
+        history, BERLIN, NOW, "en"
+    )
+    assert progress_message([], BERLIN, NOW, "en") == render("progress_empty", "en")
+
+
+def test_the_caption_names_the_practices_drawn() -> None:
+    caption = chart_caption(paired_history(), BERLIN, NOW, "en", discreet=False)
+    assert caption is not None
+    assert ritual_text("body_scan").name in caption and ritual_text("breath").name in caption
+    assert len(caption) <= CAPTION_LIMIT
+
+
+def test_nothing_to_draw_means_no_chart() -> None:
+    old = [Entry("breath", 3, NOW - timedelta(days=200))]
+    assert chart_caption([], BERLIN, NOW, "en", discreet=False) is None
+    assert chart_caption(old, BERLIN, NOW, "en", discreet=True) is None
+    assert chart_caption(old, BERLIN, NOW, "en", discreet=False, days=365) is not None
+
+
+def test_discreet_progress_names_no_practice_in_the_caption_or_the_picture() -> None:
+    history = paired_history()
+    caption = chart_caption(history, BERLIN, NOW, "en", discreet=True)
+    assert caption == render("chart_caption_discreet", "en")
+    figure = build_figure(history, BERLIN, NOW, "en", discreet=True)
+    figure.canvas.draw()  # tick labels exist only once the figure is laid out
+    texts = [text.get_text() for text in figure.findobj(Text) if text.get_text()]
+    shown = "\n".join([*texts, caption]).lower()
+    for item in rituals():
+        assert item.key not in shown
+        assert ritual_text(item.key).name.lower() not in shown
+    assert {"Practice 1", "Practice 2"} <= set(texts)
