@@ -18,6 +18,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from messages import rituals
+from messages.consent import CONSENT_VERSION
 from store.db import create_engine, migrate
 
 WEEK_SECONDS = 7 * 24 * 3600
@@ -118,6 +119,7 @@ async def _insert(conn: AsyncConnection, group: People) -> None:
         "due": _stamp(group.due_at, sqlite),
         "week": WEEK_SECONDS,
         "local_time": group.local_time,
+        "consent_version": CONSENT_VERSION,
     }
     sql = _SQLITE if sqlite else _POSTGRES
     await conn.execute(text(sql["users"]), params)
@@ -138,7 +140,7 @@ def _ritual_case(group: People) -> str:
 
 _COLUMNS_USERS = (
     "users (id, telegram_id, chat_id, locale, timezone, discreet,"
-    " adult_confirmed_at, consented_at, created_at)"
+    " adult_confirmed_at, consented_at, consent_version, created_at)"
 )
 _COLUMNS_SUBS = (
     "subscriptions (user_id, ritual_key, local_time, weekdays, active, prompts_claimed,"
@@ -151,7 +153,7 @@ _SQLITE = {
         WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < :users)
         INSERT INTO {_COLUMNS_USERS}
         SELECT :first + n, :chat_base + :first + n, :chat_base + :first + n, 'en',
-               'Europe/Berlin', 1, :now, :now, :now
+               'Europe/Berlin', 1, :now, :now, :consent_version, :now
         FROM seq""",
     "subscriptions": f"""
         WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < :subs)
@@ -169,7 +171,8 @@ _POSTGRES = {
         INSERT INTO {_COLUMNS_USERS}
         SELECT CAST(:first AS int) + n, CAST(:chat_base AS bigint) + :first + n,
                CAST(:chat_base AS bigint) + :first + n, 'en', 'Europe/Berlin', true,
-               CAST(:now AS timestamp), CAST(:now AS timestamp), CAST(:now AS timestamp)
+               CAST(:now AS timestamp), CAST(:now AS timestamp),
+               CAST(:consent_version AS int), CAST(:now AS timestamp)
         FROM generate_series(0, CAST(:users AS int) - 1) AS n""",
     "subscriptions": f"""
         INSERT INTO {_COLUMNS_SUBS}

@@ -1,10 +1,11 @@
 """Section due-scan: find and claim the 1,000 due subscriptions among 10k, 100k and 1M.
 
-"query" is `store.prompts.due_subscriptions` alone (rows and their people loaded, then
-rolled back). "claim" is the dispatcher's real claim phase (`Dispatcher._claim`, repeated
-as `tick` repeats it until a batch comes back short): lock the due rows, insert their
-prompt rows, advance `next_due_at`, commit. Each figure is the median of several runs,
-with the claimed rows put back between runs.
+"query" is `store.prompts.due_rows` alone (the due rows with their people's columns,
+locked, then rolled back). "claim" is the dispatcher's real claim
+(`scheduler.claim.claim_batch` in its own transaction, repeated as `Dispatcher.tick`
+repeats it until a batch comes back short): lock the due rows, insert their prompt rows,
+advance `next_due_at`, commit. Each figure is the median of several runs, with the
+claimed rows put back between runs.
 """
 
 from __future__ import annotations
@@ -16,25 +17,16 @@ from typing import Any
 
 from bench_common import NOW, Table, median
 from bench_data import People, build
-from proposed_dispatch import ProposedDispatcher
 from sqlalchemy import delete, event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from scheduler.dispatch import Dispatcher, DispatchReport
-from scheduler.sender import OutgoingPrompt
+from scheduler.claim import claim_batch
 from store.db import create_engine, session_factory
 from store.models import Prompt, Subscription
-from store.prompts import due_subscriptions
+from store.prompts import due_rows
 
 DUE = 1_000
 INDEX = "ix_subscriptions_next_due_at"
-
-
-class NoSender:
-    """The claim phase sends nothing; a send here would be a benchmark bug."""
-
-    async def send_prompt(self, prompt: OutgoingPrompt) -> int:
-        raise AssertionError("the due-scan benchmark never sends")
 
 
 async def run(backends: Sequence[tuple[str, str]], *, quick: bool) -> Table:
@@ -44,7 +36,7 @@ async def run(backends: Sequence[tuple[str, str]], *, quick: bool) -> Table:
     table = Table(
         f"due-scan: find and claim {DUE:,} due subscriptions (median of {reps})",
         ["backend", "subscriptions", "build s", "query ms", "claim ms 5x200",
-         "claim ms 1x1000", "proposed 5x200", "proposed 1x1000", "index used"],
+         "claim ms 1x1000", "index used"],
     )  # fmt: skip
     plans: list[str] = []
     for backend, url in backends:
@@ -56,13 +48,12 @@ async def run(backends: Sequence[tuple[str, str]], *, quick: bool) -> Table:
                 sessions = session_factory(engine)
                 query = median([await _time_query(sessions) for _ in range(reps)])
                 claims = []
-                for kind in (Dispatcher, ProposedDispatcher):
-                    for batch in (200, 1000):
-                        runs = []
-                        for _ in range(reps):
-                            runs.append(await _time_claim(sessions, kind, batch))
-                            await _unclaim(sessions)
-                        claims.append(median(runs))
+                for batch in (200, 1000):
+                    runs = []
+                    for _ in range(reps):
+                        runs.append(await _time_claim(sessions, batch))
+                        await _unclaim(sessions)
+                    claims.append(median(runs))
                 plan = await _due_query_plan(engine, sessions)
             finally:
                 await engine.dispose()
@@ -71,7 +62,6 @@ async def run(backends: Sequence[tuple[str, str]], *, quick: bool) -> Table:
         plans += [f"{backend}, {size:,} subscriptions, plan of the due query:"]
         plans += [f"  {line}" for line in plan]
     table.notes += plans
-    table.notes.append("proposed: benchmarks/proposed_dispatch.py (Core claim, memoised schedule)")
     table.notes.append("target: claim <= 50 ms at 1M, flat with table size")
     return table
 
@@ -80,26 +70,30 @@ async def _time_query(sessions: async_sessionmaker[AsyncSession]) -> float:
     async with sessions() as session:
         started = time.perf_counter()
         async with session.begin():
-            found = await due_subscriptions(session, now=NOW, limit=DUE)
+            found = await due_rows(session, now=NOW, limit=DUE)
             assert len(found) == DUE, len(found)
             await session.rollback()
         return (time.perf_counter() - started) * 1e3
 
 
-async def _time_claim(
-    sessions: async_sessionmaker[AsyncSession], kind: type[Dispatcher], batch_size: int
-) -> float:
-    dispatcher = kind(sessions, NoSender(), grace=timedelta(hours=1), batch_size=batch_size)
-    report = DispatchReport()
-    claimed = 0
+async def _time_claim(sessions: async_sessionmaker[AsyncSession], batch_size: int) -> float:
+    """Claim every due prompt in batches of `batch_size`, each its own transaction."""
+    claimed = expired = 0
+    full = True
     started = time.perf_counter()
-    while True:
-        batch, full = await dispatcher._claim(NOW, report)
-        claimed += len(batch)
-        if not full:
-            break
+    while full:
+        async with sessions() as session, session.begin():
+            batch = await claim_batch(
+                session,
+                now=NOW,
+                claimed_at=NOW,
+                grace=timedelta(hours=1),
+                lease=timedelta(minutes=2),
+                limit=batch_size,
+            )
+        claimed, expired, full = claimed + len(batch.prompts), expired + batch.expired, batch.full
     elapsed = (time.perf_counter() - started) * 1e3
-    assert claimed == DUE and not report.expired, (claimed, report)
+    assert claimed == DUE and not expired, (claimed, expired)
     return elapsed
 
 
@@ -117,7 +111,7 @@ async def _unclaim(sessions: async_sessionmaker[AsyncSession]) -> None:
 async def _due_query_plan(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> list[str]:
-    """The database's plan for the exact statement `due_subscriptions` sends."""
+    """The database's plan for the exact statement `due_rows` sends."""
     captured: list[tuple[str, Any]] = []
 
     def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -127,7 +121,7 @@ async def _due_query_plan(
     event.listen(engine.sync_engine, "before_cursor_execute", grab)
     try:
         async with sessions() as session, session.begin():
-            await due_subscriptions(session, now=NOW, limit=DUE)
+            await due_rows(session, now=NOW, limit=DUE)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", grab)
     statement, parameters = captured[0]

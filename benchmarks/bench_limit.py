@@ -21,8 +21,6 @@ from pathlib import Path
 from bench_common import NOW, Table, emulator_process
 from bench_data import People, build
 from pipeline_probe import make_application
-from proposed_dispatch import ProposedDispatcher
-from proposed_rate_limit import ProposedChatRateLimiter
 
 from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
@@ -31,49 +29,38 @@ from store.db import create_engine, session_factory
 
 RATE = 30
 SEVERAL = People(users=10, per_user=5)  # ten people with five prompts each
-TRANSPORT = "httpx"  # as bot/app.py is wired today; the limiter works the same on both
+TRANSPORT = "aiohttp"  # as bot/app.py is wired; the limiter works the same on both
 
 
 async def run(url: str, work: Path, *, quick: bool) -> Table:
-    """Drain one burst through each limiter and read the emulator's clock."""
+    """Drain one burst through the app's limiter and read the emulator's clock."""
     seconds = 10 if quick else 60
     total = RATE * seconds
     table = Table(
         f"limit: {total:,} prompts due at once, {RATE}/s overall, 1/s per chat",
-        ["measure", "current", "proposed", "target"],
+        ["measure", "measured", "target"],
     )
-    current = await _drain(url, work, total, Dispatcher, ChatRateLimiter)
-    proposed = await _drain(url, work, total, ProposedDispatcher, ProposedChatRateLimiter)
     targets = (f"{total:,} / 0", "0", f"~{seconds}", f">= {RATE * 0.95}", f"<= {RATE}",
                f"<= {RATE}", ">= 1")  # fmt: skip
-    for (measure, now), (_, then), target in zip(current, proposed, targets, strict=True):
-        table.add(measure, now, then, target)
+    for (measure, value), target in zip(await _drain(url, work, total), targets, strict=True):
+        table.add(measure, value, target)
     table.notes.append(
-        "current: bot.rate_limit.ChatRateLimiter with scheduler.dispatch.Dispatcher"
-    )
-    table.notes.append(
-        "proposed: benchmarks/proposed_rate_limit.py with benchmarks/proposed_dispatch.py"
+        "bot.rate_limit.ChatRateLimiter with scheduler.dispatch.Dispatcher, over aiohttp"
     )
     return table
 
 
-async def _drain(
-    url: str,
-    work: Path,
-    total: int,
-    kind: type[Dispatcher],
-    limiter_kind: type[ChatRateLimiter] | type[ProposedChatRateLimiter],
-) -> list[tuple[str, object]]:
+async def _drain(url: str, work: Path, total: int) -> list[tuple[str, object]]:
     singles = People(users=total - SEVERAL.subscriptions, first_user=SEVERAL.users + 1)
     url = url.replace("bench.db", "limit.db")
     await build(url, SEVERAL, singles)
     calls = work / "limit-calls.json"
     with emulator_process(chats=SEVERAL.users + singles.users, calls_to=calls) as emu:
-        limiter = limiter_kind(overall_rate=RATE, chat_rate=1, max_retries=3)
+        limiter = ChatRateLimiter(overall_rate=RATE, chat_rate=1, max_retries=3)
         app = make_application(emu.root_url, TRANSPORT, limiter)
         await app.bot.initialize()
         engine = create_engine(url)
-        dispatcher = kind(
+        dispatcher = Dispatcher(
             session_factory(engine), TelegramSender(app.bot), grace=timedelta(hours=1)
         )
         try:

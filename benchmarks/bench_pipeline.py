@@ -3,10 +3,11 @@
 For each measurement the parent builds a database of people who are all due now, starts
 the emulator in a process of its own, and runs `pipeline_probe.py` in a fresh process
 (clean peak RSS): the real `Dispatcher` + `TelegramSender` + PTB `ExtBot` (built by
-`ApplicationBuilder` with the app's `ChatRateLimiter`, its limits set out of reach).
-Then the two halves are measured apart, to show where the bot's CPU goes: sending alone
-(per transport) and claiming plus recording alone (per dispatcher), and the send half is
-profiled once.
+`ApplicationBuilder` with the app's `ChatRateLimiter`, its limits set out of reach), on
+the transport `bot/app.py` wires (`bot.http.AiohttpRequest`) and on PTB's default (httpx)
+for comparison. Then the two halves are measured apart, to show where the bot's CPU goes:
+sending alone (per transport) and claiming plus recording alone (per backend), and the
+send half is profiled once.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from bench_common import Table, emulator_process, run_child
 from bench_data import People, build
 from pipeline_probe import WARM, WARM_PEOPLE
 
-# (transport, dispatcher) per backend; "proposed" is proposed_dispatch.py's prototype.
-VARIANTS = (("httpx", "current"), ("aiohttp", "current"), ("aiohttp", "proposed"))
+# The app's transport first; PTB's default for comparison.
+TRANSPORTS = ("aiohttp", "httpx")
 
 
 async def run(backends: Sequence[tuple[str, str]], work: Path, *, quick: bool) -> list[Table]:
@@ -30,16 +31,17 @@ async def run(backends: Sequence[tuple[str, str]], work: Path, *, quick: bool) -
     urls = [(name, _own_file(url)) for name, url in backends]
     whole = Table(
         f"pipeline: {prompts:,} due prompts, claim -> render -> send -> record",
-        ["backend", "transport", "dispatcher", "prompts/s", "CPU ms/prompt", "1-core cap/s",
+        ["backend", "transport", "prompts/s", "CPU ms/prompt", "1-core cap/s",
          "peak RSS MB", "emulator CPU %"],
     )  # fmt: skip
     for backend, url in urls:
-        for transport, dispatcher in VARIANTS:
-            got = await _measure("full", url, prompts, transport=transport, dispatcher=dispatcher)
-            whole.add(backend, transport, dispatcher, got["sent"] / got["wall"],
+        for transport in TRANSPORTS:
+            got = await _measure("full", url, prompts, transport=transport)
+            whole.add(backend, transport, got["sent"] / got["wall"],
                       got["cpu"] / got["sent"] * 1e3, got["sent"] / got["cpu"],
                       got["peak_rss_mb"], got["emulator_cpu"] / got["wall"] * 100)  # fmt: skip
     whole.notes.append("CPU: the bot process's (all threads); 1-core cap: prompts per CPU-second")
+    whole.notes.append("transport: aiohttp is bot.http.AiohttpRequest (the app's); httpx is PTB's")
     whole.notes.append("target: >= 1,000 prompts/s on one core on SQLite")
     return [whole, await _halves(urls, prompts)]
 
@@ -47,15 +49,14 @@ async def run(backends: Sequence[tuple[str, str]], work: Path, *, quick: bool) -
 async def _halves(urls: Sequence[tuple[str, str]], prompts: int) -> Table:
     halves = Table(
         "pipeline, where the bot's CPU goes: each half alone",
-        ["half", "backend", "variant", "CPU ms/prompt"],
+        ["half", "backend", "transport", "CPU ms/prompt"],
     )
-    for transport in ("httpx", "aiohttp"):
+    for transport in TRANSPORTS:
         got = await _measure("send", "", prompts, transport=transport)
         halves.add("send (TelegramSender, PTB, transport)", "-", transport, _per_prompt(got))
     for backend, url in urls:
-        for dispatcher in ("current", "proposed"):
-            got = await _measure("db", url, prompts, dispatcher=dispatcher)
-            halves.add("claim + record (instant sender)", backend, dispatcher, _per_prompt(got))
+        got = await _measure("db", url, prompts)
+        halves.add("claim + record (instant sender)", backend, "-", _per_prompt(got))
     profiled = await _measure("send", "", prompts, transport="aiohttp", profile=True)
     halves.notes.append("database server CPU (PostgreSQL) is not counted: client side only")
     halves.notes.append("send half with aiohttp, functions with the most own time (cProfile):")
@@ -77,14 +78,13 @@ async def _measure(
     prompts: int,
     *,
     transport: str = "aiohttp",
-    dispatcher: str = "current",
     profile: bool = False,
 ) -> dict[str, Any]:
     """One probe run in a fresh process, with a fresh database and emulator when needed."""
     if url:
         await build(url, WARM_PEOPLE, People(users=prompts, first_user=WARM + 1))
     args = [f"--mode={mode}", f"--url={url}", f"--transport={transport}",
-            f"--dispatcher={dispatcher}", f"--prompts={prompts}"]  # fmt: skip
+            f"--prompts={prompts}"]  # fmt: skip
     if profile:
         args.append("--profile")
     if mode == "db":

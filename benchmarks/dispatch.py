@@ -7,21 +7,18 @@
 Sections, each printing a table:
 
 - due-scan: time to find the 1,000 due subscriptions among 10k, 100k and 1M, and to claim
-  them with the dispatcher's real claim phase, on SQLite and PostgreSQL; plus the plan of
-  the due query, to show the index on `next_due_at` carries it.
+  them with the dispatcher's real claim (`scheduler.claim.claim_batch`), on SQLite and
+  PostgreSQL; plus the plan of the due query, to show the index on `next_due_at` carries it.
 - pipeline: prompts per second through claim -> render -> send -> record with the real
   `Dispatcher`, `TelegramSender` and PTB `ExtBot` (rate limit effectively off) against the
-  emulator in a separate process; wall rate, bot CPU per 1,000 prompts and peak RSS, for
-  PTB's default httpx transport and for `bot.http.AiohttpRequest`.
+  emulator in a separate process; wall rate, bot CPU per prompt and peak RSS, for
+  `bot.http.AiohttpRequest` (what `bot/app.py` wires) and PTB's default httpx transport.
 - limit: the real `ChatRateLimiter(30/s overall, 1/s per chat)` draining a burst to many
   chats (a few get several prompts): achieved rate, the most sends in any one-second
   window, and the shortest gap between two sends to one chat, from the emulator's clock.
 - startup: time and memory to start Attune's scheduler side (what `bot/app.py` opens in
   post_init, up to the first dispatch tick) with 0 and 100k subscriptions, against one PTB
   `JobQueue.run_daily` job per subscription (10k and 100k), each in a fresh process.
-
-Rows marked "proposed" measure prototypes of the changes these figures argue for
-(proposed_dispatch.py, proposed_rate_limit.py); the application does not use them.
 
 Everything runs on loopback; PostgreSQL is used when reachable at --pg-url (a database of
 its own, created and emptied as needed). Performance is claimed here, never asserted in

@@ -1,7 +1,7 @@
 """The pipeline section's child process: one measurement, printed as one JSON line.
 
     python benchmarks/pipeline_probe.py --mode full --url URL --root-url ROOT \\
-        --transport aiohttp --dispatcher current --prompts 5000 --emulator-pid PID
+        --transport aiohttp --prompts 5000 --emulator-pid PID
 
 Modes: `full` runs one warm-up tick and one measured `Dispatcher.tick` that claims,
 renders, sends and records every due prompt; `db` does the same with a sender that
@@ -23,7 +23,6 @@ from typing import Any
 
 from bench_common import CHAT_BASE, NOW, TOKEN, cpu_seconds_of, peak_rss_mb
 from bench_data import People
-from proposed_dispatch import ProposedDispatcher
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.http import AiohttpRequest
@@ -35,7 +34,6 @@ from store.db import create_engine, session_factory
 from store.prompts import ClaimedPrompt
 
 TRANSPORTS = ("httpx", "aiohttp")
-DISPATCHERS = {"current": Dispatcher, "proposed": ProposedDispatcher}
 WARM = 300  # prompts sent first, so connections, caches and code paths are warm
 # Warm-up people practise at 21:58 Berlin, so their next prompt is tomorrow's.
 WARM_PEOPLE = People(users=WARM, due_at=NOW - timedelta(minutes=2), local_time="21:58")
@@ -44,7 +42,10 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 def make_application(root_url: str, transport: str, limiter: AIORateLimiter) -> AnyApplication:
-    """The bot as `bot/app.py` builds it (no updater or job queue), on either transport."""
+    """The bot as `bot/app.py` builds it (no updater or job queue), on either transport.
+
+    "aiohttp" is what `bot/app.py` wires; "httpx" is PTB's default, for comparison.
+    """
     builder = (
         ApplicationBuilder()
         .token(TOKEN)
@@ -54,7 +55,9 @@ def make_application(root_url: str, transport: str, limiter: AIORateLimiter) -> 
         .job_queue(None)
     )
     if transport == "aiohttp":
-        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
     return builder.build()
 
 
@@ -93,9 +96,7 @@ class Meter:
 async def measure_ticks(args: argparse.Namespace, sender: Sender, meter: Meter) -> int:
     """Warm-up tick, then the measured tick; returns how many prompts it sent."""
     engine = create_engine(args.url)
-    dispatcher = DISPATCHERS[args.dispatcher](
-        session_factory(engine), sender, grace=timedelta(hours=1)
-    )
+    dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
     try:
         warm = await dispatcher.tick(NOW - timedelta(minutes=1))
         assert warm.sent == WARM and not warm.failed, warm
@@ -115,7 +116,7 @@ async def measure_sends(args: argparse.Namespace, sender: TelegramSender, meter:
     async def send(n: int) -> None:
         item = ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True)
         async with slots:
-            await sender.send_prompt(_render(item))
+            await sender.send_prompt(_render(item, NOW))
 
     await asyncio.gather(*(send(n) for n in range(1, WARM + 1)))
     with meter:
@@ -172,7 +173,6 @@ def main() -> None:
     parser.add_argument("--url", default="")
     parser.add_argument("--root-url", default="")
     parser.add_argument("--transport", choices=TRANSPORTS, default="aiohttp")
-    parser.add_argument("--dispatcher", choices=tuple(DISPATCHERS), default="current")
     parser.add_argument("--prompts", type=int, required=True)
     parser.add_argument("--emulator-pid", type=int, default=0)
     parser.add_argument("--profile", action="store_true")

@@ -33,6 +33,14 @@ LATER = re.compile(r"^later:(\d{1,12})$")
 SNOOZE = re.compile(r"^snz:(\d{1,12}):(20m|1h|eve)$")
 UNSNOOZE = re.compile(r"^back:(\d{1,12})$")
 SKIP = re.compile(r"^skip:(\d{1,12})$")
+DISCRETION = re.compile(r"^privset$")
+DISCREET = re.compile(r"^disc:(on|off)$")
+QUIET = re.compile(r"^quiet:(on|off)$")
+KEEP = re.compile(r"^keep:(0|30|90)$")
+OPEN = re.compile(r"^open:(\d{1,12})$")
+CARE = re.compile(r"^ground:(yes|no)$")
+CRISIS = re.compile(r"^crisis:(pause|keep)$")
+HELP_NOW = re.compile(r"^helpnow$")
 DELETE = re.compile(r"^erase:(yes|no)$")
 NO_NOTE = re.compile(r"^nonote:(\d{1,12})$")
 JOURNAL_RITUAL = re.compile(r"^jr:([a-z_]{1,32})$")
@@ -216,3 +224,43 @@ def settings() -> str:
 def history(page: int) -> str:
     """A /history page, 0 for the newest."""
     return f"hist:{page}"
+
+
+def care(answer: str) -> str:
+    """The grounding offer's buttons."""
+    return f"ground:{answer}"
+
+
+def crisis(answer: str) -> str:
+    """After a crisis reply: pause for today, or keep prompts."""
+    return f"crisis:{answer}"
+
+
+def help_now() -> str:
+    """The "I need help now" button."""
+    return "helpnow"
+
+
+def discretion() -> str:
+    """The discretion page of /settings."""
+    return "privset"
+
+
+def discreet(value: str) -> str:
+    """Discreet prompts on or off."""
+    return f"disc:{value}"
+
+
+def quiet(value: str) -> str:
+    """Quiet notifications on or off."""
+    return f"quiet:{value}"
+
+
+def keep(days: str) -> str:
+    """How long notes are kept ("0" for until deleted)."""
+    return f"keep:{days}"
+
+
+def open_prompt(prompt_id: int) -> str:
+    """Show a discreet prompt's words."""
+    return f"open:{prompt_id}"

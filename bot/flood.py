@@ -19,7 +19,7 @@ class FloodGuard:
     """Allows at most `burst` updates per person in any `window` seconds."""
 
     def __init__(
-        self, *, burst: int = 20, window: float = 10.0, clock: Callable[[], float] = time.monotonic
+        self, *, burst: int = 30, window: float = 10.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._burst = burst
         self._window = window

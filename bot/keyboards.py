@@ -196,6 +196,7 @@ def settings(locale: str, *, paused: bool) -> InlineKeyboardMarkup:
                 _button("btn_settings_zone", locale, callbacks.zone_ask()),
             ],
             [pause, _button("btn_settings_summary", locale, callbacks.summary_page())],
+            [_button("btn_settings_discretion", locale, callbacks.discretion())],
         ]
     )
 
@@ -253,8 +254,10 @@ def no_thanks(locale: str, check_in_id: int) -> InlineKeyboardMarkup:
     return _rows([InlineKeyboardButton(label, callback_data=callbacks.no_note(check_in_id))], 1)
 
 
-def journal_rituals(locale: str, keys: list[str]) -> InlineKeyboardMarkup:
-    """Optionally file a journal note under one of the person's practices."""
+def journal_rituals(locale: str, keys: list[str]) -> InlineKeyboardMarkup | None:
+    """Optionally file a journal note under one of the person's practices (None if none)."""
+    if not keys:
+        return None  # Telegram refuses an inline keyboard with no buttons
     return _rows(
         (
             InlineKeyboardButton(
@@ -337,3 +340,66 @@ def history_pages(
     if older:
         buttons.append(_button("btn_history_older", locale, callbacks.history(page + 1)))
     return _rows(buttons, per_row=2)
+
+
+def care(locale: str) -> InlineKeyboardMarkup:
+    """A grounding exercise now, or not now."""
+    return _rows(
+        [
+            InlineKeyboardButton(
+                render("btn_care_yes", locale), callback_data=callbacks.care("yes")
+            ),
+            InlineKeyboardButton(
+                render("btn_care_no", locale), callback_data=callbacks.care("no")
+            ),
+        ],
+        per_row=1,
+    )
+
+
+def crisis(locale: str) -> InlineKeyboardMarkup:
+    """Pause prompts for today, or keep them."""
+    return _rows(
+        [
+            InlineKeyboardButton(
+                render("btn_crisis_pause", locale), callback_data=callbacks.crisis("pause")
+            ),
+            InlineKeyboardButton(
+                render("btn_crisis_keep", locale), callback_data=callbacks.crisis("keep")
+            ),
+        ],
+        per_row=1,
+    )
+
+
+def help_now(locale: str) -> InlineKeyboardMarkup:
+    """Always under /help: the way to human help."""
+    label = render("btn_help_now", locale)
+    return _rows([InlineKeyboardButton(label, callback_data=callbacks.help_now())], 1)
+
+
+def discretion(
+    locale: str, *, discreet: bool, quiet: bool, keep: int | None
+) -> InlineKeyboardMarkup:
+    """Toggle discreet prompts and quiet notifications; choose how long notes are kept."""
+    discreet_key = "btn_discreet_off" if discreet else "btn_discreet_on"
+    quiet_key = "btn_quiet_off" if quiet else "btn_quiet_on"
+    keeps = [
+        _button(f"btn_keep_{days}", locale, callbacks.keep(days))
+        for days in ("0", "90", "30")
+        if (None if days == "0" else int(days)) != keep
+    ]
+    return InlineKeyboardMarkup(
+        [
+            [_button(discreet_key, locale, callbacks.discreet("off" if discreet else "on"))],
+            [_button(quiet_key, locale, callbacks.quiet("off" if quiet else "on"))],
+            keeps,
+            [_button("btn_back_to_settings", locale, callbacks.settings())],
+        ]
+    )
+
+
+def open_prompt(locale: str, prompt_id: int) -> InlineKeyboardMarkup:
+    """Under a discreet prompt: the one button that shows its words."""
+    label = render("btn_open", locale)
+    return _rows([InlineKeyboardButton(label, callback_data=callbacks.open_prompt(prompt_id))], 1)

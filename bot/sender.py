@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import keyboards
+from messages import render
 from scheduler.sender import OutgoingPrompt, Undeliverable
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,18 @@ class TelegramSender:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _send(self, prompt: OutgoingPrompt) -> int:
-        message = await self._bot.send_message(
-            prompt.chat_id,
-            prompt.text,
-            reply_markup=keyboards.prompt(
+        markup: InlineKeyboardMarkup | None
+        if prompt.discreet and prompt.labels:
+            # What a lock screen shows names no practice; the words come after Open.
+            text = render(f"discreet_prompt_{prompt.period}", prompt.locale)
+            text += "\n" + render("discreet_prompt_tail", prompt.locale)
+            markup = keyboards.open_prompt(prompt.locale, prompt.prompt_id)
+        else:
+            text = prompt.text
+            markup = keyboards.prompt(
                 prompt.locale, prompt.prompt_id, prompt.labels, can_snooze=prompt.can_snooze
-            ),
+            )
+        message = await self._bot.send_message(
+            prompt.chat_id, text, reply_markup=markup, disable_notification=prompt.quiet
         )
         return message.message_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +11,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from bot.flood import FloodGuard
 from bot.settings import Settings
+from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob
 from store.crypto import NoteCipher
 
@@ -30,8 +32,10 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
+    flood: FloodGuard = field(default_factory=FloodGuard)
     scheduler: AsyncIOScheduler | None = None
     dispatch: DispatchJob | None = None
+    housekeeping: Housekeeping | None = None
 
     def session(self) -> AsyncSession:
         """A new session; valid once post_init has opened the database."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, FilePath, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from messages.safety import DEFAULT_RESOURCES
 
 # Telegram tokens look like "123456789:AAE..." (bot id, colon, 30+ url-safe characters).
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
@@ -28,6 +30,7 @@ class Settings(BaseSettings):
     data_key: SecretStr | None = Field(default=None, alias="ATTUNE_DATA_KEY")
     env: Literal["production", "development"] = Field(default="production", alias="ATTUNE_ENV")
     operator_contact: str = Field(default="", alias="ATTUNE_OPERATOR_CONTACT")
+    crisis_resources: FilePath = Field(default=DEFAULT_RESOURCES, alias="ATTUNE_CRISIS_RESOURCES")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="LOG_LEVEL"
     )

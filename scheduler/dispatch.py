@@ -1,12 +1,20 @@
 """The dispatch tick: claim what is due, commit, then send and record each prompt.
 
-Claiming inserts the prompt row (unique on subscription and due time) and advances
-`next_due_at` in one transaction that commits before anything is sent, so two
-dispatchers never send one due time twice. Each send is recorded in its own small
-transaction as soon as Telegram answers. A dispatcher that dies leaves its unrecorded
-prompts claimed; once the claim's lease runs out, any dispatcher sends them. So a crash
-loses nothing within the grace period, and can repeat at most the sends that were in
-flight at that moment (at most `concurrency`).
+Claiming (scheduler.claim) inserts the prompt rows (unique on subscription and due time)
+and advances `next_due_at` in one transaction that commits before anything is sent, so
+two dispatchers never send one due time twice. Claiming overlaps with sending: the claim
+loop keeps a bounded queue about a batch ahead of `concurrency` workers, so the database
+and Telegram are busy at the same time instead of in turns. A unit of work is one chat's
+prompts in a batch, sent one after the other: a person with five rituals at 22:00 holds
+one worker while the per-chat limit makes them wait, not five.
+
+Each send is recorded as soon as Telegram answers (a group commit, `_SentLog`), and a
+worker records its send before it starts the next, so at any moment at most `concurrency`
+sends are unrecorded: the most a crash can repeat. A dispatcher that dies leaves its other
+prompts claimed; once a claim's lease runs out, any dispatcher sends them, so a crash loses
+nothing within the grace period. A claim waits in the queue for at most about two batches'
+sending time (400 prompts: 16 s at 25/s with the defaults); the lease must stay well above
+that, or another dispatcher may take over a claim this one is about to send.
 
 A weekly summary is a subscription with a reserved key (see scheduler.summary): claimed,
 sent and recorded exactly like a prompt, but rendered from the person's week, as plain
@@ -17,33 +25,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from messages import prompt_message, ritual_text
-from scheduler.planning import next_due_for
+from scheduler.claim import claim_batch
+from scheduler.planning import day_period
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
-from store.models import PromptState
-from store.prompts import (
-    ClaimedPrompt,
-    add_prompt,
-    claimed,
-    due_subscriptions,
-    expire_superseded,
-    expire_unanswered,
-    mark_failed,
-    mark_sent,
-    prompts_to_resend,
-)
+from scheduler.zones import resolve_zone
+from store.prompts import ClaimedPrompt, expire_unanswered, mark_failed, mark_sent
 from store.users import mark_blocked
 
 log = logging.getLogger(__name__)
 
 # An unanswered prompt stays open this long (or until the ritual's next prompt).
 ANSWER_WINDOW = timedelta(hours=24)
+
+# One chat's prompts of a batch, sent one after the other by one worker; None: stop.
+_Unit = list[ClaimedPrompt] | None
 
 
 @dataclass
@@ -55,6 +59,20 @@ class DispatchReport:
     failed: int = 0
     blocked: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Tick:
+    """One tick's shared state: its `now`, its report, and the error that stopped it."""
+
+    now: datetime
+    report: DispatchReport
+    failure: Exception | None = None
+
+    def stop(self, error: Exception) -> None:
+        """No more claims, no more sends; the first error is the one the tick raises."""
+        if self.failure is None:
+            self.failure = error
 
 
 class Dispatcher:
@@ -69,94 +87,109 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=2),
         batch_size: int = 200,
         concurrency: int = 32,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
         self._grace = grace
         self._lease = lease
         self._batch_size = batch_size
-        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._timer = timer  # seconds, for how long a tick has run (tests inject one)
         self._sent_log = _SentLog(sessions)
 
     async def tick(self, now: datetime) -> DispatchReport:
-        """Drain everything due at `now`, batch by batch."""
-        report = DispatchReport()
+        """Drain everything due at `now`: claim batch after batch while workers send.
+
+        Returns once every claimed prompt is sent and recorded (or failed). A database
+        error stops the tick: no more claims or sends, the workers finish the sends they
+        hold, and the error is raised; what stays claimed is sent after its lease.
+        """
+        started = self._timer()
+        tick = _Tick(now, DispatchReport())
         async with self._sessions() as session, session.begin():
             await expire_unanswered(session, sent_before=now - ANSWER_WINDOW)
-        while True:
-            batch, full = await self._claim(now, report)
-            await asyncio.gather(*(self._deliver(item, now, report) for item in batch))
-            if not full:
-                return report
+        work: asyncio.Queue[_Unit] = asyncio.Queue(self._batch_size)
+        # The task group waits for every worker; if the tick itself is cancelled, it
+        # cancels them too.
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(self._concurrency):
+                workers.create_task(self._work(work, tick))
+            try:
+                await self._feed(work, tick, started)
+            except Exception as error:  # e.g. the database went away mid-claim
+                tick.stop(error)
+            for _ in range(self._concurrency):
+                await work.put(None)
+        if tick.failure is not None:
+            raise tick.failure
+        return tick.report
 
-    async def _claim(
-        self, now: datetime, report: DispatchReport
-    ) -> tuple[list[ClaimedPrompt], bool]:
-        batch: list[ClaimedPrompt] = []
-        async with self._sessions() as session, session.begin():
-            again = await prompts_to_resend(
-                session, now=now, lease_expired=now - self._lease, limit=self._batch_size
-            )
-            for prompt in again:
-                sub, user = prompt.subscription, prompt.subscription.user
-                prompt.snoozed_until = None
-                if now - prompt.due_at > self._grace and prompt.state == PromptState.CLAIMED:
-                    prompt.state = PromptState.EXPIRED  # a dead claim, found too late
-                    report.expired += 1
-                    continue
-                prompt.state, prompt.claimed_at = PromptState.CLAIMED, now
-                batch.append(claimed(prompt, sub, user))
+    async def _feed(self, work: asyncio.Queue[_Unit], tick: _Tick, started: float) -> None:
+        """Claim batches until one comes back short, queueing each chat's prompts."""
+        while tick.failure is None:
+            # A lease counts from the moment of the claim, not from the tick's start.
+            claimed_at = tick.now + timedelta(seconds=self._timer() - started)
+            async with self._sessions() as session, session.begin():
+                batch = await claim_batch(
+                    session,
+                    now=tick.now,
+                    claimed_at=claimed_at,
+                    grace=self._grace,
+                    lease=self._lease,
+                    limit=self._batch_size,
+                )
+            tick.report.expired += batch.expired
+            by_chat: dict[int, list[ClaimedPrompt]] = {}
+            for item in batch.prompts:  # oldest first, within a chat too
+                by_chat.setdefault(item.chat_id, []).append(item)
+            for unit in by_chat.values():
+                await work.put(unit)  # waits while about a batch is queued
+            if not batch.full:
+                return
 
-            subs = await due_subscriptions(session, now=now, limit=self._batch_size - len(again))
-            await expire_superseded(session, subscription_ids=[s.id for s in subs])
-            fresh = []
-            for sub in subs:
-                due = sub.next_due_at
-                assert due is not None  # the query only returns due rows
-                # After downtime, prompts older than the grace period are recorded as
-                # expired instead of arriving as a flood of stale messages.
-                late = now - due > self._grace
-                state = PromptState.EXPIRED if late else PromptState.CLAIMED
-                prompt = add_prompt(session, sub=sub, due_at=due, now=now, state=state)
-                sub.next_due_at = next_due_for(sub, sub.user, max(now, due))
-                if late:
-                    report.expired += 1
-                    continue
-                sub.prompts_claimed += 1
-                fresh.append((prompt, sub))
-            await session.flush()
-            batch.extend(claimed(prompt, sub, sub.user) for prompt, sub in fresh)
-        return batch, len(again) + len(subs) >= self._batch_size
+    async def _work(self, work: asyncio.Queue[_Unit], tick: _Tick) -> None:
+        """Send units of work until told to stop; a chat's prompts one after the other."""
+        while (unit := await work.get()) is not None:
+            # After a failure, what is queued stays claimed: after its lease, any
+            # dispatcher sends it (none of it was sent, so none of it repeats).
+            try:
+                for item in unit:
+                    if tick.failure is not None:
+                        break
+                    await self._deliver(item, tick.now, tick.report)
+            except Exception as error:  # recording failed: the database went away
+                tick.stop(error)
 
     async def _deliver(self, item: ClaimedPrompt, now: datetime, report: DispatchReport) -> None:
-        async with self._slots:
-            try:
-                outgoing = await self._outgoing(item, now)
-                message_id = await self._sender.send_prompt(outgoing)
-            except Undeliverable:
-                async with self._sessions() as session, session.begin():
-                    await mark_failed(session, prompt_id=item.prompt_id)
-                    await mark_blocked(session, user_id=item.user_id, now=now)
-                report.failed += 1
-                report.blocked += 1
-                return
-            except Exception as error:  # one person's failure must not stop the others
-                # The exception's type only: its message may quote the request.
-                log.warning("prompt delivery failed: %s", type(error).__name__)
-                async with self._sessions() as session, session.begin():
-                    await mark_failed(session, prompt_id=item.prompt_id)
-                report.failed += 1
-                report.errors.append(type(error).__name__)
-                return
-            # The slot is held until the send is recorded, so at any moment at most
-            # `concurrency` sends are unrecorded: the most a crash can repeat.
-            await self._sent_log.record(item.prompt_id, message_id, now)
-            report.sent += 1
+        """Send one prompt and record the outcome before returning."""
+        try:
+            outgoing = await self._outgoing(item, now)
+            message_id = await self._sender.send_prompt(outgoing)
+        except Undeliverable:
+            async with self._sessions() as session, session.begin():
+                await mark_failed(session, prompt_id=item.prompt_id)
+                await mark_blocked(session, user_id=item.user_id, now=now)
+            report.failed += 1
+            report.blocked += 1
+            return
+        except Exception as error:  # one person's failure must not stop the others
+            # The exception's type only: its message may quote the request.
+            log.warning("prompt delivery failed: %s", type(error).__name__)
+            async with self._sessions() as session, session.begin():
+                await mark_failed(session, prompt_id=item.prompt_id)
+            report.failed += 1
+            report.errors.append(type(error).__name__)
+            return
+        # The worker waits for this write before its next send, so at any moment at most
+        # `concurrency` sends are unrecorded: the most a crash can repeat.
+        await self._sent_log.record(item.prompt_id, message_id, now)
+        report.sent += 1
 
     async def _outgoing(self, item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
         """The message for a claimed prompt; a weekly summary is read from the store."""
         if item.ritual_key != WEEKLY_SUMMARY:
-            return _render(item)
+            return _render(item, now)
         assert item.due_at is not None  # claimed() always sets it
         async with self._sessions() as session:
             text = await summary_text(
@@ -174,10 +207,12 @@ class Dispatcher:
             text=text,
             labels={},
             can_snooze=False,
+            quiet=item.quiet,
         )
 
 
-def _render(item: ClaimedPrompt) -> OutgoingPrompt:
+def _render(item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
+    """A prompt with its rating buttons, as the person's settings ask it to arrive."""
     return OutgoingPrompt(
         prompt_id=item.prompt_id,
         chat_id=item.chat_id,
@@ -185,31 +220,50 @@ def _render(item: ClaimedPrompt) -> OutgoingPrompt:
         text=prompt_message(item.ritual_key, item.locale, item.variant),
         labels=dict(ritual_text(item.ritual_key, item.locale).labels),
         can_snooze=item.can_snooze,
+        discreet=item.discreet,
+        period=_period(item, now),
+        quiet=item.quiet,
     )
+
+
+def _period(item: ClaimedPrompt, now: datetime) -> str:
+    """The part of the person's day the prompt arrives in (a snoozed one comes back
+    later), for a discreet first line."""
+    if item.timezone is None:
+        return "evening"
+    return day_period(now, resolve_zone(item.timezone))
 
 
 class _SentLog:
     """Records sends as soon as they happen, many per transaction (group commit).
 
     Whoever holds the lock writes everything recorded so far in one statement; those
-    who waited meanwhile find their entry already written. One writer at a time also
-    keeps SQLite from making concurrent writers wait on each other.
+    who waited meanwhile find their entry already written, or the error that stopped
+    the write (so nobody takes an unwritten send for a recorded one). One writer at a
+    time also keeps SQLite from making concurrent writers wait on each other.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._pending: list[tuple[int, int]] = []
-        self._written: set[int] = set()
+        self._outcome: dict[int, Exception | None] = {}  # written by another: None or why not
         self._lock = asyncio.Lock()
 
     async def record(self, prompt_id: int, message_id: int, now: datetime) -> None:
-        """Return once the send of `prompt_id` as `message_id` is committed."""
+        """Return once the send of `prompt_id` as `message_id` is committed, or raise."""
         self._pending.append((prompt_id, message_id))
         async with self._lock:
-            if prompt_id in self._written:
-                self._written.discard(prompt_id)
+            if prompt_id in self._outcome:
+                error = self._outcome.pop(prompt_id)
+                if error is not None:
+                    raise error
                 return
             batch, self._pending = self._pending, []
-            async with self._sessions() as session, session.begin():
-                await mark_sent(session, sent=batch, now=now)
-            self._written.update(p for p, _ in batch if p != prompt_id)
+            others = [p for p, _ in batch if p != prompt_id]
+            try:
+                async with self._sessions() as session, session.begin():
+                    await mark_sent(session, sent=batch, now=now)
+            except Exception as error:
+                self._outcome.update(dict.fromkeys(others, error))
+                raise
+            self._outcome.update(dict.fromkeys(others))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, tzinfo
 
+from messages.consent import CONSENT_VERSION
 from scheduler.schedule import next_due
 from scheduler.zones import resolve_zone
 from store.models import Subscription, User
@@ -51,6 +52,8 @@ def next_due_for(sub: Subscription, user: User, after: datetime) -> datetime | N
     """
     if not sub.active or user.timezone is None or user.blocked_at is not None:
         return None
+    if user.consent_version is not None and user.consent_version < CONSENT_VERSION:
+        return None  # nothing is sent until they agree to the consent text now in force
     start = after
     for until in (user.paused_until, sub.paused_until):
         if is_paused(until, start):
@@ -65,3 +68,15 @@ def reschedule(user: User, now: datetime) -> None:
     """Recompute every subscription's next time (after a zone change, pause or return)."""
     for sub in user.subscriptions:
         sub.next_due_at = next_due_for(sub, user, now)
+
+
+def day_period(instant: datetime, zone: tzinfo) -> str:
+    """The part of the person's day an instant falls in, for a neutral prompt line."""
+    hour = instant.astimezone(zone).hour
+    if 5 <= hour < 12:
+        return "morning"
+    if 12 <= hour < 17:
+        return "afternoon"
+    if 17 <= hour < 23:  # a 22:00 bedtime ritual is still the evening's
+        return "evening"
+    return "night"

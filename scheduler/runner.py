@@ -57,13 +57,17 @@ class DispatchJob:
 
 
 def build_scheduler(
-    dispatch: Callable[[], Awaitable[None]], *, tick_seconds: float
+    dispatch: Callable[[], Awaitable[None]],
+    *,
+    tick_seconds: float,
+    housekeeping: Callable[[], Awaitable[None]] | None = None,
+    housekeeping_seconds: float = 3600,
 ) -> AsyncIOScheduler:
-    """A scheduler that runs `dispatch` now and then every `tick_seconds`.
+    """A scheduler that runs `dispatch` now and then every `tick_seconds`, and housekeeping.
 
-    The database says what is due, so the job store stays in memory and holds one job:
+    The database says what is due, so the job store stays in memory and holds two jobs:
     a restart loses nothing, and several replicas never share a job store (APScheduler
-    does not support that).
+    does not support that). Both jobs are safe to run on every replica at once.
     """
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
@@ -75,4 +79,14 @@ def build_scheduler(
         misfire_grace_time=None,
         next_run_time=datetime.now(UTC),
     )
+    if housekeeping is not None:
+        scheduler.add_job(
+            housekeeping,
+            IntervalTrigger(seconds=housekeeping_seconds),
+            id="housekeeping",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler

@@ -20,6 +20,11 @@ class OutgoingPrompt:
     text: str
     labels: dict[int, str]  # rating 1-5 -> button label; empty: plain text, no buttons
     can_snooze: bool = True
+    # Discreet: the message shows only a neutral line for this part of the person's day
+    # ("morning", "afternoon", "evening", "night") until they tap Open.
+    discreet: bool = False
+    period: str = "evening"
+    quiet: bool = False  # no sound or vibration
 
 
 class Undeliverable(Exception):

@@ -38,3 +38,14 @@ async def rate_prompt(
 async def get_check_in(session: AsyncSession, *, check_in_id: int) -> CheckIn | None:
     """One check-in by id."""
     return await session.get(CheckIn, check_in_id)
+
+
+async def previous_rating(session: AsyncSession, *, user_id: int, before_id: int) -> int | None:
+    """The person's rating given just before check-in `before_id`, if any."""
+    rating: int | None = await session.scalar(
+        select(CheckIn.rating)
+        .where(CheckIn.user_id == user_id, CheckIn.id != before_id)
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(1)
+    )
+    return rating

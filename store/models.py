@@ -72,6 +72,12 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
     discreet: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Prompts arrive without sound or vibration (Telegram's disable_notification).
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Notes older than this many days are erased by a periodic job; NULL keeps them.
+    note_retention_days: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    # Which consent text the person agreed to; an older one is asked again.
+    consent_version: Mapped[int] = mapped_column(SmallInteger, default=0)
     adult_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
     consented_at: Mapped[datetime | None] = mapped_column(default=None)
     paused_until: Mapped[datetime | None] = mapped_column(default=None)

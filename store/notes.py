@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.crypto import NoteCipher
-from store.models import Note
+from store.models import Note, User
 
 # Notes longer than this are refused (with their length) and not stored.
 MAX_NOTE_CHARS = 1000
@@ -56,3 +56,18 @@ async def rotate_notes(session: AsyncSession, *, cipher: NoteCipher, batch: int 
         await session.flush()
         done += len(notes)
         last_id = notes[-1].id
+
+
+async def expire_notes(session: AsyncSession, *, now: datetime) -> int:
+    """Erase notes older than their author's chosen retention; returns how many."""
+    expired = 0
+    days_chosen = select(User.note_retention_days).where(User.note_retention_days.is_not(None))
+    for days in {d for d in await session.scalars(days_chosen.distinct()) if d is not None}:
+        authors = select(User.id).where(User.note_retention_days == days)
+        result = await session.execute(
+            delete(Note).where(
+                Note.user_id.in_(authors), Note.created_at < now - timedelta(days=days)
+            )
+        )
+        expired += result.rowcount or 0  # type: ignore[attr-defined]
+    return expired

@@ -17,6 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from messages import render
+from messages.consent import CONSENT_VERSION
 from scheduler.zones import resolve_zone
 from store.models import User
 
@@ -41,8 +42,20 @@ def is_private(update: Update) -> bool:
 
 
 def is_member(user: User | None) -> bool:
-    """True once the person confirmed 18+ and consented: only then is anything stored."""
-    return user is not None and user.consented_at is not None
+    """True once the person confirmed 18+ and agreed to the consent text now in force.
+
+    Only then is anything new stored; someone who agreed to an older text is asked again.
+    """
+    return (
+        user is not None
+        and user.consented_at is not None
+        and user.consent_version >= CONSENT_VERSION
+    )
+
+
+def needs_new_consent(user: User | None) -> bool:
+    """True for someone who agreed to an older consent text."""
+    return user is not None and user.consented_at is not None and not is_member(user)
 
 
 def local_now(user: User, now: datetime) -> datetime:
@@ -82,6 +95,32 @@ async def edit(query: CallbackQuery, item: Reply) -> None:
     markup = item.markup if isinstance(item.markup, InlineKeyboardMarkup) else None
     try:
         await query.edit_message_text(item.text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+async def answer(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
+) -> None:
+    """Answer a button press; a query too old to answer (redelivered, or late) is no error.
+
+    The press was handled either way; failing here would undo nothing and only hide the
+    reply that follows.
+    """
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower() and "query id is invalid" not in (
+            error.message.lower()
+        ):
+            raise
+
+
+async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace only the pressed message's buttons; an identical edit is not an error."""
+    try:
+        await query.edit_message_reply_markup(markup)
     except BadRequest as error:
         if "not modified" not in error.message:
             raise

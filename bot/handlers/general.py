@@ -6,11 +6,14 @@ import logging
 import traceback
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.handlers import notes, onboarding, rituals, summary
-from bot.handlers.common import is_member, is_private, locale_of, reply, send
+from bot import keyboards
+from bot.handlers import notes, onboarding, rituals, safety, summary
+from bot.handlers.common import answer, is_member, is_private, locale_of, reply, send
 from bot.services import AttuneContext
+from messages.safety import mentions_crisis
 from store.users import get_user
 
 log = logging.getLogger(__name__)
@@ -20,8 +23,9 @@ MAX_ANSWER_CHARS = 200
 
 
 async def help_command(update: Update, context: AttuneContext) -> None:
-    """/help: the commands, in plain words."""
-    await send(update, [reply("help", locale_of(update))])
+    """/help: the commands, in plain words, and always a way to human help."""
+    locale = locale_of(update)
+    await send(update, [reply("help", locale, keyboards.help_now(locale))])
 
 
 async def unknown_command(update: Update, context: AttuneContext) -> None:
@@ -42,13 +46,17 @@ async def text(update: Update, context: AttuneContext) -> None:
     async with context.services.session() as session:
         user = await get_user(session, telegram_id=tg_user.id)
     locale = locale_of(update, user)
-    if user is None or not is_member(user):
-        await send(update, [reply("need_start", locale)])
-        return
     typed = message.text.strip()
-    if notes.awaits_note(user.awaiting):
+    member = user is not None and is_member(user)
+    if member and user is not None and notes.awaits_note(user.awaiting):
+        # A note is stored even when it speaks of crisis; the reply then is about care.
         assert user.awaiting is not None
         await notes.note_text(update, context, user.awaiting, typed)
+    elif mentions_crisis(typed, locale):
+        # Before anything else, even from someone who never said /start.
+        await safety.answer_crisis(update, context)
+    elif user is None or not member:
+        await send(update, [reply("need_start", locale)])
     elif user.awaiting is not None and len(typed) > MAX_ANSWER_CHARS:
         await send(update, [reply("answer_too_long", locale)])
     elif user.awaiting == onboarding.AWAITING_ZONE:
@@ -67,18 +75,46 @@ async def stale_button(update: Update, context: AttuneContext) -> None:
     """A button whose data matches nothing the bot makes (old, or forged)."""
     query = update.callback_query
     if query is not None:
-        await query.answer(reply("toast_button_unknown", locale_of(update)).text, show_alert=True)
+        await answer(query, reply("toast_button_unknown", locale_of(update)).text, show_alert=True)
 
 
 async def private_only(update: Update, context: AttuneContext) -> None:
-    """Outside a private chat: say so to a command, store nothing, handle nothing else."""
+    """Outside a private chat: say so once, leave the chat, store nothing.
+
+    Also stops a button press with no data at all: PTB would route it to every
+    pattern handler, which can't make sense of it.
+    """
+    query = update.callback_query
+    if query is not None and not query.data:
+        await answer(query, reply("toast_button_unknown", locale_of(update)).text)
+        raise ApplicationHandlerStop
     if is_private(update):
         return
-    message = update.effective_message
-    if message is not None and message.text is not None and message.text.startswith("/"):
-        await send(update, [reply("private_only", locale_of(update))])
-    elif update.callback_query is not None:
-        await update.callback_query.answer(reply("private_only", locale_of(update)).text)
+    chat = update.effective_chat
+    member = update.my_chat_member
+    if member is not None and member.new_chat_member.status in ("left", "kicked"):
+        raise ApplicationHandlerStop  # already gone: nothing to say
+    if update.callback_query is not None:
+        await answer(update.callback_query, reply("private_only", locale_of(update)).text)
+    if chat is not None:
+        try:
+            await send(update, [reply("private_only", locale_of(update))])
+            await context.bot.leave_chat(chat.id)
+        except TelegramError as error:  # a channel we may not post in, or already left
+            log.info("could not leave a group politely: %s", type(error).__name__)
+    raise ApplicationHandlerStop
+
+
+async def flood_guard(update: Update, context: AttuneContext) -> None:
+    """Drop a person's updates beyond their fair share; say so once, kindly."""
+    person = update.effective_user
+    if person is None:
+        return
+    allowed, warn = context.services.flood.check(person.id)
+    if allowed:
+        return
+    if warn and is_private(update):
+        await send(update, [reply("flood_slow_down", locale_of(update))])
     raise ApplicationHandlerStop
 
 

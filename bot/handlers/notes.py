@@ -5,10 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import keyboards
-from bot.handlers.common import Reply, edit, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations
+from bot.handlers.safety import crisis_reply
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
+from messages.safety import mentions_crisis
 from store.check_ins import get_check_in
 from store.notes import MAX_NOTE_CHARS, add_note
 from store.users import get_user
@@ -57,9 +59,9 @@ async def journal_ritual_button(update: Update, context: AttuneContext) -> None:
         if ok and user is not None:
             user.awaiting = f"{AWAITING_JOURNAL}:{key}"
     if not ok:
-        await query.answer(reply("toast_button_unknown", locale).text, show_alert=True)
+        await answer(query, reply("toast_button_unknown", locale).text, show_alert=True)
         return
-    await query.answer()
+    await answer(query)
     await edit(query, reply("journal_ask_ritual", locale, name=ritual_text(key, locale).name))
 
 
@@ -74,8 +76,8 @@ async def no_thanks(update: Update, context: AttuneContext) -> None:
         locale = locale_of(update, user)
         if user is not None and user.awaiting == f"{AWAITING_NOTE}{check_in_id}":
             user.awaiting = None
-    await query.answer(reply("toast_no_thanks", locale).text)
-    await query.edit_message_reply_markup(None)
+    await answer(query, reply("toast_no_thanks", locale).text)
+    await edit_markup(query, None)
 
 
 async def note_text(update: Update, context: AttuneContext, target: str, text: str) -> None:
@@ -118,6 +120,9 @@ async def note_text(update: Update, context: AttuneContext, target: str, text: s
             else:
                 reached = await after_journal_note(session, user=user, now=now)
             replies = [reply("note_saved", locale), *celebrations(reached, locale)]
+            if mentions_crisis(text, locale):
+                # No celebration on a night like this: the note is kept, the reply is care.
+                replies = [crisis_reply(context, locale, user.timezone, can_pause=True)]
     await send(update, replies)
 
 

@@ -8,10 +8,22 @@ from telegram import ReplyKeyboardRemove, Update
 
 from bot import keyboards
 from bot.formatting import describe_next
-from bot.handlers.common import Reply, edit, is_member, local_now, locale_of, reply, send
+from bot.handlers.common import (
+    Reply,
+    answer,
+    edit,
+    edit_markup,
+    is_member,
+    local_now,
+    locale_of,
+    needs_new_consent,
+    reply,
+    send,
+)
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
-from scheduler.planning import reschedule
+from messages.consent import CONSENT_VERSION
+from scheduler.planning import UNTIL_RESUMED, reschedule
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY
 from scheduler.zones import parse_zone, resolve_zone, zone_from_location
 from store.models import User
@@ -31,7 +43,9 @@ async def start(update: Update, context: AttuneContext) -> None:
             session, telegram_id=tg_user.id, chat_id=chat.id, locale=locale_of(update), now=now
         )
         locale = user.locale
-        if not is_member(user):
+        if needs_new_consent(user):
+            replies = [reply("consent_changed", locale, keyboards.consent(locale))]
+        elif not is_member(user):
             replies = [reply("welcome", locale, keyboards.adult(locale))]
         elif user.blocked_at is not None:
             # They blocked the bot and came back: everything they chose is still there.
@@ -82,11 +96,23 @@ async def consent_answer(update: Update, context: AttuneContext) -> None:
             outcome: Reply | str = "toast_start_first"
         elif is_member(user):
             outcome = "toast_step_done"
+        elif context.match.group(1) == "no" and needs_new_consent(user):
+            # Their earlier data stays theirs to export or erase; nothing new is stored
+            # and no prompt is sent until they agree.
+            user.paused_until = UNTIL_RESUMED
+            reschedule(user, now)
+            outcome = reply("consent_update_declined", locale)
         elif context.match.group(1) == "no":
             await forget_user(session, user=user)
             outcome = reply("consent_declined", locale)
+        elif needs_new_consent(user):
+            user.consent_version = CONSENT_VERSION
+            user.paused_until = None
+            reschedule(user, now)
+            outcome = reply("consent_thanks_again", locale)
         else:
             user.consented_at = now
+            user.consent_version = CONSENT_VERSION
             user.awaiting = AWAITING_ZONE
             outcome = reply("consent_thanks", locale)
             followups = zone_question(locale)
@@ -116,12 +142,12 @@ async def zone_button(update: Update, context: AttuneContext) -> None:
     if query is None or context.match is None:
         return
     zone = parse_zone(context.match.group(1))
-    await query.answer()
+    await answer(query)
     if zone is None:
         await send(update, [reply("timezone_unknown", locale_of(update))])
         return
     await _set_zone(update, context, zone)
-    await query.edit_message_reply_markup(None)
+    await edit_markup(query, None)
 
 
 async def location(update: Update, context: AttuneContext) -> None:
@@ -217,7 +243,7 @@ async def _finish(update: Update, outcome: Reply | str, locale: str) -> None:
     if query is None:
         return
     if isinstance(outcome, str):
-        await query.answer(reply(outcome, locale).text)
+        await answer(query, reply(outcome, locale).text)
         return
-    await query.answer()
+    await answer(query)
     await edit(query, outcome)

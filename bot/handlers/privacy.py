@@ -11,7 +11,7 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 
 from bot import keyboards
-from bot.handlers.common import edit, locale_of, reply, send
+from bot.handlers.common import answer, edit, locale_of, reply, send
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
@@ -82,7 +82,7 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
         return
     locale = locale_of(update)
     if context.match.group(1) == "no":
-        await query.answer()
+        await answer(query)
         await edit(query, reply("delete_kept", locale))
         return
     async with context.services.session() as session, session.begin():
@@ -92,7 +92,7 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
             log.info("erased everything of %s", who(query.from_user.id))
     async with context.services.session() as session:
         await scrub_sqlite(session)
-    await query.answer()
+    await answer(query)
     await _delete_recent_messages(context, query.message.chat.id, query.message.message_id)
     await send(update, [reply("delete_done", locale)])
 

@@ -7,15 +7,17 @@ from telegram import Update
 
 from bot import keyboards
 from bot.formatting import describe_day
-from bot.handlers.common import edit, locale_of, reply, send
+from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, celebrations
 from bot.handlers.notes import AWAITING_NOTE, note_invitation
+from bot.handlers.safety import care_offer
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
+from progress.care import needs_care
 from scheduler.snooze import snooze_options
 from scheduler.zones import resolve_zone
 from store import prompts as prompt_rows
-from store.check_ins import rate_prompt
+from store.check_ins import previous_rating, rate_prompt
 from store.models import Prompt, PromptState
 
 
@@ -45,6 +47,8 @@ async def rate(update: Update, context: AttuneContext) -> None:
         locale = locale_of(update, prompt.subscription.user if prompt else None)
         if prompt is None:
             toast = "toast_not_yours"
+        elif not is_member(prompt.subscription.user):
+            toast = "toast_start_first"  # consent to a newer text comes before storing
         elif not 1 <= rating <= 5:
             toast = "toast_button_unknown"
         else:
@@ -56,7 +60,10 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 session, prompt=prompt, user_id=user.id, rating=rating, now=now
             )
             reached: list[str] = []
+            care = False
             if is_new:
+                previous = await previous_rating(session, user_id=user.id, before_id=check_in.id)
+                care = needs_care(rating, previous)
                 # The person's next message, if they write one, is a note for this rating.
                 user.awaiting = f"{AWAITING_NOTE}{check_in.id}"
                 # Only a first rating can reach a milestone: a changed one celebrates nothing.
@@ -65,11 +72,11 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 )
             day = describe_day(due, resolve_zone(user.timezone or "UTC"), now, locale)
     if toast:
-        await query.answer(render(toast, locale), show_alert=True)
+        await answer(query, render(toast, locale), show_alert=True)
         return
     labels = ritual_text(key, locale).labels
     toast_key = "toast_rating_saved" if is_new else "toast_rating_changed"
-    await query.answer(render(toast_key, locale, rating=rating))
+    await answer(query, render(toast_key, locale, rating=rating))
     answered = reply(
         "prompt_answered",
         locale,
@@ -84,9 +91,10 @@ async def rate(update: Update, context: AttuneContext) -> None:
         thanks = acknowledgement(key, locale, rating, variant)
         if late:
             thanks = render("rating_late", locale, day=day, thanks=thanks)
-        await send(
-            update, [note_invitation(check_in.id, thanks, locale), *celebrations(reached, locale)]
-        )
+        replies = [note_invitation(check_in.id, thanks, locale), *celebrations(reached, locale)]
+        if care:
+            replies.append(care_offer(locale))
+        await send(update, replies)
 
 
 async def later(update: Update, context: AttuneContext) -> None:
@@ -104,13 +112,13 @@ async def later(update: Update, context: AttuneContext) -> None:
             locale = user.locale
             zone = resolve_zone(user.timezone or "UTC")
     if prompt is None or toast:
-        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
         return
     shown = {
         key: at.astimezone(zone).strftime("%H:%M") for key, at in snooze_options(now, zone).items()
     }
-    await query.answer()
-    await query.edit_message_reply_markup(keyboards.snooze_choices(locale, prompt_id, shown))
+    await answer(query)
+    await edit_markup(query, keyboards.snooze_choices(locale, prompt_id, shown))
 
 
 async def back_to_prompt(update: Update, context: AttuneContext) -> None:
@@ -126,13 +134,11 @@ async def back_to_prompt(update: Update, context: AttuneContext) -> None:
             locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
             can_snooze = prompt.snoozes == 0
     if prompt is None or toast:
-        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
         return
-    await query.answer()
+    await answer(query)
     labels = ritual_text(key, locale).labels
-    await query.edit_message_reply_markup(
-        keyboards.prompt(locale, prompt_id, labels, can_snooze=can_snooze)
-    )
+    await edit_markup(query, keyboards.prompt(locale, prompt_id, labels, can_snooze=can_snooze))
 
 
 async def snooze(update: Update, context: AttuneContext) -> None:
@@ -158,9 +164,9 @@ async def snooze(update: Update, context: AttuneContext) -> None:
                 prompt_rows.snooze(prompt, until=until)
                 locale, key, variant = user.locale, prompt.subscription.ritual_key, prompt.variant
     if prompt is None or toast:
-        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
         return
-    await query.answer()
+    await answer(query)
     back_at = until.astimezone(zone).strftime("%H:%M")
     await edit(
         query,
@@ -182,9 +188,9 @@ async def skip(update: Update, context: AttuneContext) -> None:
             locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
             variant = prompt.variant
     if prompt is None or toast:
-        await query.answer(render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
         return
-    await query.answer()
+    await answer(query)
     await edit(query, reply("prompt_skipped", locale, prompt=prompt_message(key, locale, variant)))
 
 
@@ -195,3 +201,24 @@ def _closed_toast(prompt: Prompt | None) -> str:
     if prompt.state in (PromptState.SENT, PromptState.CLAIMED):
         return ""
     return "toast_prompt_closed"
+
+
+async def open_prompt(update: Update, context: AttuneContext) -> None:
+    """Open a discreet prompt: its words and buttons, edited in place."""
+    query = update.callback_query
+    if query is None or context.match is None:
+        return
+    prompt_id = int(context.match.group(1))
+    async with context.services.session() as session:
+        prompt = await _owned(session, prompt_id, query.from_user.id)
+        toast = _closed_toast(prompt)
+        if prompt is not None and not toast:
+            locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
+            variant, can_snooze = prompt.variant, prompt.snoozes == 0
+    if prompt is None or toast:
+        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        return
+    await answer(query)
+    labels = ritual_text(key, locale).labels
+    markup = keyboards.prompt(locale, prompt_id, labels, can_snooze=can_snooze)
+    await edit(query, Reply(prompt_message(key, locale, variant), markup))

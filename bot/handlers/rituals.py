@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot import keyboards
 from bot.formatting import describe_next, describe_schedule
-from bot.handlers.common import Reply, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual, ritual_text
@@ -87,14 +87,14 @@ async def ask_time_button(update: Update, context: AttuneContext) -> None:
         locale = locale_of(update, user)
         # The answer schedules the ritual, which needs the person's zone.
         if user is None or not is_member(user) or user.timezone is None or key is None:
-            await query.answer(reply("toast_start_first", locale).text)
+            await answer(query, reply("toast_start_first", locale).text)
             return
         user.awaiting = AWAITING_TIME + key
         example = format_local_time(ritual(key).default_time)
         question = reply(
             "ritual_ask_time", locale, name=ritual_text(key, locale).name, example=example
         )
-    await query.answer()
+    await answer(query)
     await send(update, [question])
 
 

@@ -9,7 +9,8 @@ from telegram import Update
 from bot import keyboards
 from bot.formatting import describe_schedule
 from bot.handlers import onboarding
-from bot.handlers.common import Reply, local_now, reply
+from bot.handlers.common import Reply, answer, local_now, reply
+from bot.handlers.discretion import discretion_line
 from bot.handlers.pause import pause_state
 from bot.handlers.rituals import active_subscriptions, next_prompt
 from bot.handlers.summary import summary_line
@@ -43,7 +44,7 @@ async def zone_button(update: Update, context: AttuneContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer(query)
     await onboarding.timezone_command(update, context)
 
 
@@ -77,5 +78,6 @@ def settings_page(user: User, locale: str, now: datetime) -> Reply:
         time=local_now(user, now).strftime("%H:%M"),
         pause=pause,
         summary=summary_line(user, locale, now),
+        discretion=discretion_line(user, locale),
         practices=practices,
     )

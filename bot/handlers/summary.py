@@ -13,7 +13,7 @@ from telegram import Update
 
 from bot import keyboards
 from bot.formatting import describe_next, describe_schedule
-from bot.handlers.common import Reply, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
 from bot.handlers.taps import Tap, choice, member_button
 from bot.services import AttuneContext
 from messages import render
@@ -115,9 +115,9 @@ async def ask_time_button(update: Update, context: AttuneContext) -> None:
             toast = ""
             user.awaiting = AWAITING_SUMMARY_TIME
     if toast:
-        await query.answer(reply(toast, locale).text)
+        await answer(query, reply(toast, locale).text)
         return
-    await query.answer()
+    await answer(query)
     await send(update, [reply("summary_ask_time", locale)])
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 
-from bot.handlers.common import Reply, edit, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, answer, edit, is_member, locale_of, reply, send
 from bot.handlers.onboarding import AWAITING_ZONE, zone_question
 from bot.services import AttuneContext
 from messages import is_ritual
@@ -94,9 +94,9 @@ async def member_button(
         else:
             outcome = await action(Tap(session, user, key, locale, now))
     if isinstance(outcome, str):
-        await query.answer(reply(outcome, locale).text)
+        await answer(query, reply(outcome, locale).text)
         return
-    await query.answer()
+    await answer(query)
     await edit(query, outcome)
 
 

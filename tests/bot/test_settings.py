@@ -51,3 +51,8 @@ def test_tick_must_be_a_positive_number(tick: object) -> None:
 
 def test_log_level_is_case_insensitive() -> None:
     assert _settings(LOG_LEVEL="debug").log_level == "DEBUG"
+
+
+def test_crisis_resources_file_must_exist() -> None:
+    with pytest.raises(ValidationError):
+        _settings(ATTUNE_CRISIS_RESOURCES="/no/such/file.toml")

@@ -11,11 +11,13 @@ from messages import render
 from tests.e2e.harness import FakeClock
 
 
-async def onboard(person: Any, zone: str = "Europe/Berlin") -> Any:
+async def onboard(person: Any, zone: str = "Europe/Berlin", *, discreet: bool = False) -> Any:
     """/start, 18+, consent, and a typed timezone; returns the weekly summary offer.
 
     Onboarding ends with two messages with buttons: the first-ritual offer, then the
-    weekly summary offer (left unanswered: the summary stays off).
+    weekly summary offer (left unanswered: the summary stays off). Prompts are discreet
+    by default; most tests want to see their words, so `discreet=False` turns that off in
+    /settings afterwards.
     """
     await person.send("/start")
     welcome = await person.wait_for_message()
@@ -25,7 +27,15 @@ async def onboard(person: Any, zone: str = "Europe/Berlin") -> Any:
     await person.wait_for_message(lambda m: m.text == render("timezone_location_tip", "en"))
     await person.send(zone)
     await person.wait_for_message(lambda m: "on:body_scan" in button_data(m))
-    return await person.wait_for_message(lambda m: "wsum:yes" in button_data(m))
+    offer = await person.wait_for_message(lambda m: "wsum:yes" in button_data(m))
+    if not discreet:
+        await person.send("/settings")
+        page = await person.wait_for_message(lambda m: "privset" in button_data(m))
+        await person.press(page, callback_data="privset")
+        choices = await person.wait_for_edit(page)
+        await person.press(choices, callback_data="disc:off")
+        await person.wait_for_edit(choices)
+    return offer
 
 
 async def opt_in_default(person: Any, key: str) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from messages.consent import CONSENT_VERSION
 from store.db import create_engine, migrate, session_factory
 from store.models import Subscription, User
 from tests.e2e.harness import DATA_KEY, TOKEN
@@ -55,6 +56,7 @@ async def seed_due_people(
                     timezone="Europe/Berlin",
                     adult_confirmed_at=due,
                     consented_at=due,
+                    consent_version=CONSENT_VERSION,
                     created_at=due,
                 )
                 user.subscriptions = [

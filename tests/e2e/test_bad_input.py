@@ -110,7 +110,21 @@ async def test_group_chat_is_refused_and_nothing_is_stored(
     await group.send(from_user=sam, text="/start")
     reply = await group.wait_for_message()
     assert reply.text == render("private_only", "en")
+    left = await emulator.wait_for_call("leaveChat", after=0)
+    assert left.params["chat_id"] == -100555  # said once, then gone
     assert await count(database_url, User) == 0
+
+
+async def test_a_flood_from_one_person_is_dropped_kindly(
+    bot: AttuneApp, emulator: BotApiEmulator
+) -> None:
+    sam = emulator.user(user_id=2010, first_name="Sam")
+    for _ in range(60):
+        await sam.send("/help")
+    await sam.wait_for_message(lambda m: m.text == render("flood_slow_down", "en"))
+    await emulator.wait_for_call("sendMessage", after=0)
+    helps = [m for m in sam.messages if m.text == render("help", "en")]
+    assert len(helps) == 30  # the fair share in ten seconds; the rest were dropped
 
 
 async def test_stickers_and_photos_get_a_kind_word(

@@ -30,10 +30,11 @@ IN_FLIGHT_BOUND = 32  # Dispatcher(concurrency=32)
 
 
 def _prompts_per_chat(emulator: BotApiEmulator) -> Counter[int]:
+    # A prompt carries rating buttons ("r:"), or one Open button when it is discreet.
     return Counter(
         int(call.params["chat_id"])
         for call in emulator.calls_to("sendMessage")
-        if call.ok and "r:" in str(call.params.get("reply_markup"))
+        if call.ok and any(k in str(call.params.get("reply_markup")) for k in ("r:", "open:"))
     )
 
 

@@ -72,6 +72,7 @@ async def test_progress_sends_words_and_a_chart_named_only_outside_discreet_mode
     await opt_in_default(sam, "body_scan")
     await _week_of_body_scans(bot, clock, sam, {})
     name = ritual_text("body_scan", "en").name
+    await _set_discreet(database_url, sam.user_id, True)
 
     mark = sam.mark()
     await sam.send("/progress")
@@ -82,7 +83,7 @@ async def test_progress_sends_words_and_a_chart_named_only_outside_discreet_mode
     [(call, png)] = sent_photos(emulator, sam.chat_id)
     assert png.startswith(PNG_SIGNATURE)
     assert matplotlib.image.imread(io.BytesIO(png), format="png").shape[:2] == (500, 900)
-    # Discreet mode is the default: the caption names no practice.
+    # With discreet mode (the default for a newcomer), the caption names no practice.
     assert call.params["caption"] == render("chart_caption_discreet", "en")
     assert name not in call.params["caption"]
 

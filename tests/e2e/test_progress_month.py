@@ -18,13 +18,15 @@ from zoneinfo import ZoneInfo
 
 import matplotlib.image
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render, ritual_text
 from progress.milestones import milestone_message
 from progress.sparkline import BARS
-from store.models import CheckIn, Milestone
+from store.models import CheckIn, Milestone, User
 from tests.e2e.db import all_rows
 from tests.e2e.flows import onboard, opt_in_default, press_for_edit, tick_at
 from tests.e2e.harness import FakeClock, make_settings, running_bot
@@ -216,7 +218,13 @@ async def test_a_month_of_practice(
         else:
             assert render("summary_empty", "en") in summary.text
 
-    # /progress: the words, then a real PNG, named discreetly (discreet mode is the default).
+    # /progress: the words, then a real PNG, named discreetly in discreet mode.
+    engine = create_async_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(User).where(User.telegram_id == sam.user_id).values(discreet=True)
+        )
+    await engine.dispose()
     mark = sam.mark()
     await sam.send("/progress")
     title = render("progress_title", "en")

@@ -54,7 +54,13 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     assert await count(database_url, Prompt) == 0
     # ...and the prompt arrives once 22:00 in Berlin has come.
     await tick_at(bot, clock, datetime(2026, 11, 27, 21, 0, 5, tzinfo=UTC))
-    prompt_message = await sam.wait_for_message(is_prompt)
+    # Discreet by default: the lock screen shows a neutral line; the words come after Open.
+    discreet = await sam.wait_for_message(lambda m: "open:" in str(m.buttons))
+    assert discreet.text.startswith(render("discreet_prompt_evening", "en"))
+    [(_, open_data)] = discreet.buttons
+    await sam.press(discreet, callback_data=open_data)
+    prompt_message = await sam.wait_for_edit(discreet)
+    assert is_prompt(prompt_message)
     assert len(prompt_message.buttons) == 7  # 1-5, Later, Skip this one
     [prompt] = await all_rows(database_url, Prompt)
     assert prompt.state == PromptState.SENT

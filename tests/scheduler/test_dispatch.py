@@ -2,66 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scheduler.dispatch import Dispatcher
-from scheduler.sender import OutgoingPrompt, Undeliverable
+from scheduler.planning import day_period
 from store.db import session_factory
-from store.models import Prompt, PromptState, Subscription, User
-
-NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # 22:00 in Berlin
-
-
-class RecordingSender:
-    """Delivers into a list; chats in `refuse` are unreachable, in `broken` fail oddly."""
-
-    def __init__(self) -> None:
-        self.sent: list[OutgoingPrompt] = []
-        self.refuse: set[int] = set()
-        self.broken: set[int] = set()
-
-    async def send_prompt(self, prompt: OutgoingPrompt) -> int:
-        if prompt.chat_id in self.refuse:
-            raise Undeliverable
-        if prompt.chat_id in self.broken:
-            raise ConnectionError("network went away")
-        self.sent.append(prompt)
-        return len(self.sent)
-
-
-async def _people(engine: AsyncEngine, count: int, due: datetime = NOW) -> None:
-    async with session_factory(engine)() as session, session.begin():
-        for n in range(count):
-            user = User(
-                telegram_id=10_000 + n,
-                chat_id=10_000 + n,
-                timezone="Europe/Berlin",
-                consented_at=due,
-                created_at=due,
-            )
-            user.subscriptions = [
-                Subscription(
-                    ritual_key="body_scan",
-                    local_time="22:00",
-                    weekdays="0123456",
-                    next_due_at=due,
-                    created_at=due,
-                )
-            ]
-            session.add(user)
-
-
-async def _states(engine: AsyncEngine) -> dict[str, int]:
-    async with session_factory(engine)() as session:
-        rows = await session.execute(select(Prompt.state, func.count()).group_by(Prompt.state))
-        return {state: n for state, n in rows.tuples()}
+from store.models import PromptState, Subscription, User
+from tests.scheduler.people import NOW, RecordingSender, add_people, states
 
 
 async def test_every_due_prompt_is_sent_once_across_batches(engine: AsyncEngine) -> None:
-    await _people(engine, 450)
+    await add_people(engine, 450)
     sender = RecordingSender()
     dispatcher = Dispatcher(
         session_factory(engine), sender, grace=timedelta(hours=1), batch_size=200
@@ -70,14 +25,14 @@ async def test_every_due_prompt_is_sent_once_across_batches(engine: AsyncEngine)
     again = await dispatcher.tick(NOW + timedelta(seconds=10))
     assert (report.sent, again.sent) == (450, 0)
     assert len({p.prompt_id for p in sender.sent}) == 450
-    assert await _states(engine) == {PromptState.SENT: 450}
+    assert await states(engine) == {PromptState.SENT: 450}
     async with session_factory(engine)() as session:
         next_due = set(await session.scalars(select(Subscription.next_due_at)))
     assert next_due == {NOW + timedelta(days=1)}
 
 
 async def test_rendered_prompt_has_text_and_five_labels(engine: AsyncEngine) -> None:
-    await _people(engine, 1)
+    await add_people(engine, 1)
     sender = RecordingSender()
     await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
     [prompt] = sender.sent
@@ -87,7 +42,7 @@ async def test_rendered_prompt_has_text_and_five_labels(engine: AsyncEngine) -> 
 
 
 async def test_unreachable_person_is_marked_blocked(engine: AsyncEngine) -> None:
-    await _people(engine, 2)
+    await add_people(engine, 2)
     sender = RecordingSender()
     sender.refuse.add(10_000)
     report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
@@ -100,26 +55,41 @@ async def test_unreachable_person_is_marked_blocked(engine: AsyncEngine) -> None
 
 
 async def test_a_failed_send_is_recorded_and_not_retried_forever(engine: AsyncEngine) -> None:
-    await _people(engine, 1)
+    await add_people(engine, 1)
     sender = RecordingSender()
     sender.broken.add(10_000)
     report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
     assert (report.failed, report.errors) == (1, ["ConnectionError"])
-    assert await _states(engine) == {PromptState.FAILED: 1}
+    assert await states(engine) == {PromptState.FAILED: 1}
 
 
 async def test_stale_prompts_expire_instead_of_flooding(engine: AsyncEngine) -> None:
-    await _people(engine, 3, due=NOW - timedelta(hours=3))
+    await add_people(engine, 3, due=NOW - timedelta(hours=3))
     sender = RecordingSender()
     report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
     assert (report.sent, report.expired, sender.sent) == (0, 3, [])
-    assert await _states(engine) == {PromptState.EXPIRED: 3}
+    assert await states(engine) == {PromptState.EXPIRED: 3}
 
 
 async def test_prompt_texts_rotate(engine: AsyncEngine) -> None:
-    await _people(engine, 1)
+    await add_people(engine, 1)
     sender = RecordingSender()
     dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
     for day in range(4):
         await dispatcher.tick(NOW + timedelta(days=day))
     assert len({p.text for p in sender.sent}) == 4
+
+
+async def test_the_persons_discretion_travels_with_the_prompt(engine: AsyncEngine) -> None:
+    await add_people(engine, 2)
+    async with session_factory(engine)() as session, session.begin():
+        await session.execute(
+            update(User).where(User.chat_id == 10_001).values(discreet=False, quiet=True)
+        )
+    sender = RecordingSender()
+    await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
+    by_chat = {p.chat_id: p for p in sender.sent}
+    assert (by_chat[10_000].discreet, by_chat[10_000].quiet) == (True, False)  # the default
+    assert (by_chat[10_001].discreet, by_chat[10_001].quiet) == (False, True)
+    # The neutral first line names the part of the person's day the prompt arrives in.
+    assert {p.period for p in sender.sent} == {day_period(NOW, ZoneInfo("Europe/Berlin"))}

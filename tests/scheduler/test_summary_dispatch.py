@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from messages.consent import CONSENT_VERSION
 from progress.history import Entry
 from progress.summary import weekly_summary
 from scheduler.dispatch import Dispatcher
@@ -45,6 +46,7 @@ async def _person_with_a_week(engine: AsyncEngine) -> list[Entry]:
             chat_id=42,
             timezone="Europe/Berlin",
             consented_at=SUNDAY_SIX_PM,
+            consent_version=CONSENT_VERSION,
             created_at=SUNDAY_SIX_PM,
         )
         user.subscriptions = [

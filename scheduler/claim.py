@@ -1,0 +1,158 @@
+"""Claiming one batch: what is due becomes prompt rows, committed before anything is sent.
+
+One transaction per batch: take over prompts whose snooze is over or whose claim's lease
+ran out, lock the due subscriptions, retire each ritual's earlier unanswered prompt,
+insert the new prompt rows (unique on subscription and due time) and move every
+subscription to its next due time. The statements are the same few for 1 or 1,000 rows
+(see store.prompts); what is decided per row (sent or too late, when next) is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messages.consent import CONSENT_VERSION
+from scheduler.planning import is_paused, next_due_for, time_from_text, weekdays_from_text
+from scheduler.schedule import next_due
+from scheduler.zones import resolve_zone
+from store.models import PromptState, Subscription, User
+from store.prompts import (
+    ClaimedPrompt,
+    DueSubscription,
+    NewPrompt,
+    claimed,
+    due_rows,
+    expire_superseded,
+    insert_claims,
+    park,
+    prompts_to_resend,
+)
+
+
+@dataclass
+class Batch:
+    """One committed claim: the prompts to send, how many were too late, and whether the
+    batch came back full (so more may be due)."""
+
+    prompts: list[ClaimedPrompt] = field(default_factory=list)
+    expired: int = 0
+    full: bool = False
+
+
+async def claim_batch(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    claimed_at: datetime,
+    grace: timedelta,
+    lease: timedelta,
+    limit: int,
+) -> Batch:
+    """Claim up to `limit` prompts due at `now`, in the caller's transaction.
+
+    `claimed_at` is when the claim is made: the tick's `now` plus the time the tick has
+    run so far. A lease counts from it, so a prompt claimed late in a long tick is not
+    taken over by another dispatcher as soon as it is claimed. Whose lease ran out is
+    judged at `now`, though: a tick never takes over the claims it made itself, however
+    long they wait for their turn to be sent.
+    """
+    batch = Batch()
+    again = await prompts_to_resend(session, now=now, lease_expired=now - lease, limit=limit)
+    for prompt in again:  # rare and few: the ORM is fine here
+        sub, user = prompt.subscription, prompt.subscription.user
+        prompt.snoozed_until = None
+        if now - prompt.due_at > grace and prompt.state == PromptState.CLAIMED:
+            prompt.state = PromptState.EXPIRED  # a dead claim, found too late
+            batch.expired += 1
+            continue
+        prompt.state, prompt.claimed_at = PromptState.CLAIMED, claimed_at
+        batch.prompts.append(claimed(prompt, sub, user))
+
+    due = await due_rows(session, now=now, limit=limit - len(again))
+    batch.full = len(again) + len(due) >= limit
+    # Someone who agreed to an older consent text gets nothing until they agree again;
+    # agreeing reschedules their rituals.
+    await park(
+        session, subscription_ids=[r.id for r in due if r.consent_version < CONSENT_VERSION]
+    )
+    due = [r for r in due if r.consent_version >= CONSENT_VERSION]
+    if not due:
+        return batch
+    # Before the new rows exist, so only earlier prompts are retired (the ORM update
+    # also flushes the resent prompts above, which are claimed again, not retired).
+    await expire_superseded(session, subscription_ids=[row.id for row in due])
+    claims, fresh = [], []
+    for row in due:
+        # After downtime, prompts older than the grace period are recorded as expired
+        # instead of arriving as a flood of stale messages.
+        late = now - row.next_due_at > grace
+        claims.append(
+            NewPrompt(
+                subscription_id=row.id,
+                due_at=row.next_due_at,
+                variant=row.prompts_claimed,
+                state=PromptState.EXPIRED if late else PromptState.CLAIMED,
+                next_due_at=following(row, max(now, row.next_due_at)),
+                # The count picks the next rotating text; only prompts sent advance it.
+                prompts_claimed=row.prompts_claimed + (0 if late else 1),
+            )
+        )
+        if late:
+            batch.expired += 1
+        else:
+            fresh.append(row)
+    ids = await insert_claims(session, claims=claims, claimed_at=claimed_at)
+    batch.prompts += [
+        ClaimedPrompt(
+            prompt_id=ids[row.id],
+            user_id=row.user_id,
+            chat_id=row.chat_id,
+            locale=row.locale,
+            ritual_key=row.ritual_key,
+            variant=row.prompts_claimed,
+            can_snooze=True,  # a new prompt has never been snoozed
+            due_at=row.next_due_at,
+            timezone=row.timezone,
+            discreet=row.discreet,
+            quiet=row.quiet,
+        )
+        for row in fresh
+    ]
+    return batch
+
+
+def following(row: DueSubscription, after: datetime) -> datetime | None:
+    """`scheduler.planning.next_due_for` for a due row, memoised when nothing stops it.
+
+    In an evening rush most people due at one instant share a rule (22:00, every day,
+    one zone), so the calendar math is done once per rule. Pauses, blocks and switched-off
+    rituals are rare; they go through `next_due_for` itself, so its rules live in one place.
+    """
+    paused = is_paused(row.user_paused_until, after) or is_paused(row.paused_until, after)
+    if row.active and row.timezone is not None and row.blocked_at is None and not paused:
+        return _rule_next_due(row.local_time, row.weekdays, row.timezone, after)
+    sub = Subscription(
+        active=row.active,
+        paused_until=row.paused_until,
+        local_time=row.local_time,
+        weekdays=row.weekdays,
+    )
+    user = User(
+        timezone=row.timezone, blocked_at=row.blocked_at, paused_until=row.user_paused_until
+    )
+    return next_due_for(sub, user, after)
+
+
+@lru_cache(maxsize=4096)
+def _rule_next_due(local_time: str, weekdays: str, zone: str, after: datetime) -> datetime:
+    """`scheduler.planning.due_after` for a rule as stored: pure, so safe to memoise."""
+    return next_due(
+        local_time=time_from_text(local_time),
+        weekdays=weekdays_from_text(weekdays),
+        zone=resolve_zone(zone),
+        after=after,
+    )

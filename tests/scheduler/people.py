@@ -1,0 +1,69 @@
+"""What the dispatch tests share: people with rituals due, a recording Sender, counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from messages import rituals
+from messages.consent import CONSENT_VERSION
+from scheduler.sender import OutgoingPrompt, Undeliverable
+from store.db import session_factory
+from store.models import Prompt, Subscription, User
+
+NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # 22:00 in Berlin
+FIRST_CHAT = 10_000
+
+
+class RecordingSender:
+    """Delivers into a list; chats in `refuse` are unreachable, in `broken` fail oddly."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingPrompt] = []
+        self.refuse: set[int] = set()
+        self.broken: set[int] = set()
+
+    async def send_prompt(self, prompt: OutgoingPrompt) -> int:
+        if prompt.chat_id in self.refuse:
+            raise Undeliverable
+        if prompt.chat_id in self.broken:
+            raise ConnectionError("network went away")
+        self.sent.append(prompt)
+        return len(self.sent)
+
+
+async def add_people(
+    engine: AsyncEngine, count: int, due: datetime = NOW, *, rituals_each: int = 1
+) -> None:
+    """`count` people in Berlin (chat ids from FIRST_CHAT), each with rituals due at `due`."""
+    keys = [ritual.key for ritual in rituals()][:rituals_each]
+    async with session_factory(engine)() as session, session.begin():
+        for n in range(count):
+            user = User(
+                telegram_id=FIRST_CHAT + n,
+                chat_id=FIRST_CHAT + n,
+                timezone="Europe/Berlin",
+                consented_at=due,
+                consent_version=CONSENT_VERSION,
+                created_at=due,
+            )
+            user.subscriptions = [
+                Subscription(
+                    ritual_key=key,
+                    local_time="22:00",
+                    weekdays="0123456",
+                    next_due_at=due,
+                    created_at=due,
+                )
+                for key in keys
+            ]
+            session.add(user)
+
+
+async def states(engine: AsyncEngine) -> dict[str, int]:
+    """How many prompts are in each state."""
+    async with session_factory(engine)() as session:
+        rows = await session.execute(select(Prompt.state, func.count()).group_by(Prompt.state))
+        return {state: n for state, n in rows.tuples()}
