@@ -1,7 +1,9 @@
 """Callback data: how buttons name what they do, and the patterns that route them.
 
 Callback data never carries trust. It names a step or a server-side row; the handler
-checks that the row belongs to the person who pressed.
+checks that the row belongs to the person who pressed. Row ids are at most nine digits,
+so a forged id can't overflow the database's integer columns; anything longer matches no
+pattern and gets the stale-button answer.
 """
 
 from __future__ import annotations
@@ -28,21 +30,21 @@ PAUSE_ASK = re.compile(r"^pause$")
 PAUSE = re.compile(r"^pause:([a-z0-9]{1,8})$")
 RESUME = re.compile(r"^resume$")
 ZONE_ASK = re.compile(r"^tzask$")
-RATE = re.compile(r"^r:(\d{1,12}):(\d)$")
-LATER = re.compile(r"^later:(\d{1,12})$")
-SNOOZE = re.compile(r"^snz:(\d{1,12}):(20m|1h|eve)$")
-UNSNOOZE = re.compile(r"^back:(\d{1,12})$")
-SKIP = re.compile(r"^skip:(\d{1,12})$")
+RATE = re.compile(r"^r:(\d{1,9}):(\d)$")
+LATER = re.compile(r"^later:(\d{1,9})$")
+SNOOZE = re.compile(r"^snz:(\d{1,9}):(20m|1h|eve)$")
+UNSNOOZE = re.compile(r"^back:(\d{1,9})$")
+SKIP = re.compile(r"^skip:(\d{1,9})$")
 DISCRETION = re.compile(r"^privset$")
 DISCREET = re.compile(r"^disc:(on|off)$")
 QUIET = re.compile(r"^quiet:(on|off)$")
 KEEP = re.compile(r"^keep:(0|30|90)$")
-OPEN = re.compile(r"^open:(\d{1,12})$")
+OPEN = re.compile(r"^open:(\d{1,9})$")
 CARE = re.compile(r"^ground:(yes|no)$")
 CRISIS = re.compile(r"^crisis:(pause|keep)$")
 HELP_NOW = re.compile(r"^helpnow$")
 DELETE = re.compile(r"^erase:(yes|no)$")
-NO_NOTE = re.compile(r"^nonote:(\d{1,12})$")
+NO_NOTE = re.compile(r"^nonote:(\d{1,9})$")
 JOURNAL_RITUAL = re.compile(r"^jr:([a-z_]{1,32})$")
 # The weekly summary: the onboarding offer, its page in /settings, its day and time.
 SUMMARY_OFFER = re.compile(r"^wsum:(yes|no)$")

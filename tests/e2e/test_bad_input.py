@@ -92,6 +92,7 @@ async def test_someone_elses_and_forged_buttons_change_nothing(
     # A prompt that does not exist, a rating out of range, data the bot never makes.
     for data, toast in (
         ("r:999999:3", "toast_not_yours"),
+        ("r:82685891023:3", "toast_button_unknown"),  # wider than the id column
         (f"r:{prompt.id}:9", "toast_button_unknown"),
         ("rit:not_a_ritual", "toast_start_first"),
         ("\u202e\u200b??", "toast_button_unknown"),
