@@ -8,6 +8,7 @@ from bot import keyboards
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations
 from bot.handlers.safety import crisis_reply
+from bot.handlers.taps import Tap, member_command
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
 from messages.safety import mentions_crisis
@@ -28,22 +29,16 @@ def note_invitation(check_in_id: int, thanks: str, locale: str) -> Reply:
 
 async def journal_command(update: Update, context: AttuneContext) -> None:
     """/journal: the next message is a note, optionally filed under a practice."""
-    tg_user = update.effective_user
-    if tg_user is None:
-        return
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user):
-            replies = [reply("need_start", locale)]
-        else:
-            user.awaiting = AWAITING_JOURNAL
-            # Rituals only: a weekly summary is a subscription too, but nothing to write about.
-            active = [
-                s.ritual_key for s in user.subscriptions if s.active and is_ritual(s.ritual_key)
-            ]
-            replies = [reply("journal_ask", locale, keyboards.journal_rituals(locale, active))]
-    await send(update, replies)
+
+    async def ask(tap: Tap) -> list[Reply]:
+        tap.user.awaiting = AWAITING_JOURNAL
+        # Rituals only: a weekly summary is a subscription too, but nothing to write about.
+        active = [
+            s.ritual_key for s in tap.user.subscriptions if s.active and is_ritual(s.ritual_key)
+        ]
+        return [reply("journal_ask", tap.locale, keyboards.journal_rituals(tap.locale, active))]
+
+    await member_command(update, context, ask)
 
 
 async def journal_ritual_button(update: Update, context: AttuneContext) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import keyboards
 from bot.formatting import describe_day
@@ -99,46 +101,27 @@ async def rate(update: Update, context: AttuneContext) -> None:
 
 async def later(update: Update, context: AttuneContext) -> None:
     """Show when the prompt can come back."""
-    query = update.callback_query
-    if query is None or context.match is None:
+    view = await _open_prompt(update, context)
+    if view is None or update.callback_query is None:
         return
-    prompt_id = int(context.match.group(1))
+    zone = resolve_zone(view.timezone)
     now = context.services.clock()
-    async with context.services.session() as session:
-        prompt = await _owned(session, prompt_id, query.from_user.id)
-        toast = _closed_toast(prompt)
-        if prompt is not None:
-            user = prompt.subscription.user
-            locale = user.locale
-            zone = resolve_zone(user.timezone or "UTC")
-    if prompt is None or toast:
-        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
-        return
     shown = {
         key: at.astimezone(zone).strftime("%H:%M") for key, at in snooze_options(now, zone).items()
     }
-    await answer(query)
-    await edit_markup(query, keyboards.snooze_choices(locale, prompt_id, shown))
+    await answer(update.callback_query)
+    await edit_markup(
+        update.callback_query, keyboards.snooze_choices(view.locale, view.prompt_id, shown)
+    )
 
 
 async def back_to_prompt(update: Update, context: AttuneContext) -> None:
     """Close the "Later" choices: the prompt's own buttons again."""
-    query = update.callback_query
-    if query is None or context.match is None:
+    view = await _open_prompt(update, context)
+    if view is None or update.callback_query is None:
         return
-    prompt_id = int(context.match.group(1))
-    async with context.services.session() as session:
-        prompt = await _owned(session, prompt_id, query.from_user.id)
-        toast = _closed_toast(prompt)
-        if prompt is not None:
-            locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
-            can_snooze = prompt.snoozes == 0
-    if prompt is None or toast:
-        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
-        return
-    await answer(query)
-    labels = ritual_text(key, locale).labels
-    await edit_markup(query, keyboards.prompt(locale, prompt_id, labels, can_snooze=can_snooze))
+    await answer(update.callback_query)
+    await edit_markup(update.callback_query, view.keyboard())
 
 
 async def snooze(update: Update, context: AttuneContext) -> None:
@@ -205,20 +188,49 @@ def _closed_toast(prompt: Prompt | None) -> str:
 
 async def open_prompt(update: Update, context: AttuneContext) -> None:
     """Open a discreet prompt: its words and buttons, edited in place."""
+    view = await _open_prompt(update, context)
+    if view is None or update.callback_query is None:
+        return
+    await answer(update.callback_query)
+    text = prompt_message(view.key, view.locale, view.variant)
+    await edit(update.callback_query, Reply(text, view.keyboard()))
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenPrompt:
+    """What a button on a still-open prompt needs, read once."""
+
+    prompt_id: int
+    locale: str
+    key: str
+    variant: int
+    can_snooze: bool
+    timezone: str
+
+    def keyboard(self) -> InlineKeyboardMarkup | None:
+        """The prompt's own buttons: 1-5, Later (once) and Skip."""
+        labels = ritual_text(self.key, self.locale).labels
+        return keyboards.prompt(self.locale, self.prompt_id, labels, can_snooze=self.can_snooze)
+
+
+async def _open_prompt(update: Update, context: AttuneContext) -> _OpenPrompt | None:
+    """The pressed prompt, if it is the presser's and still open; else say why not."""
     query = update.callback_query
     if query is None or context.match is None:
-        return
+        return None
     prompt_id = int(context.match.group(1))
     async with context.services.session() as session:
         prompt = await _owned(session, prompt_id, query.from_user.id)
         toast = _closed_toast(prompt)
         if prompt is not None and not toast:
-            locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
-            variant, can_snooze = prompt.variant, prompt.snoozes == 0
-    if prompt is None or toast:
-        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
-        return
-    await answer(query)
-    labels = ritual_text(key, locale).labels
-    markup = keyboards.prompt(locale, prompt_id, labels, can_snooze=can_snooze)
-    await edit(query, Reply(prompt_message(key, locale, variant), markup))
+            sub = prompt.subscription
+            return _OpenPrompt(
+                prompt_id=prompt_id,
+                locale=sub.user.locale,
+                key=sub.ritual_key,
+                variant=prompt.variant,
+                can_snooze=prompt.snoozes == 0,
+                timezone=sub.user.timezone or "UTC",
+            )
+    await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+    return None
