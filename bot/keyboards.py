@@ -32,33 +32,24 @@ def _rows(buttons: Iterable[InlineKeyboardButton], per_row: int) -> InlineKeyboa
     return InlineKeyboardMarkup(_grid(buttons, per_row))
 
 
+def _choice(locale: str, *options: tuple[str, str]) -> InlineKeyboardMarkup:
+    """One button per row, each a label key and its callback data: a plain choice."""
+    return _rows((_button(key, locale, data) for key, data in options), per_row=1)
+
+
 def adult(locale: str) -> InlineKeyboardMarkup:
     """Confirm 18+ or not."""
-    return _rows(
-        [
-            InlineKeyboardButton(
-                render("btn_adult_yes", locale), callback_data=callbacks.adult("yes")
-            ),
-            InlineKeyboardButton(
-                render("btn_adult_no", locale), callback_data=callbacks.adult("no")
-            ),
-        ],
-        per_row=1,
+    return _choice(
+        locale, ("btn_adult_yes", callbacks.adult("yes")), ("btn_adult_no", callbacks.adult("no"))
     )
 
 
 def consent(locale: str) -> InlineKeyboardMarkup:
     """Agree to storing answers, or not now."""
-    return _rows(
-        [
-            InlineKeyboardButton(
-                render("btn_consent_yes", locale), callback_data=callbacks.consent("yes")
-            ),
-            InlineKeyboardButton(
-                render("btn_consent_no", locale), callback_data=callbacks.consent("no")
-            ),
-        ],
-        per_row=1,
+    return _choice(
+        locale,
+        ("btn_consent_yes", callbacks.consent("yes")),
+        ("btn_consent_no", callbacks.consent("no")),
     )
 
 
@@ -271,16 +262,8 @@ def journal_rituals(locale: str, keys: list[str]) -> InlineKeyboardMarkup | None
 
 def delete_confirm(locale: str) -> InlineKeyboardMarkup:
     """Erase everything, or keep it."""
-    return _rows(
-        [
-            InlineKeyboardButton(
-                render("btn_erase_yes", locale), callback_data=callbacks.erase("yes")
-            ),
-            InlineKeyboardButton(
-                render("btn_erase_no", locale), callback_data=callbacks.erase("no")
-            ),
-        ],
-        per_row=1,
+    return _choice(
+        locale, ("btn_erase_yes", callbacks.erase("yes")), ("btn_erase_no", callbacks.erase("no"))
     )
 
 
@@ -344,31 +327,17 @@ def history_pages(
 
 def care(locale: str) -> InlineKeyboardMarkup:
     """A grounding exercise now, or not now."""
-    return _rows(
-        [
-            InlineKeyboardButton(
-                render("btn_care_yes", locale), callback_data=callbacks.care("yes")
-            ),
-            InlineKeyboardButton(
-                render("btn_care_no", locale), callback_data=callbacks.care("no")
-            ),
-        ],
-        per_row=1,
+    return _choice(
+        locale, ("btn_care_yes", callbacks.care("yes")), ("btn_care_no", callbacks.care("no"))
     )
 
 
 def crisis(locale: str) -> InlineKeyboardMarkup:
     """Pause prompts for today, or keep them."""
-    return _rows(
-        [
-            InlineKeyboardButton(
-                render("btn_crisis_pause", locale), callback_data=callbacks.crisis("pause")
-            ),
-            InlineKeyboardButton(
-                render("btn_crisis_keep", locale), callback_data=callbacks.crisis("keep")
-            ),
-        ],
-        per_row=1,
+    return _choice(
+        locale,
+        ("btn_crisis_pause", callbacks.crisis("pause")),
+        ("btn_crisis_keep", callbacks.crisis("keep")),
     )
 
 
