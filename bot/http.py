@@ -4,7 +4,8 @@ PTB's default transport (httpx) costs several times more client CPU per request 
 aiohttp on the same loopback server; `make bench` measures both (section "pipeline").
 Use one instance for ordinary requests and another for the long poll, as PTB does:
 
-    ApplicationBuilder().request(AiohttpRequest()).get_updates_request(AiohttpRequest())
+    builder.request(AiohttpRequest())
+    builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
 
 Requests are encoded the way PTB's `HTTPXRequest` encodes them: parameters as form fields
 (each value JSON-encoded by PTB), multipart/form-data when files are uploaded.

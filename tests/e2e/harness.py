@@ -50,7 +50,14 @@ async def running_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[Att
     app = build_application(settings, cipher=note_cipher(settings), clock=clock)
     await app.initialize()
     assert app.post_init is not None and app.updater is not None
-    await app.post_init(app)
+    try:
+        await app.post_init(app)
+    except BaseException:
+        # A start that fails half-way must not leak its HTTP sessions into later tests.
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+        raise
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     await app.start()
     try:
