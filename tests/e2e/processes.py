@@ -10,10 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from messages.consent import CONSENT_VERSION
-from store.db import create_engine, migrate, session_factory
-from store.models import Subscription, User
+from store.db import create_engine, migrate
 from tests.e2e.harness import DATA_KEY, TOKEN
+from tests.scheduler.people import add_people
 
 
 def process_env(root_url: str, database_url: str, **extra: str) -> dict[str, str]:
@@ -48,26 +47,6 @@ async def seed_due_people(
     engine: AsyncEngine = create_engine(database_url)
     try:
         await migrate(engine)
-        async with session_factory(engine)() as session, session.begin():
-            for n in range(count):
-                user = User(
-                    telegram_id=first_id + n,
-                    chat_id=first_id + n,
-                    timezone="Europe/Berlin",
-                    adult_confirmed_at=due,
-                    consented_at=due,
-                    consent_version=CONSENT_VERSION,
-                    created_at=due,
-                )
-                user.subscriptions = [
-                    Subscription(
-                        ritual_key="body_scan",
-                        local_time="22:00",
-                        weekdays="0123456",
-                        next_due_at=due,
-                        created_at=due,
-                    )
-                ]
-                session.add(user)
+        await add_people(engine, count, due, first_id=first_id)
     finally:
         await engine.dispose()

@@ -35,16 +35,22 @@ class RecordingSender:
 
 
 async def add_people(
-    engine: AsyncEngine, count: int, due: datetime = NOW, *, rituals_each: int = 1
+    engine: AsyncEngine,
+    count: int,
+    due: datetime = NOW,
+    *,
+    rituals_each: int = 1,
+    first_id: int = FIRST_CHAT,
 ) -> None:
-    """`count` people in Berlin (chat ids from FIRST_CHAT), each with rituals due at `due`."""
+    """`count` onboarded people in Berlin (ids from `first_id`), with rituals due at `due`."""
     keys = [ritual.key for ritual in rituals()][:rituals_each]
     async with session_factory(engine)() as session, session.begin():
         for n in range(count):
             user = User(
-                telegram_id=FIRST_CHAT + n,
-                chat_id=FIRST_CHAT + n,
+                telegram_id=first_id + n,
+                chat_id=first_id + n,
                 timezone="Europe/Berlin",
+                adult_confirmed_at=due,
                 consented_at=due,
                 consent_version=CONSENT_VERSION,
                 created_at=due,
