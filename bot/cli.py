@@ -8,9 +8,9 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.app import build_application
 from bot.data_key import note_cipher
 from bot.logs import configure_logging
+from bot.runtime import serve
 from bot.settings import Settings
 from store.crypto import NoteCipher, new_key
 from store.db import create_engine, migrate, session_factory
@@ -56,9 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings, cipher: NoteCipher) -> int:
-    app = build_application(settings, cipher=cipher)
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
-    return 0
+    return serve(settings, cipher)
 
 
 async def _migrate(settings: Settings) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, FilePath, SecretStr, field_validator
+from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from messages.safety import DEFAULT_RESOURCES
 
 # Telegram tokens look like "123456789:AAE..." (bot id, colon, 30+ url-safe characters).
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+# What Telegram accepts as a webhook secret; 32+ characters makes guessing it hopeless.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
 
 
 class Settings(BaseSettings):
@@ -36,6 +39,46 @@ class Settings(BaseSettings):
     )
 
     log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
+    mode: Literal["polling", "webhook"] = Field(default="polling", alias="ATTUNE_MODE")
+    http_host: str = Field(default="0.0.0.0", alias="ATTUNE_HTTP_HOST")
+    http_port: int = Field(default=8080, ge=1, le=65535, alias="ATTUNE_HTTP_PORT")
+    webhook_url: str | None = Field(default=None, alias="ATTUNE_WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(default=None, alias="ATTUNE_WEBHOOK_SECRET")
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Self:
+        """Webhook mode needs a public URL Telegram accepts and a secret to check."""
+        if self.mode != "webhook":
+            return self
+        url = (self.webhook_url or "").strip()
+        if not url:
+            raise ValueError("ATTUNE_WEBHOOK_URL is required when ATTUNE_MODE=webhook")
+        parts = urlsplit(url)
+        # Telegram itself takes only https; a local Bot API server also takes http.
+        schemes = ("https",) if self.telegram_api_base_url is None else ("https", "http")
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ValueError(
+                "ATTUNE_WEBHOOK_URL must be an https:// URL Telegram can reach"
+                " (http:// only with a local Bot API server)"
+            )
+        self.webhook_url = url
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not _SECRET.match(secret):
+            raise ValueError(
+                "ATTUNE_WEBHOOK_SECRET must be 32 to 256 characters of A-Z, a-z, 0-9, _ and -"
+                " (for example: openssl rand -hex 32)"
+            )
+        return self
+
+    def webhook_path(self) -> str:
+        """The path the webhook is served at: the path of ATTUNE_WEBHOOK_URL."""
+        assert self.webhook_url is not None
+        return urlsplit(self.webhook_url).path or "/"
 
     @field_validator("log_level", mode="before")
     @classmethod
