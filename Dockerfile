@@ -1,4 +1,6 @@
 # Attune: one container, SQLite in /data by default (set DATABASE_URL for PostgreSQL).
+# Serves /healthz, /readyz and /metrics on ATTUNE_HTTP_PORT (8080), and the webhook there
+# in webhook mode. docker-compose.yml runs it with PostgreSQL, alone or as replicas.
 
 # Build stage: the same pip install of the project that CI and `make run` perform.
 FROM python:3.11.14-slim-bookworm AS build
@@ -26,5 +28,13 @@ ENV PATH=/opt/attune/bin:$PATH \
 USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
+EXPOSE 8080
+# Liveness without curl: the process answers /healthz on its HTTP port (any error or a
+# status other than 200 within 3 s is unhealthy).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('ATTUNE_HTTP_PORT', '8080'), timeout=3); sys.exit(0 if r.status == 200 else 1)"]
+# `attune run` stops within 10 s of SIGTERM; give it 15 (docker run --stop-timeout 15,
+# compose stop_grace_period).
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["attune"]
 CMD ["run"]

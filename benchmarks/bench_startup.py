@@ -41,7 +41,7 @@ async def run(backends: Sequence[tuple[str, str]], work: Path, *, quick: bool) -
         got = await _child("jobqueue", f"--url={sqlite}")
         table.add("JobQueue.run_daily per subscription", "sqlite", count, *got)
     table.notes.append(
-        "attune: build_application + initialize (getMe) + post_init (migrate, menu,"
+        "attune: build_application + initialize (getMe) + open_services (migrate, menu,"
         " scheduler) + first dispatch tick"
     )
     table.notes.append("RSS growth: from after the imports to started")

@@ -16,8 +16,8 @@ Sections, each printing a table:
 - limit: the real `ChatRateLimiter(30/s overall, 1/s per chat)` draining a burst to many
   chats (a few get several prompts): achieved rate, the most sends in any one-second
   window, and the shortest gap between two sends to one chat, from the emulator's clock.
-- startup: time and memory to start Attune's scheduler side (what `bot/app.py` opens in
-  post_init, up to the first dispatch tick) with 0 and 100k subscriptions, against one PTB
+- startup: time and memory to start Attune's scheduler side (what `bot.app.open_services`
+  opens, up to the first dispatch tick) with 0 and 100k subscriptions, against one PTB
   `JobQueue.run_daily` job per subscription (10k and 100k), each in a fresh process.
 
 Everything runs on loopback; PostgreSQL is used when reachable at --pg-url (a database of

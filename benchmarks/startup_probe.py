@@ -4,9 +4,9 @@
     python benchmarks/startup_probe.py jobqueue --url URL
 
 `attune` builds the real application (`bot.app.build_application`), initialises it
-(getMe) and runs its post_init (`bot.app._open`: texts, engine, migrations, session
-factory, menu, APScheduler with its one dispatch job), then waits for the first dispatch
-tick, which finds nothing due. `jobqueue` is the common alternative: read every
+(getMe) and opens its services (`bot.app.open_services`: texts, engine, migrations,
+session factory, menu, APScheduler with its one dispatch job), then waits for the first
+dispatch tick, which finds nothing due. `jobqueue` is the common alternative: read every
 subscription and register one PTB `JobQueue.run_daily` job for each, then start the
 job queue. Time and RSS are measured from after the imports.
 """
@@ -27,7 +27,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from telegram.ext import ApplicationBuilder, CallbackContext
 
-from bot.app import build_application
+from bot.app import build_application, close_services, open_services, stop_services
 from bot.data_key import note_cipher
 from bot.settings import Settings
 from store.crypto import new_key
@@ -47,17 +47,15 @@ async def start_attune(url: str, root_url: str) -> None:
     )
     app = build_application(settings, cipher=note_cipher(settings), clock=lambda: NOW)
     await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
+    await open_services(app)
     services = app.bot_data.services
     assert services.dispatch is not None
     while services.dispatch.last_run is None:  # noqa: ASYNC110 - the first tick runs at once
         await asyncio.sleep(0.001)
     measured.append((time.perf_counter(), rss_mb()))
-    assert app.post_stop is not None and app.post_shutdown is not None
-    await app.post_stop(app)
+    await stop_services(app, within=5)
     await app.shutdown()
-    await app.post_shutdown(app)
+    await close_services(app)
 
 
 async def _remind(context: CallbackContext[Any, Any, Any, Any]) -> None:

@@ -38,6 +38,7 @@ from bot.handlers import (
     summary,
 )
 from bot.http import AiohttpRequest
+from bot.metrics import Metrics
 from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
@@ -73,17 +74,20 @@ MENU = (
 def build_application(
     settings: Settings, *, cipher: NoteCipher, clock: Callable[[], datetime] = utc_now
 ) -> AttuneApp:
-    """Everything wired, nothing opened: post_init opens, post_shutdown closes."""
+    """Everything wired, nothing opened: bot.runtime opens, serves and closes it."""
+    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .token(settings.token())
+        # bot.runtime takes the updates: it confirms them only once they are handled.
+        .updater(None)
         .context_types(CONTEXT_TYPES)
         # Every message can carry something personal: none can be forwarded or saved.
         .defaults(Defaults(protect_content=True))
         # aiohttp instead of PTB's httpx: a fifth of the client CPU per message (make
         # bench). The long poll gets a connection of its own, as PTB's default does.
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(AiohttpRequest(on_error=metrics.api_error))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, on_error=metrics.api_error))
         .rate_limiter(
             ChatRateLimiter(
                 overall_rate=settings.rate_limit,
@@ -91,9 +95,6 @@ def build_application(
                 max_retries=3,
             )
         )
-        .post_init(_open)
-        .post_stop(_stop)
-        .post_shutdown(_close)
     )
     if settings.telegram_api_base_url:
         root = settings.telegram_api_base_url
@@ -105,6 +106,7 @@ def build_application(
         clock=clock,
         # On the application's clock, so a test that moves time moves the window too.
         flood=FloodGuard(clock=lambda: clock().timestamp()),
+        metrics=metrics,
     )
     _register(app)
     return app
@@ -191,8 +193,8 @@ def _register(app: AttuneApp) -> None:
     app.add_error_handler(general.on_error)
 
 
-async def _open(app: AttuneApp) -> None:
-    """post_init: migrate and open the database, register the menu, start dispatching."""
+async def open_services(app: AttuneApp) -> None:
+    """Migrate and open the database, register the menu, start dispatching."""
     services = app.bot_data.services
     settings = services.settings
     # Load and validate every text now, so a broken edit stops the start, not a reply.
@@ -209,6 +211,7 @@ async def _open(app: AttuneApp) -> None:
         TelegramSender(app.bot),
         grace=timedelta(minutes=settings.grace_minutes),
         lease=timedelta(seconds=settings.claim_lease_seconds),
+        events=services.metrics,
     )
     services.dispatch = DispatchJob(dispatcher, services.clock)
     services.housekeeping = Housekeeping(services.sessions, services.clock)
@@ -218,22 +221,21 @@ async def _open(app: AttuneApp) -> None:
         housekeeping=services.housekeeping.run,
     )
     services.scheduler.start()
-    log.info("attune is running")
 
 
-async def _stop(app: AttuneApp) -> None:
-    """post_stop: no new ticks; let a tick in flight finish its sends and writes."""
+async def stop_services(app: AttuneApp, *, within: float) -> None:
+    """No new ticks; let a tick in flight finish its sends and writes (up to `within` s)."""
     services = app.bot_data.services
     if services.dispatch is not None:
-        await services.dispatch.close()
+        await services.dispatch.close(within=within)
     if services.housekeeping is not None:
         await services.housekeeping.close()
-    if services.scheduler is not None:
+    if services.scheduler is not None and services.scheduler.running:
         services.scheduler.shutdown(wait=False)
 
 
-async def _close(app: AttuneApp) -> None:
-    """post_shutdown: close the database."""
+async def close_services(app: AttuneApp) -> None:
+    """Close the database."""
     services = app.bot_data.services
     if services.engine is not None:
         await services.engine.dispose()

@@ -13,6 +13,7 @@ Requests are encoded the way PTB's `HTTPXRequest` encodes them: parameters as fo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Final
 from urllib.parse import urlencode
@@ -39,6 +40,7 @@ class AiohttpRequest(BaseRequest):
     __slots__ = (
         "_connect_timeout",
         "_media_write_timeout",
+        "_on_error",
         "_pool_size",
         "_pool_timeout",
         "_proxy",
@@ -56,6 +58,7 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
         proxy: str | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -66,6 +69,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._proxy = proxy
+        # Told of each failed request: its HTTP status, or "timeout" / "network".
+        self._on_error = on_error or (lambda code: None)
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -121,11 +126,16 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except TimeoutError as error:  # aiohttp's timeout errors all derive from it
+            self._on_error("timeout")
             raise TimedOut from error
         except aiohttp.ClientError as error:
+            self._on_error("network")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        if response.status >= 400:
+            self._on_error(str(response.status))
+        return response.status, body
 
 
 def _body(

@@ -1,14 +1,140 @@
-"""Serving: take updates (long polling or webhook), dispatch prompts, stop cleanly."""
+"""Serving: open everything, take updates (long polling or webhook), stop cleanly.
+
+Stopping (SIGTERM or SIGINT) happens in the order that loses nothing, within 10 seconds:
+readiness turns to 503 and no new update is taken; the updates being handled and the
+dispatch tick in flight finish together (the tick claims nothing more, finishes and
+records its sends, and releases what it claimed but did not send); then the scheduler,
+the Bot API connections and the database close. A webhook stays registered, so Telegram
+keeps the updates that arrive meanwhile for whichever replica is up, or for the restart.
+"""
 
 from __future__ import annotations
 
-from bot.app import build_application
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+from aiohttp import web
+
+from bot.app import AttuneApp, build_application, close_services, open_services, stop_services
+from bot.intake import ALLOWED_UPDATES, Poller, UpdateIntake
 from bot.settings import Settings
+from bot.web import Status, web_application
 from store.crypto import NoteCipher
+
+log = logging.getLogger(__name__)
+
+# What finishing updates and sends in flight may take, of the 10 seconds a stop has.
+STOP_WITHIN: Final = 7.0
 
 
 def serve(settings: Settings, cipher: NoteCipher) -> int:
     """Run until SIGTERM or SIGINT; the exit status of `attune run`."""
-    app = build_application(settings, cipher=cipher)
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return asyncio.run(_serve(build_application(settings, cipher=cipher)))
+
+
+async def _serve(app: AttuneApp) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with running(app) as runtime:
+        waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(stop.wait())}
+        if runtime.polling is not None:
+            waits.add(runtime.polling)
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if runtime.polling in done:
+            # Polling ends by itself only when Telegram refuses the token.
+            log.error("attune cannot take updates: %s", runtime.polling.exception())
+            return 1
+        log.info("attune is stopping")
+    log.info("attune stopped")
     return 0
+
+
+@dataclass
+class Runtime:
+    """A running bot: its HTTP port, and in polling mode the task that polls."""
+
+    port: int
+    polling: asyncio.Task[None] | None
+
+
+@asynccontextmanager
+async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
+    """The bot serving in the mode its settings ask for; leaving the block stops it."""
+    settings = app.bot_data.services.settings
+    status = Status()
+    intake = UpdateIntake(app.process_update)
+    webhook = None
+    if settings.mode == "webhook":
+        assert settings.webhook_secret is not None
+        webhook = (settings.webhook_path(), settings.webhook_secret.get_secret_value())
+    # The HTTP port opens first, so /healthz answers while the database migrates.
+    runner = web.AppRunner(
+        web_application(app, status, intake, webhook),
+        access_log=None,  # a line per scrape and per update is noise, not information
+        shutdown_timeout=1.0,  # requests in flight were waited for already (see below)
+    )
+    await runner.setup()
+    await app.initialize()
+    try:
+        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+        await open_services(app)
+        await app.start()
+        poller, polling = Poller(app.bot, intake), None
+        if webhook is None:
+            await app.bot.delete_webhook()  # one left from webhook mode would stop polling
+            polling = asyncio.create_task(poller.run())
+        else:
+            await app.bot.set_webhook(
+                settings.webhook_url or "",
+                secret_token=webhook[1],
+                allowed_updates=list(ALLOWED_UPDATES),
+                # Each request is held until its update is handled (a reply may wait its
+                # chat's turn), so let Telegram keep as many in flight as it allows.
+                max_connections=100,
+            )
+        status.taking_updates = True
+        port = _bound_port(runner)
+        log.info("attune is running (%s mode, HTTP port %d)", settings.mode, port)
+        try:
+            yield Runtime(port=port, polling=polling)
+        finally:
+            status.taking_updates = False
+            poller.stop()
+            waiting = {*status.in_flight, *([polling] if polling else [])}
+            await asyncio.gather(_finish(waiting), stop_services(app, within=STOP_WITHIN))
+    finally:
+        await stop_services(app, within=0)  # after a failed start; a no-op otherwise
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await close_services(app)
+        await runner.cleanup()
+
+
+async def _finish(tasks: set[asyncio.Task[None]]) -> None:
+    """Let the updates being handled finish (up to STOP_WITHIN seconds), then give up on
+    them: what was not confirmed to Telegram arrives again after the restart."""
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=STOP_WITHIN)
+    for task in late:
+        task.cancel()
+    # Retrieve every outcome (a refused token was reported already by _serve).
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    """The port actually bound (ATTUNE_HTTP_PORT=0 asks the system for a free one)."""
+    for site in runner.sites:
+        server = getattr(site, "_server", None)
+        if server is not None and server.sockets:
+            port: int = server.sockets[0].getsockname()[1]
+            return port
+    raise RuntimeError("the HTTP port is not open")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.flood import FloodGuard
+from bot.metrics import Metrics
 from bot.settings import Settings
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob
@@ -25,7 +26,7 @@ def utc_now() -> datetime:
 
 @dataclass
 class Services:
-    """What post_init opens and post_shutdown closes, plus the clock."""
+    """What bot.app.open_services opens and close_services closes, the clock and metrics."""
 
     settings: Settings
     cipher: NoteCipher
@@ -36,9 +37,10 @@ class Services:
     scheduler: AsyncIOScheduler | None = None
     dispatch: DispatchJob | None = None
     housekeeping: Housekeeping | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     def session(self) -> AsyncSession:
-        """A new session; valid once post_init has opened the database."""
+        """A new session; valid once open_services has opened the database."""
         if self.sessions is None:
             raise RuntimeError("the database is not open yet")
         return self.sessions()

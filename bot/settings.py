@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
     mode: Literal["polling", "webhook"] = Field(default="polling", alias="ATTUNE_MODE")
     http_host: str = Field(default="0.0.0.0", alias="ATTUNE_HTTP_HOST")
-    http_port: int = Field(default=8080, ge=1, le=65535, alias="ATTUNE_HTTP_PORT")
+    http_port: int = Field(default=8080, ge=0, le=65535, alias="ATTUNE_HTTP_PORT")
     webhook_url: str | None = Field(default=None, alias="ATTUNE_WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(default=None, alias="ATTUNE_WEBHOOK_SECRET")
 

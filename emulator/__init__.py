@@ -1,7 +1,8 @@
 """A local Telegram Bot API emulator for end-to-end tests of the Attune bot.
 
 Start a :class:`BotApiEmulator`, point PTB at ``emu.base_url``, and drive the conversation
-through simulated users (``emu.user(...)``) and groups (``emu.group(...)``).
+through simulated users (``emu.user(...)``) and groups (``emu.group(...)``). Updates are
+served by getUpdates, or delivered to a webhook (``emu.webhook_deliveries``) once one is set.
 """
 
 from emulator.chat_view import ChatView
@@ -12,6 +13,7 @@ from emulator.server import BotApiEmulator
 from emulator.spec import Spec, load_spec
 from emulator.state import Call
 from emulator.validate import UploadedFile
+from emulator.webhook import WebhookDelivery
 
 __all__ = [
     "ApiError",
@@ -23,5 +25,6 @@ __all__ = [
     "SimulatedUser",
     "Spec",
     "UploadedFile",
+    "WebhookDelivery",
     "load_spec",
 ]

@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from yarl import URL
+
 from emulator.errors import ApiError, bad_request
 from emulator.registry import handles
 from emulator.spec import Method
@@ -72,10 +74,22 @@ async def get_updates(state: EmulatorState, method: Method, params: dict[str, An
 
 @handles("setWebhook")
 async def set_webhook(state: EmulatorState, method: Method, params: dict[str, Any]) -> Any:
-    """Store the webhook settings (delivery itself is not emulated)."""
+    """Set (or with an empty URL, remove) the webhook that pending updates are delivered to.
+
+    The emulator plays Telegram's *local* Bot API server, which accepts ``http://`` webhooks
+    on any port; Telegram's cloud server wants HTTPS on port 443, 80, 88 or 8443.
+    ``max_connections`` is clamped to 1-100 as the server does. Delivery: emulator.webhook.
+    """
     url = params["url"]
-    if url and not url.startswith("https://"):
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if url:
+        try:
+            parsed = URL(url)
+        except ValueError:
+            raise bad_request("bad webhook: Wrong URL") from None
+        if parsed.scheme not in ("http", "https"):
+            raise bad_request("bad webhook: Unsupported URL protocol")
+        if not parsed.host:
+            raise bad_request("bad webhook: Wrong URL host")
     secret = params.get("secret_token")
     if secret is not None and not _SECRET_RE.fullmatch(secret):
         raise bad_request("secret token contains unallowed characters")
@@ -83,9 +97,11 @@ async def set_webhook(state: EmulatorState, method: Method, params: dict[str, An
         state.updates.clear()
     if "allowed_updates" in params:
         state.allowed_updates = frozenset(params["allowed_updates"]) or None
+    # Always a new dict: the deliverer treats a new dict as a new webhook.
     state.webhook = {"url": url}
     if url:
-        state.webhook["max_connections"] = params.get("max_connections", 40)
+        max_connections = params.get("max_connections", 40)
+        state.webhook["max_connections"] = min(max(max_connections, 1), 100)
         for key in ("ip_address", "secret_token", "certificate"):
             if key in params:
                 state.webhook[key] = params[key]
@@ -95,22 +111,23 @@ async def set_webhook(state: EmulatorState, method: Method, params: dict[str, An
 
 @handles("deleteWebhook")
 async def delete_webhook(state: EmulatorState, method: Method, params: dict[str, Any]) -> Any:
-    """Forget the webhook, optionally dropping pending updates."""
+    """Forget the webhook, optionally dropping pending updates; requests in flight may finish."""
     state.webhook = {"url": ""}
     if params.get("drop_pending_updates"):
         state.updates.clear()
+    state.notifier.notify()
     return True
 
 
 @handles("getWebhookInfo")
 async def get_webhook_info(state: EmulatorState, method: Method, params: dict[str, Any]) -> Any:
-    """Report the stored webhook settings."""
+    """Report the webhook settings, pending update count and the last delivery error."""
     info: dict[str, Any] = {
         "url": state.webhook["url"],
         "has_custom_certificate": "certificate" in state.webhook,
         "pending_update_count": len(state.updates),
     }
-    for key in ("ip_address", "max_connections"):
+    for key in ("ip_address", "last_error_date", "last_error_message", "max_connections"):
         if key in state.webhook:
             info[key] = state.webhook[key]
     if state.webhook["url"] and state.allowed_updates is not None:

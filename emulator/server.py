@@ -1,5 +1,6 @@
-"""The emulator's public face: :class:`BotApiEmulator` serves the Bot API on loopback and
-hands tests simulated people, recorded calls, waits and fault injection.
+"""The emulator's public face: :class:`BotApiEmulator` serves the Bot API on loopback,
+delivers updates to a webhook when one is set, and hands tests simulated people, recorded
+calls and deliveries, waits and fault injection.
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from aiohttp import web
 from emulator.dispatch import Dispatcher
 from emulator.people import SimulatedGroup, SimulatedUser
 from emulator.state import Call, EmulatorState, Fault
+from emulator.webhook import WebhookDeliverer, WebhookDelivery
 
 
 class BotApiEmulator:
-    """A local Telegram Bot API server plus the simulated people who talk to the bot."""
+    """A local Telegram Bot API server plus the simulated people who talk to the bot.
+
+    ``webhook_timeout`` bounds one webhook delivery; a failed one is retried after
+    ``webhook_retry_min`` seconds, doubling per failure up to ``webhook_retry_max``.
+    """
 
     def __init__(
         self,
@@ -29,6 +35,9 @@ class BotApiEmulator:
         username: str = "attune_test_bot",
         privacy_mode: bool = True,
         clock: Callable[[], float] = time.time,
+        webhook_timeout: float = 30.0,
+        webhook_retry_min: float = 0.05,
+        webhook_retry_max: float = 1.0,
     ) -> None:
         prefix = token.split(":", 1)[0]
         if not prefix.isdigit():
@@ -39,6 +48,13 @@ class BotApiEmulator:
         self.state = EmulatorState(bot_user, clock, privacy_mode)
         self.root_url = ""
         self._dispatcher = Dispatcher(token, self.state)
+        self._webhook = WebhookDeliverer(
+            self.state,
+            self._dispatcher.internal_errors,
+            timeout=webhook_timeout,
+            retry_min=webhook_retry_min,
+            retry_max=webhook_retry_max,
+        )
         self._runner: web.AppRunner | None = None
         self._users: dict[int, SimulatedUser] = {}
         self._groups: dict[int, SimulatedGroup] = {}
@@ -65,12 +81,14 @@ class BotApiEmulator:
         self.state.closing = False
         host, port = runner.addresses[0][:2]
         self.root_url = f"http://{host}:{port}"
+        await self._webhook.start()
         return self.root_url
 
     async def stop(self) -> None:
-        """Release pending long polls and shut the server down."""
+        """Release pending long polls, stop webhook delivery and shut the server down."""
         self.state.closing = True
         self.state.notifier.notify()
+        await self._webhook.stop()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -126,6 +144,23 @@ class BotApiEmulator:
     def webhook(self) -> dict[str, Any]:
         """The stored webhook settings (``url`` is empty when none is set)."""
         return dict(self.state.webhook)
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every attempt to deliver an update to a webhook, in the order they ended."""
+        return self._webhook.deliveries
+
+    async def wait_for_delivery(
+        self,
+        predicate: Callable[[WebhookDelivery], bool] | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - same convention as the chat waits
+        after: int | None = None,
+    ) -> WebhookDelivery:
+        """Wait for a webhook delivery attempt made after index ``after`` (default: from now)."""
+        found = await self._webhook.wait_for(predicate, timeout, after)
+        if found is None:
+            raise TimeoutError(f"no matching webhook delivery within {timeout}s")
+        return found
 
     def commands(
         self, scope: dict[str, Any] | None = None, language_code: str = ""

@@ -203,6 +203,13 @@ class EmulatorState:
             while len(self.updates) > -offset:
                 self.updates.popleft()
 
+    def forget_update(self, update_id: int) -> None:
+        """Forget one update, as a webhook's 2xx answer confirms it."""
+        for index, update in enumerate(self.updates):
+            if update["update_id"] == update_id:
+                del self.updates[index]
+                return
+
     def add_chat(self, chat: dict[str, Any]) -> ChatState:
         """Register a chat (or return the existing one with the same id)."""
         existing = self.chats.get(int(chat["id"]))

@@ -40,6 +40,7 @@ class Batch:
 
     prompts: list[ClaimedPrompt] = field(default_factory=list)
     expired: int = 0
+    parked: int = 0
     full: bool = False
 
 
@@ -76,9 +77,9 @@ async def claim_batch(
     batch.full = len(again) + len(due) >= limit
     # Someone who agreed to an older consent text gets nothing until they agree again;
     # agreeing reschedules their rituals.
-    await park(
-        session, subscription_ids=[r.id for r in due if r.consent_version < CONSENT_VERSION]
-    )
+    outdated = [r.id for r in due if r.consent_version < CONSENT_VERSION]
+    await park(session, subscription_ids=outdated)
+    batch.parked = len(outdated)
     due = [r for r in due if r.consent_version >= CONSENT_VERSION]
     if not due:
         return batch

@@ -12,9 +12,12 @@ Each send is recorded as soon as Telegram answers (a group commit, `_SentLog`), 
 worker records its send before it starts the next, so at any moment at most `concurrency`
 sends are unrecorded: the most a crash can repeat. A dispatcher that dies leaves its other
 prompts claimed; once a claim's lease runs out, any dispatcher sends them, so a crash loses
-nothing within the grace period. A claim waits in the queue for at most about two batches'
-sending time (400 prompts: 16 s at 25/s with the defaults); the lease must stay well above
-that, or another dispatcher may take over a claim this one is about to send.
+nothing within the grace period. A dispatcher told to stop (SIGTERM) claims no more,
+finishes and records the sends in flight, and releases what it claimed but did not send,
+so another dispatcher sends it at once instead of after the lease. A claim waits in the
+queue for at most about two batches' sending time (400 prompts: 16 s at 25/s with the
+defaults); the lease must stay well above that, or another dispatcher may take over a
+claim this one is about to send.
 
 A weekly summary is a subscription with a reserved key (see scheduler.summary): claimed,
 sent and recorded exactly like a prompt, but rendered from the person's week, as plain
@@ -29,6 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,7 +42,13 @@ from scheduler.planning import day_period
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
 from scheduler.zones import resolve_zone
-from store.prompts import ClaimedPrompt, expire_unanswered, mark_failed, mark_sent
+from store.prompts import (
+    ClaimedPrompt,
+    expire_unanswered,
+    mark_failed,
+    mark_sent,
+    release_claims,
+)
 from store.users import mark_blocked
 
 log = logging.getLogger(__name__)
@@ -50,6 +60,32 @@ ANSWER_WINDOW = timedelta(hours=24)
 _Unit = list[ClaimedPrompt] | None
 
 
+class DispatchEvents(Protocol):
+    """What the dispatcher reports as it goes (bot.metrics.Metrics counts it)."""
+
+    def prompt_sent(self, lag: timedelta) -> None:
+        """A prompt went out `lag` after it was due."""
+
+    def prompts_skipped(self, reason: str, count: int) -> None:
+        """`count` prompts were not sent, for `reason`."""
+
+    def prompt_failed(self, reason: str) -> None:
+        """Telegram did not take a prompt."""
+
+
+class _Unobserved:
+    """DispatchEvents that go nowhere."""
+
+    def prompt_sent(self, lag: timedelta) -> None:
+        """Nothing to do."""
+
+    def prompts_skipped(self, reason: str, count: int) -> None:
+        """Nothing to do."""
+
+    def prompt_failed(self, reason: str) -> None:
+        """Nothing to do."""
+
+
 @dataclass
 class DispatchReport:
     """What one tick did, as counts (never who or what)."""
@@ -58,16 +94,20 @@ class DispatchReport:
     expired: int = 0
     failed: int = 0
     blocked: int = 0
+    released: int = 0
     errors: list[str] = field(default_factory=list)
 
 
 @dataclass
 class _Tick:
-    """One tick's shared state: its `now`, its report, and the error that stopped it."""
+    """One tick's shared state: its `now` and start, its report, the error that stopped
+    it, and what it claimed but left unsent because it was told to stop."""
 
     now: datetime
+    started: float
     report: DispatchReport
     failure: Exception | None = None
+    unsent: list[int] = field(default_factory=list)
 
     def stop(self, error: Exception) -> None:
         """No more claims, no more sends; the first error is the one the tick raises."""
@@ -88,6 +128,7 @@ class Dispatcher:
         batch_size: int = 200,
         concurrency: int = 32,
         timer: Callable[[], float] = time.monotonic,
+        events: DispatchEvents | None = None,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
@@ -97,6 +138,12 @@ class Dispatcher:
         self._concurrency = concurrency
         self._timer = timer  # seconds, for how long a tick has run (tests inject one)
         self._sent_log = _SentLog(sessions)
+        self._events: DispatchEvents = events or _Unobserved()
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Claim nothing more; sends in flight finish, queued claims are released."""
+        self._stopping = True
 
     async def tick(self, now: datetime) -> DispatchReport:
         """Drain everything due at `now`: claim batch after batch while workers send.
@@ -105,8 +152,7 @@ class Dispatcher:
         error stops the tick: no more claims or sends, the workers finish the sends they
         hold, and the error is raised; what stays claimed is sent after its lease.
         """
-        started = self._timer()
-        tick = _Tick(now, DispatchReport())
+        tick = _Tick(now, self._timer(), DispatchReport())
         async with self._sessions() as session, session.begin():
             await expire_unanswered(session, sent_before=now - ANSWER_WINDOW)
         work: asyncio.Queue[_Unit] = asyncio.Queue(self._batch_size)
@@ -116,20 +162,29 @@ class Dispatcher:
             for _ in range(self._concurrency):
                 workers.create_task(self._work(work, tick))
             try:
-                await self._feed(work, tick, started)
+                await self._feed(work, tick)
             except Exception as error:  # e.g. the database went away mid-claim
                 tick.stop(error)
             for _ in range(self._concurrency):
                 await work.put(None)
+        if tick.unsent and tick.failure is None:
+            async with self._sessions() as session, session.begin():
+                await release_claims(
+                    session, prompt_ids=tick.unsent, lease_over=tick.now - self._lease
+                )
+            tick.report.released = len(tick.unsent)
         if tick.failure is not None:
             raise tick.failure
         return tick.report
 
-    async def _feed(self, work: asyncio.Queue[_Unit], tick: _Tick, started: float) -> None:
+    def _elapsed(self, tick: _Tick) -> timedelta:
+        return timedelta(seconds=self._timer() - tick.started)
+
+    async def _feed(self, work: asyncio.Queue[_Unit], tick: _Tick) -> None:
         """Claim batches until one comes back short, queueing each chat's prompts."""
-        while tick.failure is None:
+        while tick.failure is None and not self._stopping:
             # A lease counts from the moment of the claim, not from the tick's start.
-            claimed_at = tick.now + timedelta(seconds=self._timer() - started)
+            claimed_at = tick.now + self._elapsed(tick)
             async with self._sessions() as session, session.begin():
                 batch = await claim_batch(
                     session,
@@ -140,6 +195,8 @@ class Dispatcher:
                     limit=self._batch_size,
                 )
             tick.report.expired += batch.expired
+            self._events.prompts_skipped("too_late", batch.expired)
+            self._events.prompts_skipped("consent_outdated", batch.parked)
             by_chat: dict[int, list[ClaimedPrompt]] = {}
             for item in batch.prompts:  # oldest first, within a chat too
                 by_chat.setdefault(item.chat_id, []).append(item)
@@ -157,12 +214,16 @@ class Dispatcher:
                 for item in unit:
                     if tick.failure is not None:
                         break
-                    await self._deliver(item, tick.now, tick.report)
+                    if self._stopping:
+                        tick.unsent.append(item.prompt_id)
+                        continue
+                    await self._deliver(item, tick)
             except Exception as error:  # recording failed: the database went away
                 tick.stop(error)
 
-    async def _deliver(self, item: ClaimedPrompt, now: datetime, report: DispatchReport) -> None:
+    async def _deliver(self, item: ClaimedPrompt, tick: _Tick) -> None:
         """Send one prompt and record the outcome before returning."""
+        now, report = tick.now, tick.report
         try:
             outgoing = await self._outgoing(item, now)
             message_id = await self._sender.send_prompt(outgoing)
@@ -172,6 +233,7 @@ class Dispatcher:
                 await mark_blocked(session, user_id=item.user_id, now=now)
             report.failed += 1
             report.blocked += 1
+            self._events.prompt_failed("blocked")
             return
         except Exception as error:  # one person's failure must not stop the others
             # The exception's type only: its message may quote the request.
@@ -180,11 +242,14 @@ class Dispatcher:
                 await mark_failed(session, prompt_id=item.prompt_id)
             report.failed += 1
             report.errors.append(type(error).__name__)
+            self._events.prompt_failed(type(error).__name__)
             return
         # The worker waits for this write before its next send, so at any moment at most
         # `concurrency` sends are unrecorded: the most a crash can repeat.
         await self._sent_log.record(item.prompt_id, message_id, now)
         report.sent += 1
+        if item.due_at is not None and item.can_snooze:  # a snoozed one came back late on purpose
+            self._events.prompt_sent(now + self._elapsed(tick) - item.due_at)
 
     async def _outgoing(self, item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
         """The message for a claimed prompt; a weekly summary is read from the store."""

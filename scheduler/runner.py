@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.dispatch import Dispatcher
+from scheduler.dispatch import Dispatcher, DispatchReport
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,9 @@ class DispatchJob:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._closed = False
+        self._current: asyncio.Task[DispatchReport] | None = None
         self.last_run: datetime | None = None
+        self._finished_at: float | None = None  # monotonic: for readiness
 
     async def run(self) -> None:
         """Run one tick; a failing tick is logged and the next one tries again."""
@@ -31,29 +34,51 @@ class DispatchJob:
             if self._closed:
                 return
             now = self._clock()
+            # A task of its own, so close() can wait for it with a deadline.
+            self._current = asyncio.create_task(self._dispatcher.tick(now))
             try:
-                report = await self._dispatcher.tick(now)
+                report = await asyncio.shield(self._current)
             except Exception as error:  # the job must survive a database hiccup
                 log.error("dispatch tick failed: %s", type(error).__name__)
                 return
+            finally:
+                self._current = None
             self.last_run = now
-            if report.sent or report.expired or report.failed:
+            self._finished_at = time.monotonic()
+            if report.sent or report.expired or report.failed or report.released:
                 log.info(
-                    "dispatch: sent=%d expired=%d failed=%d blocked=%d",
+                    "dispatch: sent=%d expired=%d failed=%d blocked=%d released=%d",
                     report.sent,
                     report.expired,
                     report.failed,
                     report.blocked,
+                    report.released,
                 )
 
-    async def close(self) -> None:
-        """Let a tick in flight finish its sends and writes; later ticks do nothing.
+    def is_current(self, *, within: float) -> bool:
+        """A tick is running, or one finished less than `within` seconds ago (a tick
+        draining an evening rush may run for minutes: that is dispatch working)."""
+        if self._current is not None:
+            return True
+        finished = self._finished_at
+        return finished is not None and time.monotonic() - finished <= within
 
-        A tick the scheduler already started may be waiting for the lock; the flag keeps
-        it from touching a database that is about to close.
+    async def close(self, *, within: float = 8.0) -> None:
+        """Stop claiming; let the sends in flight finish and be recorded; later ticks do
+        nothing. A tick that needs longer than `within` seconds (a send waiting out a
+        long 429) is cancelled: what it claimed and did not record is sent again by the
+        next dispatcher after its lease.
         """
-        async with self._lock:
-            self._closed = True
+        self._closed = True
+        self._dispatcher.stop()
+        current = self._current
+        if current is None:
+            return
+        done, _ = await asyncio.wait({current}, timeout=within)
+        if not done:
+            log.warning("dispatch: a tick outlived the stop deadline; cancelling it")
+            current.cancel()
+            await asyncio.wait({current})
 
 
 def build_scheduler(

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import Connection, event, text
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+)
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -48,13 +55,62 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+# The PostgreSQL advisory lock every migration takes: any fixed bigint works, as long as
+# every replica uses the same one ("attune.m" read as a number).
+MIGRATION_LOCK = int.from_bytes(b"attune.m", "big")
+# How long a migration on SQLite waits (seconds) for another one, or any writer, to finish.
+_SQLITE_MIGRATION_WAIT = 600
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to `revision`; running it again changes nothing."""
-    async with engine.begin() as conn:
+    """Bring the schema up to `revision`; running it again changes nothing.
+
+    Several processes may run it at once (replicas starting together): one migrates, the
+    others wait for it, then find the schema already at `revision`. A migration that
+    fails leaves the schema as it was.
+    """
+    async with engine.connect() as conn, _one_at_a_time(conn):
         await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
+
+
+@asynccontextmanager
+async def _one_at_a_time(conn: AsyncConnection) -> AsyncIterator[None]:
+    """One transaction for the whole migration, which no other migration overlaps.
+
+    Alembic reads the current revision inside it, so whoever waited reads it only after
+    the previous migration committed.
+    """
+    if conn.dialect.name != "sqlite":
+        async with conn.begin():
+            # Waits while another migration holds it; PostgreSQL releases it at commit.
+            await conn.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            yield
+        return
+    # SQLite has one writer at a time, but pysqlite runs DDL outside any transaction, so
+    # two migrations could both find no schema and both create it, and one that failed
+    # half-way would leave half a schema. BEGIN IMMEDIATE takes the write lock for the
+    # whole migration (the others wait, up to _SQLITE_MIGRATION_WAIT) and makes it atomic.
+    # Foreign keys are off meanwhile and checked before commit, as SQLite prescribes for
+    # schema changes: batch mode rebuilds a table by copying and dropping it, and dropping
+    # `users` with foreign keys on would delete everything that hangs off it (cascade).
+    await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    waited = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+    await conn.exec_driver_sql(f"PRAGMA busy_timeout={_SQLITE_MIGRATION_WAIT * 1000}")
+    try:
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield
+        broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first()
+        if broken is not None:
+            raise RuntimeError(f"the migration broke a reference from table {broken[0]}")
+        await conn.commit()
+    finally:
+        await conn.rollback()  # nothing to undo after the commit; everything otherwise
+        await conn.exec_driver_sql(f"PRAGMA busy_timeout={int(waited)}")
+        await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        await conn.commit()
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     """Take the schema back to `revision` (used by the migration tests)."""
-    async with engine.begin() as conn:
+    async with engine.connect() as conn, _one_at_a_time(conn):
         await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))

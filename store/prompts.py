@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -186,6 +186,18 @@ async def prompts_to_resend(
     return found
 
 
+async def release_claims(
+    session: AsyncSession, *, prompt_ids: Sequence[int], lease_over: datetime
+) -> None:
+    """Hand claimed, unsent prompts back: their lease counts as over, so the next tick of
+    any dispatcher sends them (a stopping dispatcher releases what it will not send)."""
+    await session.execute(
+        update(Prompt)
+        .where(Prompt.id.in_(prompt_ids), Prompt.state == PromptState.CLAIMED)
+        .values(claimed_at=lease_over - timedelta(seconds=1))
+    )
+
+
 async def expire_superseded(session: AsyncSession, *, subscription_ids: Iterable[int]) -> None:
     """A new prompt of a ritual quietly retires the earlier unanswered ones."""
     ids = list(subscription_ids)
@@ -210,16 +222,28 @@ async def expire_unanswered(session: AsyncSession, *, sent_before: datetime) -> 
     )
 
 
+# The person may tap (rate, Later, Skip) before the send is recorded: that answer stands,
+# only a prompt still merely claimed becomes "sent".
+_MARK_SENT = (
+    update(_PROMPTS)
+    .where(_PROMPTS.c.id == bindparam("pid"))
+    .values(
+        state=case(
+            (_PROMPTS.c.state == PromptState.CLAIMED, PromptState.SENT),
+            else_=_PROMPTS.c.state,
+        ),
+        message_id=bindparam("mid"),
+    )
+)
+
+
 async def mark_sent(
     session: AsyncSession, *, sent: Iterable[tuple[int, int]], now: datetime
 ) -> None:
     """These prompts reached Telegram: (prompt id, message id) pairs, in one statement."""
-    rows = [
-        {"id": prompt_id, "state": PromptState.SENT, "message_id": message_id, "sent_at": now}
-        for prompt_id, message_id in sent
-    ]
+    rows = [{"pid": prompt_id, "mid": message_id} for prompt_id, message_id in sent]
     if rows:
-        await session.execute(update(Prompt), rows)
+        await session.execute(_MARK_SENT.values(sent_at=now), rows)
 
 
 async def mark_failed(session: AsyncSession, *, prompt_id: int) -> None:

@@ -76,6 +76,8 @@ async def rate(update: Update, context: AttuneContext) -> None:
     if toast:
         await answer(query, render(toast, locale), show_alert=True)
         return
+    if is_new:  # committed by now
+        context.services.metrics.check_in_received()
     labels = ritual_text(key, locale).labels
     toast_key = "toast_rating_saved" if is_new else "toast_rating_changed"
     await answer(query, render(toast_key, locale, rating=rating))

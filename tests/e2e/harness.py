@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.app import AttuneApp, build_application
 from bot.data_key import note_cipher
+from bot.runtime import Runtime, running
 from bot.settings import Settings
 
 TOKEN = "123456789:TEST-token-for-the-local-emulator"
@@ -39,33 +40,26 @@ def make_settings(root_url: str, database_url: str, **extra: object) -> Settings
         "ATTUNE_DATA_KEY": DATA_KEY,
         # One message a second per chat is tested on its own; elsewhere it only slows.
         "ATTUNE_CHAT_RATE_LIMIT": 1000,
+        # Health, readiness and metrics on a free loopback port of its own.
+        "ATTUNE_HTTP_HOST": "127.0.0.1",
+        "ATTUNE_HTTP_PORT": 0,
         **extra,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AttuneApp]:
-    """The application started as `run_polling` starts it, and stopped the same way."""
+async def serving(
+    settings: Settings, clock: FakeClock
+) -> AsyncIterator[tuple[AttuneApp, Runtime]]:
+    """The application served as `attune run` serves it, and stopped the same way."""
     app = build_application(settings, cipher=note_cipher(settings), clock=clock)
-    await app.initialize()
-    assert app.post_init is not None and app.updater is not None
-    try:
-        await app.post_init(app)
-    except BaseException:
-        # A start that fails half-way must not leak its HTTP sessions into later tests.
-        await app.shutdown()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        raise
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    await app.start()
-    try:
+    async with running(app) as runtime:
+        yield app, runtime
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[AttuneApp]:
+    """`serving`, for tests that need only the application."""
+    async with serving(settings, clock) as (app, _runtime):
         yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        assert app.post_stop is not None and app.post_shutdown is not None
-        await app.post_stop(app)
-        await app.shutdown()
-        await app.post_shutdown(app)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from emulator import BotApiEmulator
 from store.db import create_engine, migrate
 from tests.e2e.harness import DATA_KEY, TOKEN
 from tests.scheduler.people import add_people
+
+# A rating button's or an Open button's callback data, as it appears in reply_markup.
+_PROMPT_BUTTON = re.compile(r"""["'](?:r:\d+:\d|open:\d+)["']""")
 
 
 def process_env(root_url: str, database_url: str, **extra: str) -> dict[str, str]:
@@ -27,8 +34,10 @@ def process_env(root_url: str, database_url: str, **extra: str) -> dict[str, str
         ATTUNE_DATA_KEY=DATA_KEY,
         TELEGRAM_API_BASE_URL=root_url,
         DATABASE_URL=database_url,
-        **extra,
+        ATTUNE_HTTP_HOST="127.0.0.1",
+        ATTUNE_HTTP_PORT="0",  # a test that asks /healthz passes a port of its own
     )
+    env.update(extra)
     return env
 
 
@@ -50,3 +59,20 @@ async def seed_due_people(
         await add_people(engine, count, due, first_id=first_id)
     finally:
         await engine.dispose()
+
+
+def prompts_per_chat(emulator: BotApiEmulator) -> Counter[int]:
+    """Prompts delivered, per chat: messages with rating buttons, or the one Open button
+    of a discreet prompt."""
+    return Counter(
+        int(call.params["chat_id"])
+        for call in emulator.calls_to("sendMessage")
+        if call.ok and _PROMPT_BUTTON.search(str(call.params.get("reply_markup")))
+    )
+
+
+async def until(condition: Callable[[], object], seconds: float) -> None:
+    """Wait until `condition()` holds, or fail after `seconds`."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - the emulator's call log has no event
+            await asyncio.sleep(0.05)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,26 +20,17 @@ from emulator import BotApiEmulator
 from store.models import Prompt, PromptState, Subscription
 from tests.e2e.db import all_rows
 from tests.e2e.harness import TOKEN
-from tests.e2e.processes import process_env, seed_due_people, start_attune
+from tests.e2e.processes import (
+    process_env,
+    prompts_per_chat,
+    seed_due_people,
+    start_attune,
+    until,
+)
 
 PEOPLE = 500
 FIRST_ID = 100_000
 IN_FLIGHT_BOUND = 32  # Dispatcher(concurrency=32)
-
-
-def _prompts_per_chat(emulator: BotApiEmulator) -> Counter[int]:
-    # A prompt carries rating buttons ("r:"), or one Open button when it is discreet.
-    return Counter(
-        int(call.params["chat_id"])
-        for call in emulator.calls_to("sendMessage")
-        if call.ok and any(k in str(call.params.get("reply_markup")) for k in ("r:", "open:"))
-    )
-
-
-async def _until(condition: Callable[[], bool], seconds: float) -> None:
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110 - the emulator's call log has no event
-            await asyncio.sleep(0.05)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -64,21 +53,21 @@ async def test_kill_mid_dispatch_loses_nothing_and_repeats_at_most_in_flight(
             ATTUNE_CLAIM_LEASE_SECONDS="1",
         )
         first = await start_attune(env, tmp_path)
-        await _until(lambda: len(_prompts_per_chat(emulator)) > 0, seconds=30)
+        await until(lambda: len(prompts_per_chat(emulator)) > 0, seconds=30)
         await asyncio.sleep(random.Random(seed).uniform(0.0, 3.0))
         first.send_signal(signal.SIGKILL)
         await first.wait()
-        delivered_before_kill = len(_prompts_per_chat(emulator))
+        delivered_before_kill = len(prompts_per_chat(emulator))
 
         second = await start_attune(env, tmp_path)
         try:
-            await _until(lambda: len(_prompts_per_chat(emulator)) == PEOPLE, seconds=60)
+            await until(lambda: len(prompts_per_chat(emulator)) == PEOPLE, seconds=60)
             await asyncio.sleep(0.5)  # anything still to come would be a duplicate
         finally:
             second.send_signal(signal.SIGTERM)
             await asyncio.wait_for(second.communicate(), timeout=15)
 
-    per_chat = _prompts_per_chat(emulator)
+    per_chat = prompts_per_chat(emulator)
     repeated = sum(n - 1 for n in per_chat.values())
     assert len(per_chat) == PEOPLE, "every prompt within grace was delivered"
     assert repeated <= IN_FLIGHT_BOUND, f"{repeated} repeated after the kill"

@@ -233,11 +233,19 @@ async def test_allowed_updates_and_raw_updates(
 async def test_webhook_and_commands_are_stored(
     emu: BotApiEmulator, api: httpx.AsyncClient
 ) -> None:
-    status, body = await call(api, "setWebhook", url="http://insecure")
+    status, body = await call(api, "setWebhook", url="ftp://example.org/hook")
+    assert (
+        status == 400
+        and body["description"] == "Bad Request: bad webhook: Unsupported URL protocol"
+    )
+    status, body = await call(api, "setWebhook", url="https://example.org", secret_token="a b")
     assert status == 400
+    await ok(api, "setWebhook", url="http://example.org:8080/hook", max_connections=500)
+    assert (await ok(api, "getWebhookInfo"))["max_connections"] == 100
     await ok(api, "setWebhook", url="https://example.org/hook", secret_token="s3cret")
     info = await ok(api, "getWebhookInfo")
     assert info["url"] == "https://example.org/hook" and info["pending_update_count"] == 0
+    assert info["max_connections"] == 40 and emu.webhook["secret_token"] == "s3cret"
     status, body = await call(api, "getUpdates")
     assert status == 409
     await ok(api, "deleteWebhook", drop_pending_updates=True)

@@ -116,3 +116,59 @@ async def test_a_database_failure_stops_the_tick_and_leases_cover_the_rest(
     assert len(per_chat) == 60 and await states(engine) == {PromptState.SENT: 60}
     # Only the sends whose write failed (in flight at that moment) went out twice.
     assert sum(n - 1 for n in per_chat.values()) <= 32
+
+
+class SlowSender(RecordingSender):
+    """Takes 10 ms per send, so a stop lands while most of the work is still queued."""
+
+    async def send_prompt(self, prompt: OutgoingPrompt) -> int:
+        await asyncio.sleep(0.01)
+        return await super().send_prompt(prompt)
+
+
+async def test_a_stopped_tick_finishes_its_sends_and_hands_back_the_rest(
+    engine: AsyncEngine,
+) -> None:
+    await add_people(engine, 300)
+    sessions = session_factory(engine)
+    sender = SlowSender()
+    dispatcher = Dispatcher(sessions, sender, grace=GRACE, batch_size=100, concurrency=4)
+    tick = asyncio.create_task(dispatcher.tick(NOW))
+    await asyncio.sleep(0.1)
+    dispatcher.stop()
+    report = await tick
+    assert 0 < report.sent < 300 and report.sent == len(sender.sent)
+    assert report.released > 0
+    counts = await states(engine)
+    assert counts[PromptState.SENT] == report.sent  # every send was recorded
+    # What was claimed and not sent is handed back: the next tick of any dispatcher sends
+    # it at once (the lease is two minutes: this tick runs a second later).
+    later = Dispatcher(sessions, RecordingSender(), grace=GRACE)
+    again = await later.tick(NOW + timedelta(seconds=1))
+    assert report.sent + again.sent == 300
+    assert (await states(engine))[PromptState.SENT] == 300
+
+
+async def test_a_tap_before_the_send_is_recorded_stands(engine: AsyncEngine) -> None:
+    """A quick person rates (or snoozes) a prompt before its send is written down."""
+    await add_people(engine, 2)
+    sessions = session_factory(engine)
+    answered_early: list[int] = []
+
+    class QuickPerson(RecordingSender):
+        async def send_prompt(self, prompt: OutgoingPrompt) -> int:
+            message_id = await super().send_prompt(prompt)
+            if not answered_early:
+                answered_early.append(prompt.prompt_id)
+                async with sessions() as session, session.begin():
+                    row = await session.get(Prompt, prompt.prompt_id)
+                    assert row is not None and row.state == PromptState.CLAIMED
+                    row.state = PromptState.ANSWERED
+            return message_id
+
+    await Dispatcher(sessions, QuickPerson(), grace=GRACE).tick(NOW)
+    async with sessions() as session:
+        rows = {p.id: p for p in await session.scalars(select(Prompt))}
+    early = rows.pop(answered_early[0])
+    assert (early.state, early.message_id is not None) == (PromptState.ANSWERED, True)
+    assert [p.state for p in rows.values()] == [PromptState.SENT]
