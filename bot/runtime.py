@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import AttuneApp, build_application, close_services, open_services, stop_services
 from bot.intake import ALLOWED_UPDATES, Poller, UpdateIntake
@@ -32,9 +34,17 @@ log = logging.getLogger(__name__)
 STOP_WITHIN: Final = 7.0
 
 
+class StartFailed(Exception):
+    """The bot could not start for a reason an operator can fix; the message says how."""
+
+
 def serve(settings: Settings, cipher: NoteCipher) -> int:
     """Run until SIGTERM or SIGINT; the exit status of `attune run`."""
-    return asyncio.run(_serve(build_application(settings, cipher=cipher)))
+    try:
+        return asyncio.run(_serve(build_application(settings, cipher=cipher)))
+    except StartFailed as error:
+        log.error("attune cannot start: %s", error)
+        return 1
 
 
 async def _serve(app: AttuneApp) -> int:
@@ -81,11 +91,8 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
         shutdown_timeout=1.0,  # requests in flight were waited for already (see below)
     )
     await runner.setup()
-    await app.initialize()
     try:
-        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
-        await open_services(app)
-        await app.start()
+        await _start(app, runner, settings)
         poller, polling = Poller(app.bot, intake), None
         if webhook is None:
             await app.bot.delete_webhook()  # one left from webhook mode would stop polling
@@ -116,6 +123,31 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
         await app.shutdown()
         await close_services(app)
         await runner.cleanup()
+
+
+async def _start(app: AttuneApp, runner: web.AppRunner, settings: Settings) -> None:
+    """Open the port, reach Telegram, open the database; the usual failures in plain words."""
+    host, port = settings.http_host, settings.http_port
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        raise StartFailed(
+            f"cannot listen on {host}:{port} ({error.strerror});"
+            " set ATTUNE_HTTP_PORT to a free port"
+        ) from error
+    try:
+        await app.initialize()  # getMe
+    except InvalidToken as error:
+        raise StartFailed("Telegram does not accept TELEGRAM_BOT_TOKEN") from error
+    except NetworkError as error:
+        raise StartFailed(f"cannot reach the Bot API ({error})") from error
+    try:
+        await open_services(app)
+    except (DBAPIError, OSError) as error:
+        raise StartFailed(
+            f"cannot open the database ({type(error).__name__}); check DATABASE_URL"
+        ) from error
+    await app.start()
 
 
 async def _finish(tasks: set[asyncio.Task[None]]) -> None:

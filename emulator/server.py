@@ -9,18 +9,18 @@ import collections
 import json
 import time
 from collections.abc import Callable, Iterable
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
 from emulator.dispatch import Dispatcher
+from emulator.loopback import StartStop, listen_on_loopback
 from emulator.people import SimulatedGroup, SimulatedUser
 from emulator.state import Call, EmulatorState, Fault
 from emulator.webhook import WebhookDeliverer, WebhookDelivery
 
 
-class BotApiEmulator:
+class BotApiEmulator(StartStop):
     """A local Telegram Bot API server plus the simulated people who talk to the bot.
 
     ``webhook_timeout`` bounds one webhook delivery; a failed one is retried after
@@ -67,20 +67,10 @@ class BotApiEmulator:
         app.router.add_route("*", "/bot{token}/{method}", self._dispatcher.handle)
         # Cancelling handlers of vanished clients ends an abandoned long poll right away, so
         # the bot's next getUpdates does not "terminate" it with a spurious 409.
-        runner = web.AppRunner(
-            app,
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=1.0,
-            handler_cancellation=True,
+        self._runner, self.root_url = await listen_on_loopback(
+            app, shutdown_timeout=1.0, handler_cancellation=True
         )
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self._runner = runner
         self.state.closing = False
-        host, port = runner.addresses[0][:2]
-        self.root_url = f"http://{host}:{port}"
         await self._webhook.start()
         return self.root_url
 
@@ -92,18 +82,6 @@ class BotApiEmulator:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
-
-    async def __aenter__(self) -> BotApiEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:

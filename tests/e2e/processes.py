@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import sys
 from collections import Counter
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -76,3 +79,48 @@ async def until(condition: Callable[[], object], seconds: float) -> None:
     async with asyncio.timeout(seconds):
         while not condition():  # noqa: ASYNC110 - the emulator's call log has no event
             await asyncio.sleep(0.05)
+
+
+def started_chats(emulator: BotApiEmulator, *, count: int, first_id: int) -> None:
+    """`count` people who started a chat with the bot (Telegram delivers only to them)."""
+    for n in range(count):
+        emulator.user(user_id=first_id + n, first_name="Sam")
+
+
+async def run_until(
+    env: dict[str, str], cwd: Path, condition: Callable[[], object], *, seconds: float
+) -> None:
+    """`attune run` until `condition()` holds and a moment more (anything arriving then
+    would be a duplicate), then a SIGTERM."""
+    process = await start_attune(env, cwd)
+    try:
+        await until(condition, seconds=seconds)
+        await asyncio.sleep(0.5)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=15)
+
+
+@dataclass
+class Rush:
+    """People due a minute ago in an SQLite file, their chats in the emulator, and the
+    environment of an `attune run` process serving them."""
+
+    emulator: BotApiEmulator
+    env: dict[str, str]
+    database_url: str
+    due: datetime
+
+
+@asynccontextmanager
+async def evening_rush(
+    cwd: Path, *, people: int, first_id: int, **settings: str
+) -> AsyncIterator[Rush]:
+    """A `Rush` for `people` (ids from `first_id`), with `settings` for the process."""
+    database_url = f"sqlite+aiosqlite:///{cwd / 'attune.db'}"
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    await seed_due_people(database_url, count=people, due=due, first_id=first_id)
+    async with BotApiEmulator(token=TOKEN) as emulator:
+        started_chats(emulator, count=people, first_id=first_id)
+        env = process_env(emulator.root_url, database_url, ATTUNE_TICK_SECONDS="0.2", **settings)
+        yield Rush(emulator, env, database_url, due)

@@ -8,12 +8,13 @@ has been sent, its outcome is final: an upstream error or timeout is answered 50
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
 
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
+
+from emulator.loopback import StartStop, listen_on_loopback
 
 # Headers about one connection, not the message (RFC 9110 7.6.1), plus those aiohttp recomputes.
 _HOP_BY_HOP = frozenset(
@@ -40,7 +41,7 @@ def _end_to_end(headers: CIMultiDictProxy[str]) -> CIMultiDict[str]:
     return CIMultiDict((k, v) for k, v in headers.items() if k.lower() not in dropped)
 
 
-class RoundRobinProxy:
+class RoundRobinProxy(StartStop):
     """Forwards every request to the next of ``targets`` (base URLs like http://127.0.0.1:8123).
 
     ``counts[target]`` is how many requests a target was sent; ``refused[target]`` how many
@@ -72,12 +73,7 @@ class RoundRobinProxy:
         )
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._forward)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        self._runner = runner
-        host, port = runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self._runner, self.url = await listen_on_loopback(app, shutdown_timeout=1.0)
         return self.url
 
     async def stop(self) -> None:
@@ -88,18 +84,6 @@ class RoundRobinProxy:
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
-
-    async def __aenter__(self) -> RoundRobinProxy:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def _forward(self, request: web.Request) -> web.Response:
         """Send ``request`` to the next target that accepts a connection; answer what it says."""

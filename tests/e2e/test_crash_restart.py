@@ -11,19 +11,16 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from emulator import BotApiEmulator
 from store.models import Prompt, PromptState, Subscription
 from tests.e2e.db import all_rows
-from tests.e2e.harness import TOKEN
 from tests.e2e.processes import (
-    process_env,
+    evening_rush,
     prompts_per_chat,
-    seed_due_people,
+    run_until,
     start_attune,
     until,
 )
@@ -37,21 +34,14 @@ IN_FLIGHT_BOUND = 32  # Dispatcher(concurrency=32)
 async def test_kill_mid_dispatch_loses_nothing_and_repeats_at_most_in_flight(
     tmp_path: Path, seed: int
 ) -> None:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
-    now = datetime.now(UTC)
-    await seed_due_people(
-        database_url, count=PEOPLE, due=now - timedelta(minutes=1), first_id=FIRST_ID
-    )
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        for n in range(PEOPLE):  # Telegram only delivers to people who started a chat
-            emulator.user(user_id=FIRST_ID + n, first_name="Sam")
-        env = process_env(
-            emulator.root_url,
-            database_url,
-            ATTUNE_TICK_SECONDS="0.2",
-            ATTUNE_RATE_LIMIT="100",  # a burst of 100, then ~4 s: a wide window to kill in
-            ATTUNE_CLAIM_LEASE_SECONDS="1",
-        )
+    async with evening_rush(
+        tmp_path,
+        people=PEOPLE,
+        first_id=FIRST_ID,
+        ATTUNE_RATE_LIMIT="100",  # a burst of 100, then ~4 s: a wide window to kill in
+        ATTUNE_CLAIM_LEASE_SECONDS="1",
+    ) as rush:
+        emulator, env, database_url, due = rush.emulator, rush.env, rush.database_url, rush.due
         first = await start_attune(env, tmp_path)
         await until(lambda: len(prompts_per_chat(emulator)) > 0, seconds=30)
         await asyncio.sleep(random.Random(seed).uniform(0.0, 3.0))
@@ -59,13 +49,9 @@ async def test_kill_mid_dispatch_loses_nothing_and_repeats_at_most_in_flight(
         await first.wait()
         delivered_before_kill = len(prompts_per_chat(emulator))
 
-        second = await start_attune(env, tmp_path)
-        try:
-            await until(lambda: len(prompts_per_chat(emulator)) == PEOPLE, seconds=60)
-            await asyncio.sleep(0.5)  # anything still to come would be a duplicate
-        finally:
-            second.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(second.communicate(), timeout=15)
+        await run_until(
+            env, tmp_path, lambda: len(prompts_per_chat(emulator)) == PEOPLE, seconds=60
+        )
 
     per_chat = prompts_per_chat(emulator)
     repeated = sum(n - 1 for n in per_chat.values())
@@ -78,4 +64,4 @@ async def test_kill_mid_dispatch_loses_nothing_and_repeats_at_most_in_flight(
     rows = await all_rows(database_url, Prompt)
     assert len(rows) == PEOPLE and {r.state for r in rows} == {PromptState.SENT}
     subs = await all_rows(database_url, Subscription)
-    assert all(s.next_due_at is not None and s.next_due_at > now for s in subs)
+    assert all(s.next_due_at is not None and s.next_due_at > due for s in subs)

@@ -12,14 +12,17 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from emulator import BotApiEmulator
 from store.models import Prompt, PromptState
 from tests.e2e.db import all_rows
-from tests.e2e.harness import TOKEN
-from tests.e2e.processes import process_env, prompts_per_chat, seed_due_people, start_attune, until
+from tests.e2e.processes import (
+    evening_rush,
+    prompts_per_chat,
+    run_until,
+    start_attune,
+    until,
+)
 
 PEOPLE = 300
 FIRST_ID = 200_000
@@ -28,20 +31,13 @@ FIRST_ID = 200_000
 async def test_sigterm_mid_dispatch_stops_in_time_and_nothing_is_lost_or_doubled(
     tmp_path: Path,
 ) -> None:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
-    now = datetime.now(UTC)
-    await seed_due_people(
-        database_url, count=PEOPLE, due=now - timedelta(minutes=1), first_id=FIRST_ID
-    )
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        for n in range(PEOPLE):
-            emulator.user(user_id=FIRST_ID + n, first_name="Sam")
-        env = process_env(
-            emulator.root_url,
-            database_url,
-            ATTUNE_TICK_SECONDS="0.2",
-            ATTUNE_RATE_LIMIT="50",  # about 6 s for everyone: a rush to stop in the middle of
-        )
+    async with evening_rush(
+        tmp_path,
+        people=PEOPLE,
+        first_id=FIRST_ID,
+        ATTUNE_RATE_LIMIT="50",  # about 6 s for everyone: a rush to stop in the middle of
+    ) as rush:
+        emulator, env, database_url = rush.emulator, rush.env, rush.database_url
         first = await start_attune(env, tmp_path)
         await until(lambda: len(prompts_per_chat(emulator)) >= 60, seconds=30)
         first.send_signal(signal.SIGTERM)
@@ -52,13 +48,9 @@ async def test_sigterm_mid_dispatch_stops_in_time_and_nothing_is_lost_or_doubled
         assert first.returncode == 0, stderr.decode()
         assert "attune stopped" in stderr.decode()
 
-        second = await start_attune(env, tmp_path)
-        try:
-            await until(lambda: len(prompts_per_chat(emulator)) == PEOPLE, seconds=30)
-            await asyncio.sleep(0.5)  # anything still to come would be a duplicate
-        finally:
-            second.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(second.communicate(), timeout=15)
+        await run_until(
+            env, tmp_path, lambda: len(prompts_per_chat(emulator)) == PEOPLE, seconds=30
+        )
 
     print(f"stopped in {took:.2f} s after {delivered_before_stop} of {PEOPLE}")
     assert took < 10

@@ -6,9 +6,12 @@ import asyncio
 import re
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
 import aiohttp
+import pytest
 
+from bot.runtime import StartFailed
 from emulator import BotApiEmulator
 from store.db import create_engine
 from store.models import User
@@ -188,3 +191,27 @@ async def test_polling_mode_removes_a_webhook_left_behind(
         await sam.wait_for_message()
     assert emulator.webhook["url"] == ""
     assert await count(database_url, User) == 1
+
+
+async def test_a_start_that_cannot_work_says_why_in_one_line(
+    emulator: BotApiEmulator, clock: FakeClock, tmp_path: Path
+) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = make_settings(emulator.root_url, database_url, ATTUNE_HTTP_PORT=port)
+        with pytest.raises(StartFailed, match=f"cannot listen on 127.0.0.1:{port}"):
+            async with serving(settings, clock):
+                pass
+    wrong_token = make_settings(
+        emulator.root_url, database_url, TELEGRAM_BOT_TOKEN="999999:not-the-emulators-token-at-all"
+    )
+    with pytest.raises(StartFailed, match="Telegram does not accept TELEGRAM_BOT_TOKEN"):
+        async with serving(wrong_token, clock):
+            pass
+    no_database = make_settings(emulator.root_url, "sqlite+aiosqlite:////no/such/folder/attune.db")
+    with pytest.raises(StartFailed, match="cannot open the database"):
+        async with serving(no_database, clock):
+            pass

@@ -8,7 +8,6 @@ so the same kill would lose whatever of it was still waiting.
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from collections import Counter
 from pathlib import Path
@@ -19,7 +18,7 @@ from emulator import BotApiEmulator
 from messages import render
 from store.db import create_engine, migrate
 from tests.e2e.harness import TOKEN
-from tests.e2e.processes import process_env, start_attune, until
+from tests.e2e.processes import process_env, run_until, start_attune, until
 
 PEOPLE = 300
 FIRST_ID = 300_000
@@ -54,13 +53,7 @@ async def test_kill_while_handling_updates_loses_none(
         await first.wait()
         before = len(_welcomes(emulator))
 
-        second = await start_attune(env, tmp_path)
-        try:
-            await until(lambda: len(_welcomes(emulator)) == PEOPLE, seconds=60)
-            await asyncio.sleep(0.5)
-        finally:
-            second.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(second.communicate(), timeout=15)
+        await run_until(env, tmp_path, lambda: len(_welcomes(emulator)) == PEOPLE, seconds=60)
 
     welcomes = _welcomes(emulator)
     repeated = sum(n - 1 for n in welcomes.values())

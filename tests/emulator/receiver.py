@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator.loopback import listen_on_loopback
+
 
 @dataclass(frozen=True, slots=True)
 class Received:
@@ -77,18 +79,9 @@ class Receiver:
         """Listen on 127.0.0.1 (``port``, or a free one); returns and sets ``url``."""
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(
-            app,
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=0.1,
-            handler_cancellation=True,
+        self._runner, self.url = await listen_on_loopback(
+            app, port, shutdown_timeout=0.1, handler_cancellation=True
         )
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        self._runner = runner
-        host, bound = runner.addresses[0][:2]
-        self.url = f"http://{host}:{bound}"
         return self.url
 
     async def stop(self) -> None:

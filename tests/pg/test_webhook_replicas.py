@@ -25,7 +25,13 @@ from store.models import CheckIn, Prompt, PromptState
 from tests.databases import PG_URL, fresh_database
 from tests.e2e.db import all_rows
 from tests.e2e.harness import TOKEN
-from tests.e2e.processes import process_env, prompts_per_chat, seed_due_people, start_attune
+from tests.e2e.processes import (
+    process_env,
+    prompts_per_chat,
+    seed_due_people,
+    start_attune,
+    started_chats,
+)
 from tests.e2e.proxy import RoundRobinProxy
 
 pytestmark = [
@@ -75,8 +81,7 @@ async def test_three_webhook_replicas_share_a_rush(tmp_path: Path, kill_one: boo
         BotApiEmulator(token=TOKEN) as emulator,
         RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports]) as proxy,
     ):
-        for n in range(PEOPLE):  # Telegram only delivers to people who started a chat
-            emulator.user(user_id=FIRST_ID + n, first_name="Sam")
+        started_chats(emulator, count=PEOPLE, first_id=FIRST_ID)
         replicas = [
             await start_attune(
                 process_env(

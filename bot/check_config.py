@@ -1,0 +1,189 @@
+"""`attune check-config`: settings, bot token, notes key, database and Bot API, one line each.
+
+It changes nothing: it neither creates nor migrates the database, and asks the Bot API
+only getMe (and getWebhookInfo in webhook mode). No line carries a secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, WebhookInfo
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.data_key import note_cipher
+from bot.http import AiohttpRequest
+from bot.one_line import reason
+from bot.settings import Settings
+from store.crypto import NoteCipher
+from store.database_url import missing_sqlite_file
+from store.db import create_engine, session_factory
+from store.stats import head_revision, known_revisions, newest_note_opens, schema_revision
+
+# Each network check gets this long, so a black hole can't hang it.
+CHECK_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of check-config: what was checked, how it went, and what to do."""
+
+    subject: str
+    status: Literal["ok", "PROBLEM", "skipped"]
+    detail: str
+
+
+def check_config(settings: Settings) -> int:
+    """Run every check, print a line each and a verdict; exit status 0 when all is well."""
+    checks = asyncio.run(_checks(settings))
+    secrets = _secrets(settings)
+    for check in checks:
+        line = f"  {check.status:<8} {check.subject:<12} {check.detail}"
+        for secret in secrets:
+            line = line.replace(secret, "***")
+        print(line)
+    problems = sum(check.status == "PROBLEM" for check in checks)
+    if problems:
+        noun = "problem" if problems == 1 else "problems"
+        print(f"attune: {problems} {noun}; fix, then run `attune check-config` again")
+        return 1
+    print("attune: all checks passed; ready to run")
+    return 0
+
+
+async def _checks(settings: Settings) -> list[Check]:
+    where = f"HTTP on {settings.http_host}:{settings.http_port}"
+    checks = [Check("settings", "ok", f"{settings.mode} mode, {where}, {settings.env}")]
+    try:
+        token: str | None = settings.token()
+        checks.append(Check("bot token", "ok", "has the form of a bot token"))
+    except ValueError as error:
+        token = None
+        checks.append(Check("bot token", "PROBLEM", str(error)))
+    try:
+        cipher: NoteCipher | None = note_cipher(settings)
+        found = "present and well-formed" if settings.data_key else "a development key file"
+        checks.append(Check("notes key", "ok", found))
+    except ValueError as error:
+        cipher = None
+        checks.append(Check("notes key", "PROBLEM", str(error)))
+    checks += await _database_checks(settings, cipher)
+    checks += await _bot_api_checks(settings, token)
+    return checks
+
+
+async def _database_checks(settings: Settings, cipher: NoteCipher | None) -> list[Check]:
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is not None and not missing.parent.is_dir():
+        fix = f"the folder {missing.parent} does not exist; create it or fix DATABASE_URL"
+        return [Check("database", "PROBLEM", fix)]
+    if missing is not None:  # connecting would create it: report instead
+        fix = "run `attune migrate` to create it"
+        return [Check("database", "PROBLEM", f"{missing} does not exist yet: {fix}")]
+    engine = create_engine(settings.database_url)
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT), session_factory(engine)() as session:
+            await session.execute(text("SELECT 1"))
+            current = await schema_revision(session)
+            head = head_revision()
+            opens = None
+            if cipher is not None and current == head:
+                opens = await newest_note_opens(session, cipher=cipher)
+    except (OSError, SQLAlchemyError, TimeoutError) as error:
+        fix = "check DATABASE_URL and that the database server is running and reachable"
+        return [Check("database", "PROBLEM", f"cannot reach {shown} ({reason(error)}); {fix}")]
+    finally:
+        await engine.dispose()
+    checks = [_schema_check(shown, current, head)]
+    if cipher is not None and current != head and current in known_revisions():
+        # Until `attune run` migrates, the notes may not be where this version reads them.
+        later = "checked once the schema is up to date"
+        checks.append(Check("stored notes", "skipped", later))
+    if opens is False:
+        fix = 'put the key they were written with back, after the new one ("NEW,OLD")'
+        checks.append(Check("stored notes", "PROBLEM", f"ATTUNE_DATA_KEY opens none; {fix}"))
+    elif opens is True:
+        checks.append(Check("stored notes", "ok", "the newest note opens with ATTUNE_DATA_KEY"))
+    return checks
+
+
+def _schema_check(shown: str, current: str | None, head: str) -> Check:
+    """A schema behind this version's is fine: `attune run` migrates before it serves."""
+    if current == head:
+        return Check("database", "ok", f"{shown} answers; schema {head}, up to date")
+    if current is None:
+        creates = f"`attune run` will create it at {head}"
+        return Check("database", "ok", f"{shown} answers; no schema yet, {creates}")
+    if current in known_revisions():
+        migrates = f"`attune run` will migrate it to {head}"
+        return Check("database", "ok", f"{shown} answers; schema {current}, {migrates}")
+    # Older code can't read a newer schema, and migrating never goes backwards.
+    fix = "run that version of Attune, or restore a backup"
+    detail = f"{shown} is at {current}, from a newer Attune than this one ({head}); {fix}"
+    return Check("database", "PROBLEM", detail)
+
+
+async def _bot_api_checks(settings: Settings, token: str | None) -> list[Check]:
+    root = settings.telegram_api_base_url or "https://api.telegram.org"
+    if token is None:
+        return [Check("Bot API", "skipped", "needs a bot token")]
+    request = AiohttpRequest(connect_timeout=5, read_timeout=5, write_timeout=5, pool_timeout=5)
+    bot = Bot(
+        token,
+        base_url=f"{root}/bot",
+        base_file_url=f"{root}/file/bot",
+        request=request,
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT), bot:  # getMe
+            webhook = await bot.get_webhook_info() if settings.mode == "webhook" else None
+    except InvalidToken:
+        fix = "copy it again from @BotFather (/mybots, API Token)"
+        return [Check("Bot API", "PROBLEM", f"{root} does not accept this token: {fix}")]
+    except (NetworkError, TimeoutError, OSError) as error:
+        fix = "check the network, a firewall or proxy, or TELEGRAM_API_BASE_URL"
+        return [Check("Bot API", "PROBLEM", f"cannot reach {root} ({reason(error)}); {fix}")]
+    except TelegramError as error:
+        return [Check("Bot API", "PROBLEM", f"{root} answered getMe with: {reason(error)}")]
+    checks = [Check("Bot API", "ok", f"{root} knows this bot as @{bot.username}")]
+    if webhook is not None:
+        checks.append(_webhook_check(settings, webhook))
+    return checks
+
+
+def _webhook_check(settings: Settings, info: WebhookInfo) -> Check:
+    waiting = f"{info.pending_update_count} updates waiting"
+    if info.last_error_date is not None:
+        ago = datetime.now(UTC) - info.last_error_date
+        if ago < timedelta(hours=1):
+            fix = f"check that ATTUNE_WEBHOOK_URL reaches ATTUNE_HTTP_PORT ({settings.http_port})"
+            said = f"{int(ago.total_seconds() // 60)} min ago: {info.last_error_message}"
+            return Check("webhook", "PROBLEM", f"Telegram's last delivery failed {said}; {fix}")
+    if not info.url:
+        return Check("webhook", "ok", f"none set yet; `attune run` sets it ({waiting})")
+    if info.url != settings.webhook_url:
+        detail = (
+            f"set to another URL; `attune run` replaces it with ATTUNE_WEBHOOK_URL ({waiting})"
+        )
+        return Check("webhook", "ok", detail)
+    return Check("webhook", "ok", f"set to ATTUNE_WEBHOOK_URL ({waiting})")
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """Every secret value the settings hold, so that no output line carries one."""
+    values = [
+        settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else "",
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
+        make_url(settings.database_url).password or "",
+    ]
+    if settings.data_key is not None:
+        values += settings.data_key.get_secret_value().split(",")
+    return sorted({v.strip() for v in values if len(v.strip()) >= 4}, key=len, reverse=True)

@@ -1,0 +1,250 @@
+"""`attune check-config`: one line per check, a verdict, exit status 0 only when all is well.
+
+One test runs it as a real process; the others run `main()` in-process (conftest).
+Bot API checks talk to the local emulator over loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from telegram import Bot
+
+from emulator import BotApiEmulator
+from store.crypto import NoteCipher, new_key
+from store.db import create_engine, session_factory
+from store.models import Note
+from store.stats import head_revision
+from tests.bot.conftest import ATTUNE, Attune, Env, Migrated
+from tests.e2e.harness import DATA_KEY, TOKEN
+from tests.e2e.processes import seed_due_people
+
+OTHER_TOKEN = "987654321:ANOTHER-token-the-emulator-does-not-know"
+SECRET = "w" * 40
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _lines(out: str) -> dict[str, str]:
+    """check-config's verdict per subject, read from its fixed columns."""
+    return {line[11:23].strip(): line[2:10].strip() for line in out.splitlines()[:-1]}
+
+
+async def _add_a_note(url: str) -> None:
+    """One person with one note, encrypted under DATA_KEY."""
+    await seed_due_people(url, count=1, due=datetime.now(UTC))
+    engine = create_engine(url)
+    async with session_factory(engine)() as session, session.begin():
+        body = NoteCipher([DATA_KEY]).encrypt("a few words")
+        session.add(Note(user_id=1, body=body, created_at=datetime.now(UTC)))
+    await engine.dispose()
+
+
+async def test_check_config_passes_a_good_configuration_as_a_real_process(
+    tmp_path: Path, migrated: Migrated
+) -> None:
+    url = await migrated()
+    await _add_a_note(url)
+    async with BotApiEmulator(token=TOKEN) as emulator:
+        environ = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ATTUNE_"))},
+            "DATABASE_URL": url,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": emulator.root_url,
+            "ATTUNE_DATA_KEY": DATA_KEY,
+        }
+        process = await asyncio.create_subprocess_exec(
+            ATTUNE, "check-config", env=environ, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    out = stdout.decode()
+    assert process.returncode == 0, out + stderr.decode()
+    assert _lines(out) == {
+        "settings": "ok",
+        "bot token": "ok",
+        "notes key": "ok",
+        "database": "ok",
+        "stored notes": "ok",
+        "Bot API": "ok",
+    }
+    assert out.splitlines()[-1] == "attune: all checks passed; ready to run"
+    assert f"schema {head_revision()}, up to date" in out and "knows this bot as @" in out
+    assert TOKEN not in out + stderr.decode() and DATA_KEY not in out + stderr.decode()
+    assert [c.method for c in emulator.calls] == ["getMe"]  # and changed nothing
+
+
+async def test_check_config_reports_an_unreachable_database_without_its_password(
+    env: Env, attune: Attune
+) -> None:
+    env(
+        DATABASE_URL=f"postgresql+asyncpg://attune:hunter2-pw@127.0.0.1:{_closed_port()}/a",
+        ATTUNE_DATA_KEY=DATA_KEY,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_closed_port()}",
+    )
+    code, out, _ = await attune("check-config")
+    assert code == 1
+    database = next(line for line in out.splitlines() if "database" in line)
+    assert database.split()[0] == "PROBLEM"
+    assert "cannot reach postgresql+asyncpg://attune:***@127.0.0.1" in database
+    assert "check DATABASE_URL" in database
+    assert "hunter2" not in out
+    assert out.splitlines()[-1].startswith("attune: 2 problems;")  # the token and this
+    assert _lines(out)["Bot API"] == "skipped"
+
+
+async def test_check_config_neither_creates_nor_migrates_the_database(
+    env: Env, tmp_path: Path, attune: Attune, migrated: Migrated
+) -> None:
+    env(ATTUNE_DATA_KEY=DATA_KEY)
+    code, out, _ = await attune("check-config")
+    assert code == 1
+    assert "does not exist yet: run `attune migrate`" in out
+    assert not (tmp_path / "attune.db").exists()
+
+    await migrated("0003")
+    await attune("check-config")
+    with sqlite3.connect(tmp_path / "attune.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+
+
+async def test_check_config_passes_a_schema_that_attune_run_will_migrate(
+    env: Env, tmp_path: Path, attune: Attune, migrated: Migrated
+) -> None:
+    """`attune run` migrates at start, so an older schema is no reason to stop."""
+    env(ATTUNE_DATA_KEY=DATA_KEY)
+    sqlite3.connect(tmp_path / "attune.db").close()  # there, and empty
+    code, out, _ = await attune("check-config")
+    assert code == 1
+    assert _lines(out)["database"] == "ok"
+    assert f"no schema yet, `attune run` will create it at {head_revision()}" in out
+    assert "stored notes" not in out  # nothing stored yet
+    assert out.splitlines()[-1].startswith("attune: 1 problem;")  # the token only
+
+    await migrated("0003")
+    code, out, _ = await attune("check-config")
+    assert code == 1
+    assert _lines(out)["database"] == "ok"
+    assert f"schema 0003, `attune run` will migrate it to {head_revision()}" in out
+    assert _lines(out)["stored notes"] == "skipped"
+    assert out.splitlines()[-1].startswith("attune: 1 problem;")  # the token only
+
+
+async def test_check_config_refuses_a_schema_from_a_newer_attune(
+    env: Env, tmp_path: Path, attune: Attune, migrated: Migrated
+) -> None:
+    env(ATTUNE_DATA_KEY=DATA_KEY)
+    await migrated()
+    with sqlite3.connect(tmp_path / "attune.db") as db:
+        db.execute("UPDATE alembic_version SET version_num = '0099'")
+    code, out, _ = await attune("check-config")
+    assert code == 1
+    assert _lines(out)["database"] == "PROBLEM"
+    assert f"is at 0099, from a newer Attune than this one ({head_revision()})" in out
+    assert "stored notes" not in out
+    assert out.splitlines()[-1].startswith("attune: 2 problems;")  # the token and this
+
+
+async def test_check_config_reports_a_token_the_bot_api_refuses(
+    env: Env, attune: Attune, migrated: Migrated
+) -> None:
+    await migrated()
+    async with BotApiEmulator(token=TOKEN) as emulator:
+        env(
+            TELEGRAM_BOT_TOKEN=OTHER_TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root_url,
+            ATTUNE_DATA_KEY=DATA_KEY,
+        )
+        code, out, err = await attune("check-config")
+    assert code == 1
+    assert [(c.method, c.error_code) for c in emulator.calls] == [("getMe", 401)]
+    api = next(line for line in out.splitlines() if "Bot API" in line)
+    assert api.split()[0] == "PROBLEM" and "does not accept this token" in api
+    assert "@BotFather" in api
+    assert OTHER_TOKEN not in out + err
+    assert out.splitlines()[-1].startswith("attune: 1 problem;")
+
+
+async def test_check_config_reports_an_unreachable_bot_api(
+    env: Env, attune: Attune, migrated: Migrated
+) -> None:
+    await migrated()
+    root = f"http://127.0.0.1:{_closed_port()}"
+    env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=root, ATTUNE_DATA_KEY=DATA_KEY)
+    code, out, err = await attune("check-config")
+    assert code == 1
+    api = next(line for line in out.splitlines() if "Bot API" in line)
+    assert api.split()[0] == "PROBLEM"
+    assert f"cannot reach {root}" in api and "TELEGRAM_API_BASE_URL" in api
+    assert TOKEN not in out + err
+
+
+async def test_check_config_reports_a_missing_or_wrong_notes_key(
+    env: Env, attune: Attune, migrated: Migrated
+) -> None:
+    await _add_a_note(await migrated())
+    async with BotApiEmulator(token=TOKEN) as emulator:
+        env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.root_url)
+        code, out, _ = await attune("check-config")
+        assert code == 1
+        assert _lines(out)["notes key"] == "PROBLEM"
+        assert "ATTUNE_DATA_KEY is not set" in out
+        assert "stored notes" not in out  # nothing to try them with
+
+        other = new_key()
+        env(ATTUNE_DATA_KEY=other)
+        code, out, _ = await attune("check-config")
+    assert code == 1
+    assert _lines(out)["notes key"] == "ok"
+    assert _lines(out)["stored notes"] == "PROBLEM"
+    assert '"NEW,OLD"' in out and other not in out
+
+
+async def test_check_config_in_webhook_mode_reports_what_telegram_says(
+    env: Env, attune: Attune, migrated: Migrated
+) -> None:
+    await migrated()
+    hook = f"http://127.0.0.1:{_closed_port()}/telegram"
+    async with BotApiEmulator(token=TOKEN) as emulator:
+        env(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root_url,
+            ATTUNE_DATA_KEY=DATA_KEY,
+            ATTUNE_MODE="webhook",
+            ATTUNE_WEBHOOK_URL=hook,
+            ATTUNE_WEBHOOK_SECRET=SECRET,
+        )
+        code, out, _ = await attune("check-config")
+        assert code == 0, out
+        assert "none set yet; `attune run` sets it" in out
+
+        # The webhook is set, and Telegram cannot deliver to it.
+        async with Bot(TOKEN, base_url=emulator.base_url) as bot:
+            await bot.set_webhook(hook, secret_token=SECRET)
+        await emulator.user(user_id=7001).send("hello")
+        await emulator.wait_for_delivery(lambda d: not d.ok, timeout=10)
+        code, out, err = await attune("check-config")
+    assert code == 1
+    webhook = next(line for line in out.splitlines() if "webhook" in line.split()[:2])
+    assert webhook.split()[0] == "PROBLEM"
+    assert "last delivery failed 0 min ago" in webhook and "ATTUNE_HTTP_PORT" in webhook
+    assert SECRET not in out + err
+
+
+async def test_check_config_with_unreadable_settings_exits_2_in_one_line(
+    env: Env, attune: Attune
+) -> None:
+    env(ATTUNE_MODE="webhook")
+    code, out, err = await attune("check-config")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "ATTUNE_WEBHOOK_URL is required" in err
