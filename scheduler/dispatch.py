@@ -8,8 +8,8 @@ and Telegram are busy at the same time instead of in turns. A unit of work is on
 prompts in a batch, sent one after the other: a person with five rituals at 22:00 holds
 one worker while the per-chat limit makes them wait, not five.
 
-Each send is recorded as soon as Telegram answers (a group commit, `_SentLog`), and a
-worker records its send before it starts the next, so at any moment at most `concurrency`
+Each send is recorded as soon as Telegram answers (a group commit: scheduler.sent_log),
+and a worker records its send before it starts the next, so at any moment at most `concurrency`
 sends are unrecorded: the most a crash can repeat. A dispatcher that dies leaves its other
 prompts claimed; once a claim's lease runs out, any dispatcher sends them, so a crash loses
 nothing within the grace period. A dispatcher told to stop (SIGTERM) claims no more,
@@ -40,15 +40,10 @@ from messages import prompt_message, ritual_text
 from scheduler.claim import claim_batch
 from scheduler.planning import day_period
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
+from scheduler.sent_log import SentLog
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
 from scheduler.zones import resolve_zone
-from store.prompts import (
-    ClaimedPrompt,
-    expire_unanswered,
-    mark_failed,
-    mark_sent,
-    release_claims,
-)
+from store.prompts import ClaimedPrompt, expire_unanswered, mark_failed, release_claims
 from store.users import mark_blocked
 
 log = logging.getLogger(__name__)
@@ -137,7 +132,7 @@ class Dispatcher:
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._timer = timer  # seconds, for how long a tick has run (tests inject one)
-        self._sent_log = _SentLog(sessions)
+        self._sent_log = SentLog(sessions)
         self._events: DispatchEvents = events or _Unobserved()
         self._stopping = False
 
@@ -297,38 +292,3 @@ def _period(item: ClaimedPrompt, now: datetime) -> str:
     if item.timezone is None:
         return "evening"
     return day_period(now, resolve_zone(item.timezone))
-
-
-class _SentLog:
-    """Records sends as soon as they happen, many per transaction (group commit).
-
-    Whoever holds the lock writes everything recorded so far in one statement; those
-    who waited meanwhile find their entry already written, or the error that stopped
-    the write (so nobody takes an unwritten send for a recorded one). One writer at a
-    time also keeps SQLite from making concurrent writers wait on each other.
-    """
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._pending: list[tuple[int, int]] = []
-        self._outcome: dict[int, Exception | None] = {}  # written by another: None or why not
-        self._lock = asyncio.Lock()
-
-    async def record(self, prompt_id: int, message_id: int, now: datetime) -> None:
-        """Return once the send of `prompt_id` as `message_id` is committed, or raise."""
-        self._pending.append((prompt_id, message_id))
-        async with self._lock:
-            if prompt_id in self._outcome:
-                error = self._outcome.pop(prompt_id)
-                if error is not None:
-                    raise error
-                return
-            batch, self._pending = self._pending, []
-            others = [p for p, _ in batch if p != prompt_id]
-            try:
-                async with self._sessions() as session, session.begin():
-                    await mark_sent(session, sent=batch, now=now)
-            except Exception as error:
-                self._outcome.update(dict.fromkeys(others, error))
-                raise
-            self._outcome.update(dict.fromkeys(others))

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import scheduler.dispatch
+import scheduler.sent_log
 from scheduler.dispatch import Dispatcher
 from scheduler.sender import OutgoingPrompt
 from store.db import session_factory
@@ -85,7 +85,7 @@ async def test_a_database_failure_stops_the_tick_and_leases_cover_the_rest(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await add_people(engine, 60)
-    real_mark_sent = scheduler.dispatch.mark_sent
+    real_mark_sent = scheduler.sent_log.mark_sent
     writes = 0
 
     async def failing_third_write(*args: object, **kwargs: object) -> None:
@@ -95,13 +95,13 @@ async def test_a_database_failure_stops_the_tick_and_leases_cover_the_rest(
             raise ConnectionResetError("the database went away")
         await real_mark_sent(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scheduler.dispatch, "mark_sent", failing_third_write)
+    monkeypatch.setattr(scheduler.sent_log, "mark_sent", failing_third_write)
     sender = RecordingSender()
     dispatcher = Dispatcher(session_factory(engine), sender, grace=GRACE, batch_size=20)
     with pytest.raises(ConnectionResetError):
         await asyncio.wait_for(dispatcher.tick(NOW), timeout=10)  # stops, never hangs
     sent_before = len(sender.sent)
-    monkeypatch.setattr(scheduler.dispatch, "mark_sent", real_mark_sent)
+    monkeypatch.setattr(scheduler.sent_log, "mark_sent", real_mark_sent)
     async with session_factory(engine)() as session:
         held = set(
             await session.scalars(select(Prompt.id).where(Prompt.state == PromptState.CLAIMED))
@@ -118,11 +118,18 @@ async def test_a_database_failure_stops_the_tick_and_leases_cover_the_rest(
     assert sum(n - 1 for n in per_chat.values()) <= 32
 
 
-class SlowSender(RecordingSender):
-    """Takes 10 ms per send, so a stop lands while most of the work is still queued."""
+class StoppingSender(RecordingSender):
+    """Asks its dispatcher to stop once `after` prompts went out (as SIGTERM would)."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+        self.dispatcher: Dispatcher | None = None
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int:
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.005)  # sends take time, so work is still queued at the stop
+        if len(self.sent) == self.after and self.dispatcher is not None:
+            self.dispatcher.stop()
         return await super().send_prompt(prompt)
 
 
@@ -131,13 +138,12 @@ async def test_a_stopped_tick_finishes_its_sends_and_hands_back_the_rest(
 ) -> None:
     await add_people(engine, 300)
     sessions = session_factory(engine)
-    sender = SlowSender()
+    sender = StoppingSender(after=20)
     dispatcher = Dispatcher(sessions, sender, grace=GRACE, batch_size=100, concurrency=4)
-    tick = asyncio.create_task(dispatcher.tick(NOW))
-    await asyncio.sleep(0.1)
-    dispatcher.stop()
-    report = await tick
-    assert 0 < report.sent < 300 and report.sent == len(sender.sent)
+    sender.dispatcher = dispatcher
+    report = await dispatcher.tick(NOW)
+    # The sends in flight at the stop finish: at most the concurrency more.
+    assert 20 < report.sent <= 20 + 4 and report.sent == len(sender.sent)
     assert report.released > 0
     counts = await states(engine)
     assert counts[PromptState.SENT] == report.sent  # every send was recorded
