@@ -43,7 +43,7 @@ from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
 from bot.settings import Settings
-from scheduler.dispatch import Dispatcher
+from scheduler.dispatch import Dispatcher, longest_claim_wait
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
 from store.crypto import NoteCipher
@@ -213,6 +213,17 @@ async def open_services(app: AttuneApp) -> None:
         lease=timedelta(seconds=settings.claim_lease_seconds),
         events=services.metrics,
     )
+    wait = longest_claim_wait(settings.rate_limit)
+    if settings.claim_lease_seconds < 2 * wait:
+        log.warning(
+            "ATTUNE_CLAIM_LEASE_SECONDS=%g is short: a claim may wait %.0f s at"
+            " ATTUNE_RATE_LIMIT=%g; with several replicas a prompt could be sent twice"
+            " (keep it above %.0f s)",
+            settings.claim_lease_seconds,
+            wait,
+            settings.rate_limit,
+            2 * wait,
+        )
     services.dispatch = DispatchJob(dispatcher, services.clock)
     services.housekeeping = Housekeeping(services.sessions, services.clock)
     services.scheduler = build_scheduler(

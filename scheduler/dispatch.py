@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 # An unanswered prompt stays open this long (or until the ritual's next prompt).
 ANSWER_WINDOW = timedelta(hours=24)
 
+# Prompts claimed per transaction; the queue holds about one batch ahead of the workers.
+BATCH_SIZE = 200
+
 # One chat's prompts of a batch, sent one after the other by one worker; None: stop.
 _Unit = list[ClaimedPrompt] | None
 
@@ -120,7 +123,7 @@ class Dispatcher:
         *,
         grace: timedelta,
         lease: timedelta = timedelta(minutes=2),
-        batch_size: int = 200,
+        batch_size: int = BATCH_SIZE,
         concurrency: int = 32,
         timer: Callable[[], float] = time.monotonic,
         events: DispatchEvents | None = None,
@@ -292,3 +295,10 @@ def _period(item: ClaimedPrompt, now: datetime) -> str:
     if item.timezone is None:
         return "evening"
     return day_period(now, resolve_zone(item.timezone))
+
+
+def longest_claim_wait(rate: float) -> float:
+    """Seconds a claim may wait in a dispatcher's queue before it is sent at `rate` per
+    second (about two batches); a lease shorter than this lets another dispatcher take
+    over a claim that is still going to be sent, and the prompt goes out twice."""
+    return 2 * BATCH_SIZE / rate

@@ -215,3 +215,21 @@ async def test_a_start_that_cannot_work_says_why_in_one_line(
     with pytest.raises(StartFailed, match="cannot open the database"):
         async with serving(no_database, clock):
             pass
+
+
+async def test_a_lease_too_short_for_the_send_rate_is_warned_about(
+    emulator: BotApiEmulator, clock: FakeClock, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    short = make_settings(
+        emulator.root_url,
+        database_url,
+        ATTUNE_RATE_LIMIT=25,  # a claim may wait 16 s
+        ATTUNE_CLAIM_LEASE_SECONDS=20,
+    )
+    async with serving(short, clock):
+        pass
+    assert "could be sent twice (keep it above 32 s)" in caplog.text
+    caplog.clear()
+    async with serving(make_settings(emulator.root_url, database_url), clock):
+        pass
+    assert "ATTUNE_CLAIM_LEASE_SECONDS" not in caplog.text
