@@ -56,10 +56,13 @@ async def _serve(app: AttuneApp) -> int:
         waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(stop.wait())}
         if runtime.polling is not None:
             waits.add(runtime.polling)
-        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in pending:
+            waiting.cancel()
         if runtime.polling in done:
-            # Polling ends by itself only when Telegram refuses the token.
-            log.error("attune cannot take updates: %s", runtime.polling.exception())
+            # Polling ends by itself only on an error it cannot retry (a refused token).
+            error = runtime.polling.exception()
+            log.error("attune stopped taking updates: %s", type(error).__name__)
             return 1
         log.info("attune is stopping")
     log.info("attune stopped")
@@ -93,9 +96,10 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
     await runner.setup()
     try:
         await _start(app, runner, settings)
-        poller, polling = Poller(app.bot, intake), None
+        poller, polling = None, None
         if webhook is None:
             await app.bot.delete_webhook()  # one left from webhook mode would stop polling
+            poller = Poller(app.bot, intake)
             polling = asyncio.create_task(poller.run())
         else:
             await app.bot.set_webhook(
@@ -113,7 +117,8 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
             yield Runtime(port=port, polling=polling)
         finally:
             status.taking_updates = False
-            poller.stop()
+            if poller is not None:
+                poller.stop()
             waiting = {*status.in_flight, *([polling] if polling else [])}
             await asyncio.gather(_finish(waiting), stop_services(app, within=STOP_WITHIN))
     finally:
