@@ -19,6 +19,10 @@ Sections, each printing a table:
 - startup: time and memory to start Attune's scheduler side (what `bot.app.open_services`
   opens, up to the first dispatch tick) with 0 and 100k subscriptions, against one PTB
   `JobQueue.run_daily` job per subscription (10k and 100k), each in a fresh process.
+- updates: how fast one real `attune run` process handles people's updates, in long
+  polling and webhook mode: 2,000 people each tap Open on their prompt, rate it and write
+  a note, all at once (rate limits out of reach); updates/s, the bot process's CPU per
+  update and its peak RSS, with the emulator and the people in a process of their own.
 
 Everything runs on loopback; PostgreSQL is used when reachable at --pg-url (a database of
 its own, created and emptied as needed). Performance is claimed here, never asserted in
@@ -41,10 +45,11 @@ import bench_due_scan
 import bench_limit
 import bench_pipeline
 import bench_startup
+import bench_updates
 from bench_common import Table
 from bench_data import database_version, sqlite_url
 
-SECTIONS = ("due-scan", "pipeline", "limit", "startup")
+SECTIONS = ("due-scan", "pipeline", "limit", "startup", "updates")
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/attune_bench"
 
 
@@ -87,6 +92,8 @@ async def run_section(
         return await bench_pipeline.run(backends, work, quick=quick)
     if section == "limit":
         return [await bench_limit.run(backends[0][1], work, quick=quick)]
+    if section == "updates":
+        return await bench_updates.run(backends, work, quick=quick)
     return [await bench_startup.run(backends, work, quick=quick)]
 
 

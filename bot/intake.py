@@ -140,9 +140,11 @@ class Poller:
             await asyncio.wait({poll, stopped}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
-        if not poll.done():
-            poll.cancel()
-            await asyncio.gather(poll, return_exceptions=True)
+            if not poll.done():  # stopped, or this task itself was cancelled
+                poll.cancel()
+                poll.add_done_callback(_retrieve)  # an abandoned poll's error is no news
+        if poll.cancelled() or not poll.done():
+            await asyncio.wait({poll})  # the abandoned request closes before anything else
             return None
         result: tuple[Update, ...] = poll.result()
         return result
@@ -168,3 +170,9 @@ class Poller:
 def _seconds(value: int | timedelta) -> float:
     """RetryAfter.retry_after as seconds (PTB gives an int or a timedelta)."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _retrieve(task: asyncio.Future[tuple[Update, ...]]) -> None:
+    """Take a finished task's outcome, so asyncio does not report it as never retrieved."""
+    if not task.cancelled():
+        task.exception()

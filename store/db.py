@@ -30,11 +30,13 @@ def create_engine(url: str) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         # WAL lets readers proceed during the dispatch commit; foreign keys make
-        # ON DELETE CASCADE real; busy_timeout waits out a concurrent writer.
+        # ON DELETE CASCADE real; busy_timeout waits out concurrent writers: SQLite does
+        # not queue them fairly, so under a burst of taps (many handlers at once) one can
+        # wait seconds, and a write that gives up loses that tap.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Deleted rows are overwritten with zeros, so /delete leaves nothing in the file.
         cursor.execute("PRAGMA secure_delete=ON")
