@@ -19,6 +19,7 @@ import json
 import pstats
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from bench_common import CHAT_BASE, NOW, TOKEN, cpu_seconds_of, peak_rss_mb
@@ -159,10 +160,14 @@ def top_functions(profiler: cProfile.Profile, count: int = 8) -> list[tuple[str,
     return [(_name(*key), value[2] / total) for key, value in rows]
 
 
+# Profiled file names are shown relative to the checkout (or to site-packages).
+_CHECKOUT = f"{Path(__file__).resolve().parent.parent}/"
+
+
 def _name(filename: str, line: int, function: str) -> str:
     if filename == "~":
         return function
-    short = filename.split("site-packages/", 1)[-1].rsplit("/work/main/", 1)[-1]
+    short = filename.split("site-packages/", 1)[-1].removeprefix(_CHECKOUT)
     return f"{short}:{line} {function}"
 
 

@@ -91,13 +91,20 @@ async def send(update: Update, replies: Iterable[Reply]) -> None:
 
 
 async def edit(query: CallbackQuery, item: Reply) -> None:
-    """Replace the pressed message's text and buttons; an identical edit is not an error."""
+    """Replace the pressed message's text and buttons; an identical edit is not an error.
+
+    A message deleted meanwhile (by /delete, or on another device) can still have its
+    button pressed: what the press changed is then told in a new message instead.
+    """
     markup = item.markup if isinstance(item.markup, InlineKeyboardMarkup) else None
     try:
         await query.edit_message_text(item.text, reply_markup=markup)
     except BadRequest as error:
-        if "not modified" not in error.message:
+        if "not modified" in error.message:
+            return
+        if "message to edit not found" not in error.message.lower() or query.message is None:
             raise
+        await query.message.chat.send_message(item.text, reply_markup=markup)
 
 
 async def answer(

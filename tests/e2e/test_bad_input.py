@@ -158,3 +158,19 @@ async def test_a_failing_handler_says_nothing_was_lost(
     assert sorry.text
     [check_in] = await all_rows(database_url, CheckIn)
     assert check_in.rating == 2
+
+
+async def test_a_button_on_a_deleted_message_still_answers_in_a_new_one(
+    bot: AttuneApp, emulator: BotApiEmulator, database_url: str
+) -> None:
+    sam = emulator.user(user_id=2090, first_name="Sam")
+    await onboard(sam)
+    page = await opt_in_default(sam, "body_scan")
+    # The press is on its way while the message is deleted (on another device): the edit
+    # then finds no message.
+    await sam.press(page, callback_data="off:body_scan")
+    sam.stored(page).deleted = True
+    told = await sam.wait_for_message()
+    [sub] = await all_rows(database_url, Subscription)
+    assert not sub.active
+    assert "body_scan" in str(told.buttons)
