@@ -102,7 +102,7 @@ async def edit(query: CallbackQuery, item: Reply) -> None:
     except BadRequest as error:
         if "not modified" in error.message:
             return
-        if "message to edit not found" not in error.message.lower() or query.message is None:
+        if not _gone(error) or query.message is None:
             raise
         await query.message.chat.send_message(item.text, reply_markup=markup)
 
@@ -125,9 +125,15 @@ async def answer(
 
 
 async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    """Replace only the pressed message's buttons; an identical edit is not an error."""
+    """Replace only the pressed message's buttons; an identical edit is not an error, and
+    neither is a message deleted meanwhile (its buttons went with it)."""
     try:
         await query.edit_message_reply_markup(markup)
     except BadRequest as error:
-        if "not modified" not in error.message:
+        if "not modified" not in error.message and not _gone(error):
             raise
+
+
+def _gone(error: BadRequest) -> bool:
+    """Telegram's answer when the message to edit was deleted meanwhile."""
+    return "message to edit not found" in error.message.lower()

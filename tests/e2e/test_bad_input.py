@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from bot.app import AttuneApp
@@ -55,6 +56,9 @@ async def test_unknown_timezone_changes_nothing(
         assert reply.text in (render("timezone_unknown", "en"), render("answer_too_long", "en"))
     [user] = await all_rows(database_url, User)
     assert user.timezone == "Europe/Berlin"
+    await asyncio.sleep(0.2)  # an error reply would come right after
+    sent = [c.params.get("text") for c in emulator.calls_to("sendMessage")]
+    assert render("error_generic", "en") not in sent
 
 
 async def test_impossible_time_changes_nothing(
@@ -174,3 +178,23 @@ async def test_a_button_on_a_deleted_message_still_answers_in_a_new_one(
     [sub] = await all_rows(database_url, Subscription)
     assert not sub.active
     assert "body_scan" in str(told.buttons)
+
+
+async def test_a_city_pressed_on_a_deleted_question_still_sets_the_timezone(
+    bot: AttuneApp, emulator: BotApiEmulator, database_url: str
+) -> None:
+    sam = emulator.user(user_id=2091, first_name="Sam")
+    await sam.send("/start")
+    welcome = await sam.wait_for_message()
+    await sam.press(welcome, callback_data="adult:yes")
+    consent = await sam.wait_for_edit(welcome)
+    await sam.press(consent, callback_data="consent:yes")
+    cities = await sam.wait_for_message(lambda m: "tz:Europe/Berlin" in str(m.buttons))
+    await sam.press(cities, callback_data="tz:Europe/Berlin")
+    sam.stored(cities).deleted = True  # gone while the press is on its way
+    await sam.wait_for_message(lambda m: "on:body_scan" in str(m.buttons))
+    [user] = await all_rows(database_url, User)
+    assert user.timezone == "Europe/Berlin"
+    await asyncio.sleep(0.2)  # an error reply would come right after
+    sent = [c.params.get("text") for c in emulator.calls_to("sendMessage")]
+    assert render("error_generic", "en") not in sent
