@@ -19,11 +19,7 @@ async def onboard(person: Any, zone: str = "Europe/Berlin", *, discreet: bool = 
     by default; most tests want to see their words, so `discreet=False` turns that off in
     /settings afterwards.
     """
-    await person.send("/start")
-    welcome = await person.wait_for_message()
-    await person.press(welcome, callback_data="adult:yes")
-    consent = await person.wait_for_edit(welcome)
-    await person.press(consent, callback_data="consent:yes")
+    await agree(person)
     await person.wait_for_message(lambda m: m.text == render("timezone_location_tip", "en"))
     await person.send(zone)
     await person.wait_for_message(lambda m: "on:body_scan" in button_data(m))
@@ -36,6 +32,15 @@ async def onboard(person: Any, zone: str = "Europe/Berlin", *, discreet: bool = 
         await person.press(choices, callback_data="disc:off")
         await person.wait_for_edit(choices)
     return offer
+
+
+async def agree(person: Any) -> None:
+    """/start, then 18+ and consent: onboarding up to the timezone question."""
+    await person.send("/start")
+    welcome = await person.wait_for_message()
+    await person.press(welcome, callback_data="adult:yes")
+    consent = await person.wait_for_edit(welcome)
+    await person.press(consent, callback_data="consent:yes")
 
 
 async def opt_in_default(person: Any, key: str) -> Any:

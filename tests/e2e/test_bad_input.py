@@ -10,7 +10,7 @@ from emulator import BotApiEmulator
 from messages import render
 from store.models import CheckIn, Prompt, Subscription, User
 from tests.e2e.db import all_rows, count
-from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
+from tests.e2e.flows import agree, is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
 
 
@@ -184,11 +184,7 @@ async def test_a_city_pressed_on_a_deleted_question_still_sets_the_timezone(
     bot: AttuneApp, emulator: BotApiEmulator, database_url: str
 ) -> None:
     sam = emulator.user(user_id=2091, first_name="Sam")
-    await sam.send("/start")
-    welcome = await sam.wait_for_message()
-    await sam.press(welcome, callback_data="adult:yes")
-    consent = await sam.wait_for_edit(welcome)
-    await sam.press(consent, callback_data="consent:yes")
+    await agree(sam)
     cities = await sam.wait_for_message(lambda m: "tz:Europe/Berlin" in str(m.buttons))
     await sam.press(cities, callback_data="tz:Europe/Berlin")
     sam.stored(cities).deleted = True  # gone while the press is on its way
