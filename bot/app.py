@@ -23,6 +23,7 @@ import messages
 from bot import callbacks
 from bot.flood import FloodGuard
 from bot.handlers import (
+    crisis,
     discretion,
     general,
     looking_back,
@@ -43,6 +44,7 @@ from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
 from bot.settings import Settings
+from messages.resources import load_resources
 from scheduler.dispatch import Dispatcher, longest_claim_wait
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
@@ -120,6 +122,9 @@ def _register(app: AttuneApp) -> None:
     # Group -2 runs before that: one person's flood of updates is dropped early, so their
     # replies can't use up the send rate that everyone's prompts share.
     app.add_handler(TypeHandler(Update, general.flood_guard), group=-2)
+    # Group -3 runs first of all: words of danger are answered in the same turn, before the
+    # flood guard could drop them, from anyone, whatever else was asked; it stops there.
+    app.add_handler(TypeHandler(Update, crisis.watch), group=-3)
 
     commands = {
         "start": onboarding.start,
@@ -136,6 +141,9 @@ def _register(app: AttuneApp) -> None:
         "export": privacy.export_command,
         "delete": privacy.delete_command,
     }
+    # An edited message is read for danger (group -3) and otherwise left as it was: an edit
+    # of an answer or a note must not act a second time.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, general.edited))
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
     buttons = (
@@ -171,7 +179,11 @@ def _register(app: AttuneApp) -> None:
         (callbacks.OPEN, prompts.open_prompt),
         (callbacks.CARE, safety.grounding_answer),
         (callbacks.CRISIS, safety.crisis_answer),
-        (callbacks.HELP_NOW, safety.help_now_button),
+        (callbacks.CRISIS_PRIVATE, crisis.private_button),
+        (callbacks.COUNTRY_ASK, crisis.country_ask_button),
+        (callbacks.COUNTRY, crisis.country_button),
+        (callbacks.HELP_NOW, crisis.help_now_button),
+        (callbacks.JOURNAL, notes.journal_button),
         (callbacks.JOURNAL_RITUAL, notes.journal_ritual_button),
         (callbacks.SUMMARY_OFFER, summary.offer_answer),
         (callbacks.SUMMARY_PAGE, summary.page_button),
@@ -200,6 +212,7 @@ async def open_services(app: AttuneApp) -> None:
     # Load and validate every text now, so a broken edit stops the start, not a reply.
     messages.rituals()
     messages.locales()
+    load_resources(settings.crisis_resources)  # ResourcesError: one line, for StartFailed
     services.engine = create_engine(settings.database_url)
     await migrate(services.engine)
     services.sessions = session_factory(services.engine)

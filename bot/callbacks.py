@@ -9,6 +9,9 @@ pattern and gets the stale-button answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from messages.resources import Category
 
 ADULT = re.compile(r"^adult:(yes|no)$")
 CONSENT = re.compile(r"^consent:(yes|no)$")
@@ -42,9 +45,15 @@ KEEP = re.compile(r"^keep:(0|30|90)$")
 OPEN = re.compile(r"^open:(\d{1,9})$")
 CARE = re.compile(r"^ground:(yes|no)$")
 CRISIS = re.compile(r"^crisis:(pause|keep)$")
+CRISIS_PRIVATE = re.compile(r"^crisis:private$")
+# Help lines for a chosen country. The letters name the kinds of danger the lines are for
+# (see DANGER_LETTERS); none at all is the choice made from /settings.
+COUNTRY_ASK = re.compile(r"^ccask:([shvpd]{0,5})$")
+COUNTRY = re.compile(r"^cc:([A-Z]{2}|none):([shvpd]{0,5})$")
 HELP_NOW = re.compile(r"^helpnow$")
 DELETE = re.compile(r"^erase:(yes|no)$")
 NO_NOTE = re.compile(r"^nonote:(\d{1,9})$")
+JOURNAL = re.compile(r"^journal$")
 JOURNAL_RITUAL = re.compile(r"^jr:([a-z_]{1,32})$")
 # The weekly summary: the onboarding offer, its page in /settings, its day and time.
 SUMMARY_OFFER = re.compile(r"^wsum:(yes|no)$")
@@ -178,6 +187,11 @@ def no_note(check_in_id: int) -> str:
     return f"nonote:{check_in_id}"
 
 
+def journal() -> str:
+    """Start a journal note, as /journal does."""
+    return "journal"
+
+
 def journal_ritual(key: str) -> str:
     """File a journal note under a ritual."""
     return f"jr:{key}"
@@ -236,6 +250,42 @@ def care(answer: str) -> str:
 def crisis(answer: str) -> str:
     """After a crisis reply: pause for today, or keep prompts."""
     return f"crisis:{answer}"
+
+
+def crisis_private() -> str:
+    """After a disclosure of harm: ways to keep this chat private on a shared phone."""
+    return "crisis:private"
+
+
+# One letter per kind of danger, so a country button can carry which lines to show.
+DANGER_LETTERS = {
+    Category.SUICIDE: "s",
+    Category.SELF_HARM: "h",
+    Category.SEXUAL_VIOLENCE: "v",
+    Category.PARTNER_VIOLENCE: "p",
+    Category.DANGER_NOW: "d",
+}
+
+
+def dangers_code(categories: Iterable[Category]) -> str:
+    """The letters for these kinds of danger, in a stable order."""
+    chosen = set(categories)
+    return "".join(letter for c, letter in DANGER_LETTERS.items() if c in chosen)
+
+
+def dangers_of(code: str) -> frozenset[Category]:
+    """The kinds of danger a button's letters name."""
+    return frozenset(c for c, letter in DANGER_LETTERS.items() if letter in code)
+
+
+def country_ask(dangers: str) -> str:
+    """Ask which country's help lines to show (for these kinds of danger)."""
+    return f"ccask:{dangers}"
+
+
+def country(code: str, dangers: str) -> str:
+    """A country chosen for help lines ("none": the lines that work in many countries)."""
+    return f"cc:{code}:{dangers}"
 
 
 def help_now() -> str:

@@ -1,4 +1,5 @@
-"""`attune check-config`: settings, bot token, notes key, database and Bot API, one line each.
+"""`attune check-config`: settings, help lines, bot token, notes key, database and Bot API,
+one line each.
 
 It changes nothing: it neither creates nor migrates the database, and asks the Bot API
 only getMe (and getWebhookInfo in webhook mode). No line carries a secret.
@@ -21,6 +22,7 @@ from bot.data_key import note_cipher
 from bot.http import AiohttpRequest
 from bot.one_line import reason
 from bot.settings import Settings
+from messages.resources import ResourcesError, load_resources
 from store.crypto import NoteCipher
 from store.database_url import missing_sqlite_file
 from store.db import create_engine, session_factory
@@ -60,6 +62,7 @@ def check_config(settings: Settings) -> int:
 async def _checks(settings: Settings) -> list[Check]:
     where = f"HTTP on {settings.http_host}:{settings.http_port}"
     checks = [Check("settings", "ok", f"{settings.mode} mode, {where}, {settings.env}")]
+    checks.append(_help_lines_check(settings))
     try:
         token: str | None = settings.token()
         checks.append(Check("bot token", "ok", "has the form of a bot token"))
@@ -76,6 +79,20 @@ async def _checks(settings: Settings) -> list[Check]:
     checks += await _database_checks(settings, cipher)
     checks += await _bot_api_checks(settings, token)
     return checks
+
+
+def _help_lines_check(settings: Settings) -> Check:
+    """The help lines shown to a person in danger: the whole file must load."""
+    try:
+        resources = load_resources(settings.crisis_resources)
+    except ResourcesError as error:
+        return Check(
+            "help lines",
+            "PROBLEM",
+            f"{error}; fix the file, or point ATTUNE_CRISIS_RESOURCES at a good one",
+        )
+    countries = len(resources.countries)
+    return Check("help lines", "ok", f"{resources.path}: default and {countries} countries")
 
 
 async def _database_checks(settings: Settings, cipher: NoteCipher | None) -> list[Check]:

@@ -90,8 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "check-config",
         lambda args, settings, cipher: check_config(settings),
-        "check the settings, bot token, notes key, database and Bot API, changing nothing; "
-        "exit status 0 when all is well",
+        "check the settings, help lines, bot token, notes key, database and Bot API, changing "
+        "nothing; exit status 0 when all is well",
     )
     return parser
 

@@ -28,7 +28,7 @@ from telegram.error import Conflict, NetworkError, RetryAfter
 log = logging.getLogger(__name__)
 
 # Everything a handler is registered for; Telegram sends nothing else.
-ALLOWED_UPDATES: Final = ("message", "callback_query", "my_chat_member")
+ALLOWED_UPDATES: Final = ("message", "edited_message", "callback_query", "my_chat_member")
 
 # How long one long poll waits for updates (seconds).
 LONG_POLL: Final = 10

@@ -12,7 +12,7 @@ from telegram import (
 )
 
 from bot import callbacks
-from messages import render, ritual_text, rituals
+from messages import keys, render, ritual_text, rituals
 from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
 
@@ -187,7 +187,10 @@ def settings(locale: str, *, paused: bool) -> InlineKeyboardMarkup:
                 _button("btn_settings_zone", locale, callbacks.zone_ask()),
             ],
             [pause, _button("btn_settings_summary", locale, callbacks.summary_page())],
-            [_button("btn_settings_discretion", locale, callbacks.discretion())],
+            [
+                _button("btn_settings_discretion", locale, callbacks.discretion()),
+                _button("btn_settings_country", locale, callbacks.country_ask("")),
+            ],
         ]
     )
 
@@ -332,19 +335,67 @@ def care(locale: str) -> InlineKeyboardMarkup:
     )
 
 
-def crisis(locale: str) -> InlineKeyboardMarkup:
-    """Pause prompts for today, or keep them."""
-    return _choice(
-        locale,
-        ("btn_crisis_pause", callbacks.crisis("pause")),
-        ("btn_crisis_keep", callbacks.crisis("keep")),
-    )
+def crisis(
+    locale: str, *, can_pause: bool, offer_private: bool, ask_country: str | None
+) -> InlineKeyboardMarkup | None:
+    """Under a crisis reply: pause for today or keep prompts (for someone with prompts),
+    ways to keep the chat private (after a disclosure of harm), and the country question
+    when the person's country is unknown (`ask_country` carries the kinds of danger)."""
+    options = []
+    if can_pause:
+        options += [
+            ("btn_crisis_pause", callbacks.crisis("pause")),
+            ("btn_crisis_keep", callbacks.crisis("keep")),
+        ]
+    if offer_private:
+        options.append(("btn_crisis_private", callbacks.crisis_private()))
+    if ask_country is not None:
+        options.append(("btn_crisis_country", callbacks.country_ask(ask_country)))
+    return _choice(locale, *options) if options else None
+
+
+def countries(locale: str, codes: Iterable[str], dangers: str) -> InlineKeyboardMarkup:
+    """One button per country with help lines, then "Somewhere else"."""
+    buttons = [
+        InlineKeyboardButton(
+            country_name(code, locale), callback_data=callbacks.country(code, dangers)
+        )
+        for code in sorted(codes, key=lambda code: country_name(code, locale))
+    ]
+    rows = _grid(buttons, per_row=2)
+    rows.append([_button("btn_country_elsewhere", locale, callbacks.country("none", dangers))])
+    return InlineKeyboardMarkup(rows)
+
+
+def country_name(code: str, locale: str) -> str:
+    """A country's name in the person's language, or its code if there is none."""
+    key = f"country_{code.lower()}"
+    return render(key, locale) if key in keys(locale) else code
+
+
+def back_to_settings(locale: str) -> InlineKeyboardMarkup:
+    """A way back to the /settings overview."""
+    return _choice(locale, ("btn_back_to_settings", callbacks.settings()))
+
+
+def privacy_settings(locale: str) -> InlineKeyboardMarkup:
+    """A way from the shared-phone tips to the privacy settings."""
+    return _choice(locale, ("btn_privacy_settings", callbacks.discretion()))
 
 
 def help_now(locale: str) -> InlineKeyboardMarkup:
     """Always under /help: the way to human help."""
     label = render("btn_help_now", locale)
     return _rows([InlineKeyboardButton(label, callback_data=callbacks.help_now())], 1)
+
+
+def free_text(locale: str) -> InlineKeyboardMarkup:
+    """Under the reply to text that answers nothing: keep it as a note, or find help."""
+    return _choice(
+        locale,
+        ("btn_write_note", callbacks.journal()),
+        ("btn_help_now", callbacks.help_now()),
+    )
 
 
 def discretion(

@@ -26,6 +26,7 @@ from bot.app import AttuneApp, build_application, close_services, open_services,
 from bot.intake import ALLOWED_UPDATES, Poller, UpdateIntake
 from bot.settings import Settings
 from bot.web import Status, web_application
+from messages.resources import ResourcesError
 from store.crypto import NoteCipher
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,8 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
 
 
 async def _start(app: AttuneApp, runner: web.AppRunner, settings: Settings) -> None:
-    """Open the port, reach Telegram, open the database; the usual failures in plain words."""
+    """Open the port, reach Telegram, check the help lines and open the database; the usual
+    failures in plain words."""
     host, port = settings.http_host, settings.http_port
     try:
         await web.TCPSite(runner, host, port).start()
@@ -148,6 +150,10 @@ async def _start(app: AttuneApp, runner: web.AppRunner, settings: Settings) -> N
         raise StartFailed(f"cannot reach the Bot API ({error})") from error
     try:
         await open_services(app)
+    except ResourcesError as error:
+        raise StartFailed(
+            f"{error}; fix the file, or point ATTUNE_CRISIS_RESOURCES at a good one"
+        ) from error
     except (DBAPIError, OSError) as error:
         raise StartFailed(
             f"cannot open the database ({type(error).__name__}); check DATABASE_URL"

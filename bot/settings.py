@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from messages.safety import DEFAULT_RESOURCES
+from messages.resources import DEFAULT_RESOURCES
 
 # Telegram tokens look like "123456789:AAE..." (bot id, colon, 30+ url-safe characters).
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")

@@ -25,9 +25,9 @@ DEFAULT_LOCALE = "en"
 
 _ROOT = Path(__file__).resolve().parent
 # UI texts live in texts.toml and in further flat files per feature (e.g. progress.toml);
-# rituals.toml belongs to the catalogue.
+# rituals.toml belongs to the catalogue, crisis_patterns.toml to messages.safety.
 _TEXTS_FILE = "texts.toml"
-_NOT_TEXTS = frozenset({"rituals.toml"})
+_NOT_TEXTS = frozenset({"rituals.toml", "crisis_patterns.toml"})
 # Directory names are lower-case language tags; requests are lower-cased before lookup,
 # so a directory named "pt-BR" could never be matched and is rejected instead.
 _LOCALE_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")

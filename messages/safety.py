@@ -1,7 +1,19 @@
-"""Safety texts as data: phrases that signal crisis, and where to find human help.
+"""Noticing danger in what a person types: a small grammar per locale, kept as data.
 
-Nothing here judges or diagnoses: a match only decides that the bot stops and answers
-with care and with resources.
+Each locale's ``crisis_patterns.toml`` holds four parts, applied in this order:
+
+1. ``[folds]``: spellings, contractions and slang mapped to one plain form ("dont" ->
+   "do not", "kms" -> "kill myself"), after case, accents' compatibility forms, invisible
+   characters, apostrophes and stretched letters ("dieee") are folded.
+2. ``[macros]``: named word classes (``{WANT}``, ``{SELF}``, ``{PARTNER}``) that rules
+   combine, so "subject + intention + act" is written once and not as a phrase list.
+3. ``[safe]``: idioms and negations that must never fire ("dying to try", "this deadline is
+   killing me", "I can't go on the trip"); they are blanked out before the rules run.
+4. ``[rules]``: per category, regular expressions over the folded words.
+
+Nothing here judges or diagnoses: a match only decides which care the reply offers. The
+result is a set of categories, never the words that matched, so logs can say which kind
+of help was shown and nothing of what was written.
 """
 
 from __future__ import annotations
@@ -10,76 +22,165 @@ import functools
 import re
 import tomllib
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from messages.render import DEFAULT_LOCALE, resolve_locale
+from messages.resources import Category
+
+__all__ = ["Category", "detect", "normalise"]
 
 _ROOT = Path(__file__).parent
-DEFAULT_RESOURCES = _ROOT / "crisis_resources.toml"
-# Characters that hide between letters (zero-width, direction marks) and must not let a
-# phrase slip past the match.
+PATTERNS_FILE = "crisis_patterns.toml"
+# Characters that hide between letters (zero-width, direction marks, soft hyphen) and
+# must not let a word slip past.
 _INVISIBLE = dict.fromkeys(
     [
-        0x200B,
-        0x200C,
-        0x200D,
-        0x2060,
-        0xFEFF,
-        0x200E,
-        0x200F,
-        0x202A,
-        0x202B,
-        0x202C,
-        0x202D,
-        0x202E,
+        *(0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x200E, 0x200F),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
     ]
 )
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_APOSTROPHES = re.compile(r"[\u2019\u2018\u02bc\u0060\u00b4']")
+# Sentence ends become a barrier word, so no rule joins "I want to." and "Die Hard".
+_SENTENCE_END = re.compile(r"[.!?;:\n\r\u2026]+")
+_NOT_WORD = re.compile(r"[^\w.]+")
+# Three or more of one letter ("dieee", "pleeease") fold to one.
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+_MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
+# Longer input is only ever a note or a message to answer: its start is what is read.
+MAX_CHARS = 4096
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_APOSTROPHES)
-    return " ".join(text.casefold().split())
+@dataclass(frozen=True, slots=True)
+class _Folds:
+    """Whole words (or runs of words) replaced by their plain form, in one pass."""
+
+    pattern: re.Pattern[str]
+    plain: Mapping[str, str]
+
+    @classmethod
+    def of(cls, table: Mapping[str, str], edge: str) -> _Folds | None:
+        if not table:
+            return None
+        keys = sorted(table, key=len, reverse=True)
+        alternatives = "|".join(re.escape(k) for k in keys)
+        return cls(re.compile(rf"(?<={edge})({alternatives})(?={edge})"), table)
+
+    def apply(self, text: str) -> str:
+        return self.pattern.sub(lambda m: self.plain[m.group(1)], text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    spellings: _Folds | None
+    folds: _Folds | None
+    safe: re.Pattern[str] | None
+    rules: Mapping[Category, re.Pattern[str]]
+
+
+def detect(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
+    """The kinds of danger the text speaks of, in its locale and in English; empty if none."""
+    found: set[Category] = set()
+    for grammar_locale in dict.fromkeys((resolve_locale(locale), DEFAULT_LOCALE)):
+        grammar = _grammar(grammar_locale)
+        words = _apply(grammar, normalise(text, grammar.spellings))
+        found.update(category for category, rule in grammar.rules.items() if rule.search(words))
+    return frozenset(found)
+
+
+def normalise(text: str, spellings: _Folds | None = None) -> str:
+    """Lower-case words separated by single spaces, with " . " between sentences.
+
+    `spellings` are folded while apostrophes still stand, for forms they tell apart
+    ("sa'd" is not "sad").
+    """
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_INVISIBLE).casefold()
+    text = _APOSTROPHES.sub("'", text)
+    if spellings is not None:
+        text = spellings.apply(f" {text} ")
+    text = text.replace("'", "")
+    text = _SENTENCE_END.sub(" . ", text)
+    text = _NOT_WORD.sub(" ", text.replace("_", " "))
+    text = _STRETCHED.sub(r"\1", text)
+    return f" {' '.join(text.split())} "
+
+
+def _apply(grammar: _Grammar, words: str) -> str:
+    if grammar.folds is not None:
+        words = grammar.folds.apply(words)
+    if grammar.safe is not None:
+        # A blanked idiom leaves a barrier behind, so words on either side don't join.
+        words = grammar.safe.sub("  . ", words)
+    return words
 
 
 @functools.cache
-def _pattern(locale: str) -> re.Pattern[str]:
-    path = _ROOT / "locales" / locale / "crisis_phrases.txt"
+def _grammar(locale: str) -> _Grammar:
+    path = _ROOT / "locales" / locale / PATTERNS_FILE
     if not path.exists():
-        path = _ROOT / "locales" / DEFAULT_LOCALE / "crisis_phrases.txt"
-    phrases = [
-        _fold(line)
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        path = _ROOT / "locales" / DEFAULT_LOCALE / PATTERNS_FILE
+    return load_grammar(path)
 
 
-def mentions_crisis(text: str, locale: str = DEFAULT_LOCALE) -> bool:
-    """True if the text contains a phrase that signals crisis, in that locale (or English)."""
-    folded = _fold(text)
-    return bool(_pattern(resolve_locale(locale)).search(folded)) or bool(
-        _pattern(DEFAULT_LOCALE).search(folded)
+def load_grammar(path: Path) -> _Grammar:
+    """Read and compile one locale's grammar; ValueError naming the file if it is broken."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    macros = _table(data, "macros", path)
+    folds = _table(data, "folds", path)
+    rules = data.get("rules", {})
+    if unknown := sorted(set(rules) - {c.value for c in Category}):
+        raise ValueError(f"{path}: [rules] has unknown categories {unknown}")
+    compiled = {
+        Category(name): _compile(_expand(patterns, macros, path, name), path, name)
+        for name, patterns in rules.items()
+    }
+    safe = _expand(data.get("safe", {}).get("patterns", []), macros, path, "safe")
+    return _Grammar(
+        # Spellings see the text with apostrophes and punctuation; folds see plain words.
+        spellings=_Folds.of(_table(data, "spellings", path), r"[\s.,!?;:()\"]"),
+        folds=_Folds.of({normalise(k).strip(): v for k, v in folds.items()}, " "),
+        safe=_compile(safe, path, "safe") if safe else None,
+        rules=compiled,
     )
 
 
-@functools.cache
-def _resources(path: Path) -> dict[str, tuple[str, ...]]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    found: dict[str, tuple[str, ...]] = {}
-    for country, table in data.items():
-        lines = table.get("lines") if isinstance(table, dict) else None
-        if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
-            raise ValueError(f"{path}: [{country}] needs lines = [ ... ] of strings")
-        found[country] = tuple(lines)
-    if "default" not in found:
-        raise ValueError(f"{path}: a [default] table is required")
-    return found
+def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, str]:
+    table = data.get(name, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ValueError(f"{path}: [{name}] must map names to strings")
+    return table
 
 
-def crisis_resources(country: str | None, path: Path = DEFAULT_RESOURCES) -> tuple[str, ...]:
-    """The help lines to show: the person's country first (if listed), then the defaults."""
-    table = _resources(path)
-    local = table.get(country.upper(), ()) if country else ()
-    return local + table["default"]
+def _expand(patterns: object, macros: Mapping[str, str], path: Path, where: str) -> list[str]:
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ValueError(f"{path}: {where} must be a list of strings")
+
+    def expand(pattern: str, depth: int = 0) -> str:
+        if depth > 8:
+            raise ValueError(f"{path}: macros in {where} nest too deeply")
+
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in macros:
+                raise ValueError(f"{path}: {where} uses an unknown macro {{{name}}}")
+            return f"(?:{expand(macros[name], depth + 1)})"
+
+        return _MACRO.sub(one, pattern)
+
+    return [expand(p) for p in patterns]
+
+
+def _compile(patterns: list[str], path: Path, where: str) -> re.Pattern[str]:
+    # Every pattern starts and ends at a word edge: the folded text is padded with spaces.
+    try:
+        alternatives = "|".join(f"(?:{p})" for p in patterns)
+        # A leading space rather than a look-behind: the engine then only tries word starts.
+        return re.compile(f" (?:{alternatives})(?= )")
+    except re.error as exc:
+        raise ValueError(f"{path}: {where} has a broken pattern: {exc}") from exc

@@ -71,6 +71,8 @@ class User(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     locale: Mapped[str] = mapped_column(String(16), default="en")
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The country whose help lines to show, when chosen; otherwise the timezone's country.
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
     discreet: Mapped[bool] = mapped_column(Boolean, default=True)
     # Prompts arrive without sound or vibration (Telegram's disable_notification).
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -85,6 +87,9 @@ class User(Base):
     # What free text from this person answers next ("timezone", "time:<ritual>");
     # kept in the database so a restart never forgets a question that was asked.
     awaiting: Mapped[str | None] = mapped_column(String(64), default=None)
+    # How many care offers (after low ratings) the person was given: picks the next one's
+    # words, so the same offer never comes twice in a row.
+    care_offers: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
 
     subscriptions: Mapped[list[Subscription]] = relationship(
@@ -190,6 +195,9 @@ class Milestone(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(80))
     reached_at: Mapped[datetime]
+    # Reached on a hard night (a rating that brought the care offer): not celebrated then,
+    # but with the person's next rating that isn't low.
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PromptState(StrEnum):

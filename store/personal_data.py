@@ -43,6 +43,7 @@ async def collect(
             "telegram_id": user.telegram_id,
             "locale": user.locale,
             "timezone": user.timezone,
+            "help_line_country": user.country,
             "discreet": user.discreet,
             "adult_confirmed_at": _iso(user.adult_confirmed_at),
             "consented_at": _iso(user.consented_at),

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,16 +98,25 @@ async def milestones_between(
 
 
 async def add_milestones(
-    session: AsyncSession, *, user_id: int, keys: Sequence[str], now: datetime
+    session: AsyncSession,
+    *,
+    user_id: int,
+    keys: Sequence[str],
+    now: datetime,
+    held: bool = False,
 ) -> list[str]:
     """Store milestones, skipping any already stored; returns the keys this call added.
 
     Insert-or-ignore on the (user, key) constraint, so two transactions reaching the same
-    milestone at once store it once, and only the one that stored it celebrates it.
+    milestone at once store it once, and only the one that stored it celebrates it. ``held``
+    ones are celebrated later instead, when ``release_held`` hands them back.
     """
     if not keys:
         return []
-    rows = [{"user_id": user_id, "key": key, "reached_at": now} for key in dict.fromkeys(keys)]
+    rows = [
+        {"user_id": user_id, "key": key, "reached_at": now, "held": held}
+        for key in dict.fromkeys(keys)
+    ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
@@ -118,3 +127,18 @@ async def add_milestones(
     )
     added = set(await session.scalars(statement))
     return [key for key in keys if key in added]
+
+
+async def release_held(session: AsyncSession, *, user_id: int) -> list[str]:
+    """The keys of the person's held-back milestones, oldest first, now no longer held.
+
+    One UPDATE ... RETURNING, so when two taps race each held milestone is handed to one.
+    """
+    rows = await session.execute(
+        update(Milestone)
+        .where(Milestone.user_id == user_id, Milestone.held)
+        .values(held=False)
+        .returning(Milestone.id, Milestone.key)
+        .execution_options(synchronize_session=False)
+    )
+    return [key for _, key in sorted(rows.tuples())]

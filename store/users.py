@@ -63,3 +63,18 @@ async def expire_snoozed(
         .where(Prompt.state == PromptState.SNOOZED, Prompt.subscription_id.in_(subscriptions))
         .values(state=PromptState.EXPIRED, snoozed_until=None)
     )
+
+
+async def count_care_offer(session: AsyncSession, *, user_id: int) -> int:
+    """Count one more care offer to the person; return how many they had before this one.
+
+    One UPDATE ... RETURNING, so two offers made at once still get different numbers.
+    """
+    count = await session.scalar(
+        update(User)
+        .where(User.id == user_id)
+        .values(care_offers=User.care_offers + 1)
+        .returning(User.care_offers)
+        .execution_options(synchronize_session=False)
+    )
+    return int(count or 1) - 1

@@ -10,10 +10,17 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import keyboards
-from bot.handlers import notes, onboarding, rituals, safety, summary
-from bot.handlers.common import answer, is_member, is_private, locale_of, reply, send
+from bot.handlers import notes, onboarding, rituals, summary
+from bot.handlers.common import (
+    answer,
+    awaits_note,
+    is_member,
+    is_private,
+    locale_of,
+    reply,
+    send,
+)
 from bot.services import AttuneContext
-from messages.safety import mentions_crisis
 from store.users import get_user
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,10 @@ async def unknown_command(update: Update, context: AttuneContext) -> None:
     await send(update, [reply("unknown_command", locale_of(update))])
 
 
+async def edited(update: Update, context: AttuneContext) -> None:
+    """An edited message: what it first said was already answered; nothing more to do."""
+
+
 async def not_text(update: Update, context: AttuneContext) -> None:
     """Stickers, photos, voice and the like: the bot reads only text and buttons."""
     await send(update, [reply("not_text", locale_of(update))])
@@ -48,13 +59,11 @@ async def text(update: Update, context: AttuneContext) -> None:
     locale = locale_of(update, user)
     typed = message.text.strip()
     member = user is not None and is_member(user)
-    if member and user is not None and notes.awaits_note(user.awaiting):
-        # A note is stored even when it speaks of crisis; the reply then is about care.
+    # Words of danger never reach here (bot.handlers.crisis answers them first), except a
+    # note the person was asked for: it is kept, and the note flow answers with care.
+    if member and user is not None and awaits_note(user.awaiting):
         assert user.awaiting is not None
         await notes.note_text(update, context, user.awaiting, typed)
-    elif mentions_crisis(typed, locale):
-        # Before anything else, even from someone who never said /start.
-        await safety.answer_crisis(update, context)
     elif user is None or not member:
         await send(update, [reply("need_start", locale)])
     elif user.awaiting is not None and len(typed) > MAX_ANSWER_CHARS:
@@ -67,8 +76,8 @@ async def text(update: Update, context: AttuneContext) -> None:
         await rituals.time_text(
             update, context, user.awaiting[len(rituals.AWAITING_TIME) :], typed
         )
-    else:
-        await send(update, [reply("free_text", locale)])
+    else:  # maybe something personal: a warm word, a place to keep it, and help
+        await send(update, [reply("free_text", locale, keyboards.free_text(locale))])
 
 
 async def stale_button(update: Update, context: AttuneContext) -> None:

@@ -3,6 +3,10 @@
 Runs inside the caller's transaction, so a milestone is stored together with the check-in
 or note that reached it. Storing is insert-or-ignore, and only what this call stored is
 celebrated: each milestone is celebrated exactly once, even when two taps race.
+
+A hard night (a rating that brings the care offer, or a note on it) celebrates nothing:
+what it reaches is stored held back, and celebrated with the person's next rating that
+isn't low, after what that rating reaches itself.
 """
 
 from __future__ import annotations
@@ -12,33 +16,61 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Reply
+from bot.handlers.common import Reply, reply
+from progress.care import needs_care
 from progress.history import Entry
 from progress.milestones import journal_milestones, milestone_message, new_milestones
 from scheduler.zones import resolve_zone
+from store.check_ins import previous_rating
 from store.models import CheckIn, User
-from store.progress import add_milestones, history, reached_milestones
+from store.progress import add_milestones, history, reached_milestones, release_held
+
+
+async def hard_night(session: AsyncSession, *, check_in: CheckIn) -> bool:
+    """True if the check-in's rating brings the care offer (never a celebration)."""
+    previous = await previous_rating(session, user_id=check_in.user_id, before_id=check_in.id)
+    return needs_care(check_in.rating, previous)
 
 
 async def after_check_in(
-    session: AsyncSession, *, user: User, check_in: CheckIn, has_note: bool, now: datetime
+    session: AsyncSession,
+    *,
+    user: User,
+    check_in: CheckIn,
+    has_note: bool,
+    now: datetime,
+    hold: bool = False,
 ) -> list[str]:
-    """Store what a check-in (just rated, or just given a note) reached; return those keys."""
+    """Store what a check-in (just rated, or just given a note) reached; return the keys
+    to celebrate now: none if ``hold``, as the milestones wait for a better moment."""
     latest = Entry(check_in.ritual_key, check_in.rating, check_in.practiced_at, has_note=has_note)
     everything = await history(session, user_id=user.id)
     reached = await reached_milestones(session, user_id=user.id)
     found = new_milestones(everything, latest, resolve_zone(user.timezone or "UTC"), reached)
-    return await add_milestones(session, user_id=user.id, keys=found, now=now)
+    added = await add_milestones(session, user_id=user.id, keys=found, now=now, held=hold)
+    return [] if hold else added
 
 
-async def after_journal_note(session: AsyncSession, *, user: User, now: datetime) -> list[str]:
-    """Store what a note written on its own reached (a first note); return those keys."""
+async def held_back(session: AsyncSession, *, user: User) -> list[str]:
+    """The milestones held back on hard nights, oldest first, to celebrate now (once)."""
+    return await release_held(session, user_id=user.id)
+
+
+async def after_journal_note(
+    session: AsyncSession, *, user: User, now: datetime, hold: bool = False
+) -> list[str]:
+    """Store what a note written on its own reached (a first note); return those to
+    celebrate now: none if ``hold``."""
     reached = await reached_milestones(session, user_id=user.id)
-    return await add_milestones(
-        session, user_id=user.id, keys=journal_milestones(reached), now=now
+    added = await add_milestones(
+        session, user_id=user.id, keys=journal_milestones(reached), now=now, held=hold
     )
+    return [] if hold else added
 
 
-def celebrations(keys: Sequence[str], locale: str) -> list[Reply]:
-    """One warm message per milestone, most notable first."""
-    return [Reply(milestone_message(key, locale)) for key in keys]
+def celebrations(keys: Sequence[str], locale: str, *, held: Sequence[str] = ()) -> list[Reply]:
+    """One warm message per milestone, most notable first; then those held back before."""
+    now = [Reply(milestone_message(key, locale)) for key in keys]
+    return now + [
+        reply("milestone_held", locale, message=milestone_message(key, locale)) for key in held
+    ]

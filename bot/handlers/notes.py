@@ -5,21 +5,27 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import keyboards
-from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
-from bot.handlers.milestones import after_check_in, after_journal_note, celebrations
-from bot.handlers.safety import crisis_reply
+from bot.handlers.common import (
+    AWAITING_JOURNAL,
+    AWAITING_NOTE,
+    Reply,
+    answer,
+    edit,
+    edit_markup,
+    is_member,
+    locale_of,
+    reply,
+    send,
+)
+from bot.handlers.crisis import crisis_reply
+from bot.handlers.milestones import after_check_in, after_journal_note, celebrations, hard_night
 from bot.handlers.taps import Tap, member_command
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
-from messages.safety import mentions_crisis
+from messages.safety import detect
 from store.check_ins import get_check_in
 from store.notes import MAX_NOTE_CHARS, add_note
 from store.users import get_user
-
-# What a person's next text answers (users.awaiting): a note for a check-in, or a journal
-# note, optionally filed under a ritual.
-AWAITING_NOTE = "note:"
-AWAITING_JOURNAL = "journal"
 
 
 def note_invitation(check_in_id: int, thanks: str, locale: str) -> Reply:
@@ -29,16 +35,21 @@ def note_invitation(check_in_id: int, thanks: str, locale: str) -> Reply:
 
 async def journal_command(update: Update, context: AttuneContext) -> None:
     """/journal: the next message is a note, optionally filed under a practice."""
+    await member_command(update, context, _ask_journal)
 
-    async def ask(tap: Tap) -> list[Reply]:
-        tap.user.awaiting = AWAITING_JOURNAL
-        # Rituals only: a weekly summary is a subscription too, but nothing to write about.
-        active = [
-            s.ritual_key for s in tap.user.subscriptions if s.active and is_ritual(s.ritual_key)
-        ]
-        return [reply("journal_ask", tap.locale, keyboards.journal_rituals(tap.locale, active))]
 
-    await member_command(update, context, ask)
+async def journal_button(update: Update, context: AttuneContext) -> None:
+    """The "write a private note" button (under the reply to free text): as /journal."""
+    if update.callback_query is not None:
+        await answer(update.callback_query)
+    await member_command(update, context, _ask_journal)
+
+
+async def _ask_journal(tap: Tap) -> list[Reply]:
+    tap.user.awaiting = AWAITING_JOURNAL
+    # Rituals only: a weekly summary is a subscription too, but nothing to write about.
+    active = [s.ritual_key for s in tap.user.subscriptions if s.active and is_ritual(s.ritual_key)]
+    return [reply("journal_ask", tap.locale, keyboards.journal_rituals(tap.locale, active))]
 
 
 async def journal_ritual_button(update: Update, context: AttuneContext) -> None:
@@ -108,21 +119,18 @@ async def note_text(update: Update, context: AttuneContext, target: str, text: s
                 ritual_key=ritual_key,
             )
             user.awaiting = None
+            # A note that speaks of danger is kept, and so is what it reaches, held back
+            # for a better moment: the reply tonight is care, not celebration.
+            dangers = detect(text, locale)
             if check_in is not None:
+                # A note on a hard night's rating holds back what it reaches, as the rating did.
+                hold = bool(dangers) or await hard_night(session, check_in=check_in)
                 reached = await after_check_in(
-                    session, user=user, check_in=check_in, has_note=True, now=now
+                    session, user=user, check_in=check_in, has_note=True, now=now, hold=hold
                 )
             else:
-                reached = await after_journal_note(session, user=user, now=now)
+                reached = await after_journal_note(session, user=user, now=now, hold=bool(dangers))
             replies = [reply("note_saved", locale), *celebrations(reached, locale)]
-            if mentions_crisis(text, locale):
-                # No celebration on a night like this: the note is kept, the reply is care.
-                replies = [crisis_reply(context, locale, user.timezone, can_pause=True)]
+            if dangers:
+                replies = [crisis_reply(context, locale, user, dangers)]
     await send(update, replies)
-
-
-def awaits_note(awaiting: str | None) -> bool:
-    """True while the person's next text is a note."""
-    return awaiting is not None and (
-        awaiting.startswith(AWAITING_NOTE) or awaiting.startswith(AWAITING_JOURNAL)
-    )

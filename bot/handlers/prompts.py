@@ -9,18 +9,29 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import keyboards
 from bot.formatting import describe_day
-from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
-from bot.handlers.milestones import after_check_in, celebrations
-from bot.handlers.notes import AWAITING_NOTE, note_invitation
+from bot.handlers.common import (
+    AWAITING_NOTE,
+    Reply,
+    answer,
+    edit,
+    edit_markup,
+    is_member,
+    locale_of,
+    reply,
+    send,
+)
+from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
+from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
-from progress.care import needs_care
+from progress.care import celebrates_held
 from scheduler.snooze import snooze_options
 from scheduler.zones import resolve_zone
 from store import prompts as prompt_rows
-from store.check_ins import previous_rating, rate_prompt
+from store.check_ins import rate_prompt
 from store.models import Prompt, PromptState
+from store.users import count_care_offer
 
 
 async def _owned(session: AsyncSession, prompt_id: int, telegram_id: int) -> Prompt | None:
@@ -62,16 +73,21 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 session, prompt=prompt, user_id=user.id, rating=rating, now=now
             )
             reached: list[str] = []
-            care = False
+            held: list[str] = []
+            care, offered = False, 0
             if is_new:
-                previous = await previous_rating(session, user_id=user.id, before_id=check_in.id)
-                care = needs_care(rating, previous)
+                care = await hard_night(session, check_in=check_in)
+                if care:
+                    offered = await count_care_offer(session, user_id=user.id)
                 # The person's next message, if they write one, is a note for this rating.
                 user.awaiting = f"{AWAITING_NOTE}{check_in.id}"
-                # Only a first rating can reach a milestone: a changed one celebrates nothing.
+                # Only a first rating can reach a milestone: a changed one celebrates nothing,
+                # and a hard night keeps what it reaches for a later one.
                 reached = await after_check_in(
-                    session, user=user, check_in=check_in, has_note=False, now=now
+                    session, user=user, check_in=check_in, has_note=False, now=now, hold=care
                 )
+                if celebrates_held(rating):
+                    held = await held_back(session, user=user)
             day = describe_day(due, resolve_zone(user.timezone or "UTC"), now, locale)
     if toast:
         await answer(query, render(toast, locale), show_alert=True)
@@ -95,9 +111,12 @@ async def rate(update: Update, context: AttuneContext) -> None:
         thanks = acknowledgement(key, locale, rating, variant)
         if late:
             thanks = render("rating_late", locale, day=day, thanks=thanks)
-        replies = [note_invitation(check_in.id, thanks, locale), *celebrations(reached, locale)]
-        if care:
-            replies.append(care_offer(locale))
+        replies = [
+            note_invitation(check_in.id, thanks, locale),
+            *celebrations(reached, locale, held=held),
+        ]
+        if care:  # then nothing above celebrates
+            replies.append(care_offer(locale, key, offered))
         await send(update, replies)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from telegram import Bot
 
 from emulator import BotApiEmulator
+from messages.resources import DEFAULT_RESOURCES
 from store.crypto import NoteCipher, new_key
 from store.db import create_engine, session_factory
 from store.models import Note
@@ -71,6 +72,7 @@ async def test_check_config_passes_a_good_configuration_as_a_real_process(
     assert process.returncode == 0, out + stderr.decode()
     assert _lines(out) == {
         "settings": "ok",
+        "help lines": "ok",
         "bot token": "ok",
         "notes key": "ok",
         "database": "ok",
@@ -81,6 +83,27 @@ async def test_check_config_passes_a_good_configuration_as_a_real_process(
     assert f"schema {head_revision()}, up to date" in out and "knows this bot as @" in out
     assert TOKEN not in out + stderr.decode() and DATA_KEY not in out + stderr.decode()
     assert [c.method for c in emulator.calls] == ["getMe"]  # and changed nothing
+
+
+async def test_check_config_reports_a_malformed_help_lines_file_in_one_line(
+    env: Env, tmp_path: Path, attune: Attune, migrated: Migrated
+) -> None:
+    await migrated()
+    broken = tmp_path / "help.toml"
+    broken.write_text('[default]\nsuicide = "not a list"\n', encoding="utf-8")
+    env(ATTUNE_DATA_KEY=DATA_KEY, ATTUNE_CRISIS_RESOURCES=str(broken))
+    code, out, _ = await attune("check-config")
+    assert code == 1
+    assert _lines(out)["help lines"] == "PROBLEM"
+    line = next(line for line in out.splitlines() if "help lines" in line)
+    assert f"crisis resources {broken}: [default] suicide must be a list of strings" in line
+    assert "ATTUNE_CRISIS_RESOURCES" in line
+    assert out.splitlines()[-1].startswith("attune: 2 problems;")  # the token and this
+
+    env(ATTUNE_CRISIS_RESOURCES=str(DEFAULT_RESOURCES))
+    code, out, _ = await attune("check-config")
+    assert _lines(out)["help lines"] == "ok"
+    assert out.splitlines()[-1].startswith("attune: 1 problem;")  # the token only
 
 
 async def test_check_config_reports_an_unreachable_database_without_its_password(

@@ -97,6 +97,31 @@ async def test_python_m_bot_run_serves_and_stops_cleanly_on_sigterm(tmp_path: Pa
     assert TOKEN not in stderr.decode()  # the token never reaches the log
 
 
+async def test_run_with_a_malformed_help_lines_file_stops_in_one_line(tmp_path: Path) -> None:
+    """Refused at start, before the database is touched: never when a person needs help."""
+    broken = tmp_path / "help.toml"
+    broken.write_text('[default]\nsucide = ["Call a friend"]\n', encoding="utf-8")
+    async with BotApiEmulator(token=TOKEN) as emulator:
+        env = _env(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=emulator.root_url,
+            ATTUNE_DATA_KEY=DATA_KEY,
+            ATTUNE_CRISIS_RESOURCES=str(broken),
+        )
+        process = await asyncio.create_subprocess_exec(
+            ATTUNE, "run", env=env, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    said = stderr.decode().strip()
+    assert process.returncode == 1, said
+    assert said.count("\n") == 0 and "Traceback" not in said
+    assert f"crisis resources {broken}: [default] sucide is not a category" in said
+    assert "setMyCommands" not in [call.method for call in emulator.calls]
+    assert not (tmp_path / "attune.db").exists()
+
+
 def test_run_without_a_data_key_refuses_outside_development(tmp_path: Path) -> None:
     env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)
     done = subprocess.run([ATTUNE, "run"], env=env, cwd=tmp_path, capture_output=True, text=True)

@@ -52,6 +52,8 @@ FIXED_DATA = (
     "wsdays",
     "wstime",
     "settings",
+    "journal",
+    "helpnow",
 )
 PREFIXES = (
     "r", "later", "snz", "back", "skip", "nonote", "tz", "on", "off", "rit", "ask", "days",

@@ -153,6 +153,7 @@ async def test_webhook_mode_registers_checks_the_secret_and_handles_updates(
         [registered] = emulator.calls_to("setWebhook")
         assert set(registered.params["allowed_updates"]) == {
             "message",
+            "edited_message",
             "callback_query",
             "my_chat_member",
         }
@@ -215,6 +216,14 @@ async def test_a_start_that_cannot_work_says_why_in_one_line(
     with pytest.raises(StartFailed, match="cannot open the database"):
         async with serving(no_database, clock):
             pass
+    broken = tmp_path / "help.toml"
+    broken.write_text("[default]\nsuicide = []\n", encoding="utf-8")
+    bad_help = make_settings(emulator.root_url, database_url, ATTUNE_CRISIS_RESOURCES=broken)
+    with pytest.raises(StartFailed, match=r"\[default\] suicide is an empty list") as failed:
+        async with serving(bad_help, clock):
+            pass
+    assert "\n" not in str(failed.value)
+    assert not (tmp_path / "attune.db").exists()  # refused before the database was opened
 
 
 async def test_a_lease_too_short_for_the_send_rate_is_warned_about(

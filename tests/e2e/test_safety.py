@@ -67,8 +67,10 @@ async def test_crisis_words_get_help_and_an_offer_to_pause_for_today(
     await sam.send("honestly I want to die")
     help_message = await sam.wait_for_message()
     assert "automated companion" in help_message.text
+    assert help_message.text.startswith("I'm an automated companion")
     assert "TelefonSeelsorge" in help_message.text  # the person's country first
     assert "findahelpline.com" in help_message.text
+    assert help_message.text.index("TelefonSeelsorge") < help_message.text.index("112")
     assert _data(help_message) == ["crisis:pause", "crisis:keep"]
     await sam.press(help_message, callback_data="crisis:pause")
     paused = await sam.wait_for_edit(help_message)
@@ -87,7 +89,9 @@ async def test_a_stranger_in_crisis_gets_help_and_nothing_is_stored(
     stranger = emulator.user(user_id=9104, first_name="Alex")
     await stranger.send("I\u2019m not safe")
     help_message = await stranger.wait_for_message()
-    assert "findahelpline.com" in help_message.text and help_message.buttons == []
+    assert "emergency number" in help_message.text
+    # No prompts to pause; the country is unknown, so the lines for it can be asked for.
+    assert _data(help_message) == ["ccask:d"]
     assert await count(database_url, User) == 0
 
 

@@ -19,7 +19,9 @@ from store.progress import (
     milestones_between,
     note_bodies,
     reached_milestones,
+    release_held,
 )
+from store.users import count_care_offer
 
 T0 = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
 CIPHER = NoteCipher([new_key()])
@@ -125,3 +127,40 @@ async def test_two_transactions_reaching_one_milestone_store_and_celebrate_it_on
         assert await reached_milestones(session, user_id=sam) == {"first_note"}
         rows = await session.scalars(Milestone.__table__.select())
         assert len(list(rows)) == 1
+
+
+async def test_held_milestones_are_reached_at_once_and_handed_back_once_oldest_first(
+    engine: AsyncEngine,
+) -> None:
+    sam, alex = await _person(engine, 5), await _person(engine, 6)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await add_milestones(session, user_id=sam, keys=["total_3"], now=T0)
+        for day, keys in ((1, ["welcome_back:2026-11-24", "first:breath"]), (2, ["total_7"])):
+            at = T0 + timedelta(days=day)
+            await add_milestones(session, user_id=sam, keys=keys, now=at, held=True)
+        await add_milestones(session, user_id=alex, keys=["total_7"], now=T0, held=True)
+    async with sessions() as session:
+        # Held is reached all the same: no rule finds it again.
+        assert "total_7" in await reached_milestones(session, user_id=sam)
+
+    async def release() -> list[str]:
+        async with sessions() as session, session.begin():
+            return await release_held(session, user_id=sam)
+
+    results = await asyncio.gather(release(), release(), release())
+    assert sorted(results) == [[], [], ["welcome_back:2026-11-24", "first:breath", "total_7"]]
+    async with sessions() as session, session.begin():
+        assert await release_held(session, user_id=alex) == ["total_7"]
+
+
+async def test_care_offers_are_counted_one_each_even_at_once(engine: AsyncEngine) -> None:
+    sam = await _person(engine, 7)
+    sessions = session_factory(engine)
+
+    async def offer() -> int:
+        async with sessions() as session, session.begin():
+            return await count_care_offer(session, user_id=sam)
+
+    assert sorted(await asyncio.gather(offer(), offer(), offer())) == [0, 1, 2]
+    assert await offer() == 3

@@ -1,4 +1,4 @@
-"""Crisis phrases and where to find help: data files, matched with care."""
+"""Noticing danger in what people write: the grammar, its idioms, and the corpus it is measured on."""
 
 from __future__ import annotations
 
@@ -6,71 +6,139 @@ from pathlib import Path
 
 import pytest
 
-from messages.safety import DEFAULT_RESOURCES, crisis_resources, mentions_crisis
-from scheduler.zones import country_of_zone
+from messages.safety import Category, detect, load_grammar, normalise
+from tests.safety_corpus import SAFE, load, locales
+
+S, H, V, P, D = (
+    Category.SUICIDE,
+    Category.SELF_HARM,
+    Category.SEXUAL_VIOLENCE,
+    Category.PARTNER_VIOLENCE,
+    Category.DANGER_NOW,
+)
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "category"),
     [
-        "I want to die",
-        "SUICIDAL tonight",
-        "i\u2019m not safe at home",  # a curly apostrophe
-        "sometimes I think about   ending my life",
-        "I keep hurting myself.",
-        "\u202ewant to die",  # a direction mark in front
-        "everything is fine but i want\u200b to die",  # a zero-width space
-        "I feel like I can\u2019t go on",
+        # The issue's own examples of what a flat phrase list missed.
+        ("i dont want to live anymore", S),
+        ("im not safe", D),
+        ("kms", S),
+        ("gonna unalive myself", S),
+        ("everyone would be better off without me", S),
+        ("I want it all to stop", S),
+        ("I don't want to wake up", S),
+        ("I want to disappear", S),
+        ("been self harming again", H),
+        ("burned myself on purpose last night", H),
+        ("relapsed", H),
+        ("he made me when I said no", V),
+        ("someone touched me without consent", V),
+        ("I was molested as a kid", V),
+        ("my partner pressures me into sex", P),
+        ("he hits me", P),
+        ("I'm scared to go home", P),
+        # Folding: case, curly apostrophes, invisible characters, stretched letters.
+        ("I WANT TO DIEEEE", S),
+        ("i\u2019m not safe at home", D),
+        ("everything is fine but i want\u200b to die", S),
+        ("\u202ewant to die", S),
+        ("i was sa'd at a party", V),
     ],
 )
-def test_crisis_language_is_recognised(text: str) -> None:
-    assert mentions_crisis(text)
+def test_danger_is_recognised_in_how_people_write(text: str, category: Category) -> None:
+    assert category in detect(text)
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "I'd die for a good coffee",
+        "I'm dying to try that new cafe",
         "I want to dye my hair",
-        "it was a skill myself and my friend learned",
+        "this deadline is killing me",
+        "I can't go on the trip next week",
+        "I cut myself a slice of cake",
+        "I'd die for a good coffee",
+        "we got killed in the quiz tonight",
+        "I'm not suicidal, just tired",
+        "I want to end things with him, kindly",
+        "he respected my no and we cuddled instead",
         "felt safe and warm tonight",
         "",
     ],
 )
-def test_ordinary_words_are_not_taken_for_crisis(text: str) -> None:
-    assert not mentions_crisis(text)
+def test_everyday_speech_is_not_taken_for_danger(text: str) -> None:
+    assert detect(text) == frozenset()
 
 
-def test_unknown_locale_uses_english_phrases() -> None:
-    assert mentions_crisis("i want to die", "pt-br")
+def test_a_message_can_speak_of_more_than_one_danger() -> None:
+    found = detect("my husband forces me to have sex and I want to die")
+    assert {S, P} <= found
 
 
-def test_resources_put_the_persons_country_first_then_the_defaults() -> None:
-    us = crisis_resources("US")
-    assert us[0].startswith("988") and us[-1] == crisis_resources(None)[-1]
-    assert crisis_resources("ZZ") == crisis_resources(None)
-    assert any("findahelpline.com" in line for line in crisis_resources(None))
+def test_sentences_do_not_join_into_a_match() -> None:
+    assert detect("I want to. Die Hard is on tonight") == frozenset()
 
 
-def test_an_operator_file_replaces_the_defaults(tmp_path: Path) -> None:
-    own = tmp_path / "help.toml"
-    own.write_text('[default]\nlines = ["Call the clinic: 555 0100"]\n')
-    assert crisis_resources("US", own) == ("Call the clinic: 555 0100",)
-    broken = tmp_path / "broken.toml"
-    broken.write_text('[US]\nlines = ["x"]\n')
-    with pytest.raises(ValueError, match="default"):
-        crisis_resources("US", broken)
+def test_an_unknown_locale_is_read_with_the_english_grammar() -> None:
+    assert detect("i want to die", "pt-br") == frozenset({S})
 
 
-def test_default_file_is_well_formed() -> None:
-    assert DEFAULT_RESOURCES.exists()
-    for country in ("US", "GB", "DE", "AU", None):
-        assert all(line.strip() for line in crisis_resources(country))
+def test_very_long_input_is_read_only_from_its_start() -> None:
+    assert detect("fine. " * 5000 + "i want to die") == frozenset()
+    assert detect("i want to die " + "fine. " * 5000) == frozenset({S})
+
+
+def test_normalise_folds_case_apostrophes_and_sentence_ends() -> None:
+    assert normalise("Don\u2019t.  STOP!!") == " dont . stop . "
+
+
+def _grammar_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "crisis_patterns.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize(
-    ("zone", "country"),
-    [("Europe/Berlin", "DE"), ("America/New_York", "US"), ("UTC+05:30", None), ("UTC", None)],
+    ("body", "problem"),
+    [
+        ("[rules\n", "crisis_patterns.toml"),
+        ('[rules]\nsuicide = ["{NOPE} die"]\n', "unknown macro"),
+        ('[rules]\nsadness = ["x"]\n', "unknown categories"),
+        ('[rules]\nsuicide = ["(unclosed"]\n', "broken pattern"),
+        ("[macros]\nA = 1\n", "must map names to strings"),
+        ('[macros]\nA = "{A}"\n[rules]\nsuicide = ["{A}"]\n', "nest too deeply"),
+    ],
 )
-def test_country_of_a_zone(zone: str, country: str | None) -> None:
-    assert country_of_zone(zone) == country
+def test_a_broken_grammar_is_refused_naming_the_file(
+    tmp_path: Path, body: str, problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem) as raised:
+        load_grammar(_grammar_file(tmp_path, body))
+    assert "crisis_patterns.toml" in str(raised.value)
+
+
+@pytest.mark.parametrize("locale", locales())
+def test_the_tuned_split_meets_its_targets(locale: str) -> None:
+    """Recall >= 95 % per category and <= 3 % false alarms on what the rules were written
+    against; the held-out figures are reported by benchmarks/safety_detection.py."""
+    examples = load(locale, "tuned")
+    for category in Category:
+        mine = [e for e in examples if e.primary == category.value]
+        caught = sum(bool(detect(e.text, locale) & set(e.labels)) for e in mine)
+        assert caught >= 0.95 * len(mine), category
+    safe = [e for e in examples if e.primary == SAFE]
+    alarms = sum(bool(detect(e.text, locale)) for e in safe)
+    assert alarms <= 0.03 * len(safe)
+
+
+@pytest.mark.parametrize("locale", locales())
+def test_the_corpus_keeps_a_held_out_third_apart(locale: str) -> None:
+    tuned, held_out = load(locale, "tuned"), load(locale, "heldout")
+    assert len(held_out) * 3 >= len(tuned) + len(held_out)
+    assert not {e.text for e in tuned} & {e.text for e in held_out}
+    every = tuned + held_out
+    for category in Category:
+        assert sum(e.primary == category.value for e in every) >= 60
+    assert sum(e.primary == SAFE for e in every) >= 100
