@@ -1,4 +1,4 @@
-"""Noticing danger in what people write: the grammar, its idioms, and the corpus it is measured on."""
+"""Noticing danger in what people write: the grammar, its idioms, and its corpus."""
 
 from __future__ import annotations
 
