@@ -37,7 +37,7 @@ async def test_settings_show_zone_pause_and_each_practice(
     assert _line("small_wins", fridays, "on Friday 4 December at 18:00", paused=True) in (
         shown.text
     )
-    assert button_data(shown) == ["list", "tzask", "pause", "wsum", "privset"]
+    assert button_data(shown) == ["list", "tzask", "pause", "wsum", "privset", "ccask:"]
     assert len(shown.text) < 400  # it has to read on a phone
 
     # Pause from here: the same message shows the lengths, then when prompts start again.
