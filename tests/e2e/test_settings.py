@@ -49,7 +49,7 @@ async def test_settings_show_zone_pause_and_each_practice(
     state = render("pause_state_next", "en", next=monday)
     assert render("settings_paused", "en", state=state) in shown.text
     assert _line("body_scan", every_day, "on Monday at 22:00") in shown.text
-    assert button_data(shown) == ["list", "tzask", "resume", "wsum", "privset"]
+    assert button_data(shown) == ["list", "tzask", "resume", "wsum", "privset", "ccask:"]
 
     # Practices opens the list in place; Timezone asks the zone question as /timezone does.
     listing = await press_for_edit(sam, shown, "list")
