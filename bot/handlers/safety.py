@@ -7,7 +7,6 @@ automated companion, shows where human help is, and offers to pause prompts for 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
 
 from telegram import Update
 
@@ -16,10 +15,9 @@ from bot.handlers.common import Reply, answer, edit, is_member, locale_of, reply
 from bot.logs import who
 from bot.services import AttuneContext
 from messages.safety import crisis_resources
-from scheduler.planning import reschedule
-from scheduler.schedule import due_on
-from scheduler.zones import country_of_zone, resolve_zone
-from store.users import expire_snoozed, get_user
+from scheduler import changes
+from scheduler.zones import country_of_zone
+from store.users import get_user
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +82,7 @@ async def crisis_answer(update: Update, context: AttuneContext) -> None:
         if context.match.group(1) != "pause" or user is None or not is_member(user):
             outcome = reply("crisis_kept", locale)
         else:
-            user.paused_until = _tomorrow(now, user.timezone)
-            reschedule(user, now)
-            await expire_snoozed(session, user_id=user.id)
+            await changes.crisis_pause(session, user=user, now=now)
             outcome = reply("crisis_paused", locale)
     await answer(query)
     await edit(query, outcome)
-
-
-def _tomorrow(now: datetime, timezone: str | None) -> datetime:
-    """The next local midnight: "for today" ends when the person's day does."""
-    zone = resolve_zone(timezone or "UTC")
-    return due_on(now.astimezone(zone).date() + timedelta(days=1), time(0, 0), zone)
