@@ -4,9 +4,9 @@ Turning a ritual (or the weekly summary) on or off, its days and time, the perso
 pausing and resuming (the person or one ritual), consent, blocking and coming back, the
 crisis pause: each function here sets the fields, recomputes `next_due_at` of what it
 touched, and settles prompts that no longer belong (a snoozed prompt would otherwise come
-back after its ritual was turned off or paused). Handlers call these and nothing else
-writes `next_due_at` (tests/unit/test_schedule_owner.py reads the source to keep it so);
-the dispatcher moves a claimed subscription on with `advance`, and parks one that may not
+back after its ritual was turned off or paused; an open one can no longer be put off).
+Handlers call these and nothing else writes `next_due_at` (a test reads the source to keep
+it so); the dispatcher moves a claimed subscription on with `advance`, and parks one that may not
 prompt with `park`.
 
 The functions work on a person loaded with their subscriptions (store.users.get_user), in
@@ -94,7 +94,7 @@ async def turn_off(session: AsyncSession, *, user: User, ritual_key: str, now: d
     sub.active = False
     sub.paused_until = None
     _replan(sub, user, now)
-    await _expire_snoozed(session, user_id=user.id, subscription_id=sub.id)
+    await _settle(session, user_id=user.id, subscription_id=sub.id)
 
 
 async def set_days(
@@ -113,7 +113,7 @@ async def pause_ritual(
     sub = _on(user, ritual_key)
     sub.paused_until = until
     _replan(sub, user, now)
-    await _expire_snoozed(session, user_id=user.id, subscription_id=sub.id)
+    await _settle(session, user_id=user.id, subscription_id=sub.id)
 
 
 async def resume_ritual(
@@ -163,7 +163,7 @@ async def pause(session: AsyncSession, *, user: User, until: datetime, now: date
     user.paused_until = until
     _replan_all(user, now)
     # A prompt put off with "Later" would otherwise come back in the middle of the pause.
-    await _expire_snoozed(session, user_id=user.id)
+    await _settle(session, user_id=user.id)
 
 
 async def resume(session: AsyncSession, *, user: User, now: datetime) -> None:
@@ -210,7 +210,7 @@ async def blocked(session: AsyncSession, *, user_id: int, now: datetime) -> None
     await session.execute(
         update(Subscription).where(Subscription.user_id == user_id).values(next_due_at=None)
     )
-    await _expire_snoozed(session, user_id=user_id)
+    await _settle(session, user_id=user_id)
 
 
 # ---- what the dispatcher does to a schedule ------------------------------------------------
@@ -279,18 +279,22 @@ def _replan_all(user: User, now: datetime) -> None:
         _replan(sub, user, now)
 
 
-async def _expire_snoozed(
+async def _settle(
     session: AsyncSession, *, user_id: int, subscription_id: int | None = None
 ) -> None:
-    """The person's snoozed prompts (or one ritual's) won't come back.
+    """The person's open prompts (or one ritual's) close, and snoozed ones won't come back.
 
-    They expire quietly, as an unanswered prompt does; a late tap on one still counts.
+    They expire quietly, as an unanswered prompt does; a late tap on one still counts,
+    but "Later" no longer applies to a ritual that is off or paused.
     """
     subscriptions = select(Subscription.id).where(Subscription.user_id == user_id)
     if subscription_id is not None:
         subscriptions = subscriptions.where(Subscription.id == subscription_id)
     await session.execute(
         update(Prompt)
-        .where(Prompt.state == PromptState.SNOOZED, Prompt.subscription_id.in_(subscriptions))
+        .where(
+            Prompt.state.in_([PromptState.SENT, PromptState.SNOOZED]),
+            Prompt.subscription_id.in_(subscriptions),
+        )
         .values(state=PromptState.EXPIRED, snoozed_until=None)
     )

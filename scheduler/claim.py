@@ -100,14 +100,22 @@ async def claim_batch(
     # also flushes the resent prompts above, which are claimed again, not retired).
     await expire_superseded(session, subscription_ids=[row.id for row in due])
     claims, fresh = [], []
+    due_at: dict[int, datetime] = {}
     for row in due:
         # After downtime, prompts older than the grace period are recorded as expired
-        # instead of arriving as a flood of stale messages.
+        # instead of arriving as a flood of stale messages; the latest one still within
+        # the grace period is sent.
+        due_at[row.id] = row.next_due_at
         late = now - row.next_due_at > grace
+        if late:
+            recent = following(row, now - grace)
+            if recent is not None and recent <= now:
+                due_at[row.id], late = recent, False
+                batch.expired += 1  # the ones before it are skipped
         claims.append(
             NewPrompt(
                 subscription_id=row.id,
-                due_at=row.next_due_at,
+                due_at=due_at[row.id],
                 variant=row.prompts_claimed,
                 state=PromptState.EXPIRED if late else PromptState.CLAIMED,
             )
@@ -116,7 +124,7 @@ async def claim_batch(
         moves.append(
             Move(
                 row.id,
-                following(row, max(now, row.next_due_at)),
+                following(row, max(now, due_at[row.id])),
                 row.prompts_claimed + (0 if late else 1),
             )
         )
@@ -135,7 +143,7 @@ async def claim_batch(
             ritual_key=row.ritual_key,
             variant=row.prompts_claimed,
             can_snooze=True,  # a new prompt has never been snoozed
-            due_at=row.next_due_at,
+            due_at=due_at[row.id],
             timezone=row.timezone,
             discreet=row.discreet,
             quiet=row.quiet,

@@ -148,7 +148,7 @@ async def prompts_to_resend(
     each is answered from its own index.
     """
     conditions = (
-        Prompt.snoozed_until <= now,
+        (Prompt.state == PromptState.SNOOZED) & (Prompt.snoozed_until <= now),
         (Prompt.state == PromptState.CLAIMED) & (Prompt.claimed_at < lease_expired),
     )
     found: list[Prompt] = []
