@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
+from bot.awaiting import Awaiting
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations
 from bot.handlers.safety import crisis_reply
@@ -16,11 +17,6 @@ from store.check_ins import get_check_in
 from store.notes import MAX_NOTE_CHARS, add_note
 from store.users import get_user
 
-# What a person's next text answers (users.awaiting): a note for a check-in, or a journal
-# note, optionally filed under a ritual.
-AWAITING_NOTE = "note:"
-AWAITING_JOURNAL = "journal"
-
 
 def note_invitation(check_in_id: int, thanks: str, locale: str) -> Reply:
     """The thank-you after a first rating, inviting a few words (or No thanks)."""
@@ -31,7 +27,7 @@ async def journal_command(update: Update, context: AttuneContext) -> None:
     """/journal: the next message is a note, optionally filed under a practice."""
 
     async def ask(tap: Tap) -> list[Reply]:
-        tap.user.awaiting = AWAITING_JOURNAL
+        tap.user.awaiting = awaiting.journal().stored()
         # Rituals only: a weekly summary is a subscription too, but nothing to write about.
         active = [
             s.ritual_key for s in tap.user.subscriptions if s.active and is_ritual(s.ritual_key)
@@ -52,7 +48,7 @@ async def journal_ritual_button(update: Update, context: AttuneContext) -> None:
         locale = locale_of(update, user)
         ok = user is not None and is_member(user) and is_ritual(key)
         if ok and user is not None:
-            user.awaiting = f"{AWAITING_JOURNAL}:{key}"
+            user.awaiting = awaiting.journal(key).stored()
     if not ok:
         await answer(query, reply("toast_button_unknown", locale).text, show_alert=True)
         return
@@ -69,13 +65,13 @@ async def no_thanks(update: Update, context: AttuneContext) -> None:
     async with context.services.session() as session, session.begin():
         user = await get_user(session, telegram_id=query.from_user.id)
         locale = locale_of(update, user)
-        if user is not None and user.awaiting == f"{AWAITING_NOTE}{check_in_id}":
+        if user is not None and awaiting.parse(user.awaiting) == awaiting.note(check_in_id):
             user.awaiting = None
     await answer(query, reply("toast_no_thanks", locale).text)
     await edit_markup(query, None)
 
 
-async def note_text(update: Update, context: AttuneContext, target: str, text: str) -> None:
+async def note_text(update: Update, context: AttuneContext, target: Awaiting, text: str) -> None:
     """Typed text while a note is invited: store it encrypted, or say kindly why not."""
     tg_user = update.effective_user
     if tg_user is None:
@@ -91,13 +87,12 @@ async def note_text(update: Update, context: AttuneContext, target: str, text: s
             replies = [reply("note_too_long", locale, length=len(text), limit=MAX_NOTE_CHARS)]
         else:
             check_in_id, ritual_key, check_in = None, None, None
-            if target.startswith(AWAITING_NOTE):
-                found = await get_check_in(session, check_in_id=int(target[len(AWAITING_NOTE) :]))
+            if target.check_in_id is not None:
+                found = await get_check_in(session, check_in_id=target.check_in_id)
                 if found is not None and found.user_id == user.id:
                     check_in, check_in_id, ritual_key = found, found.id, found.ritual_key
-            elif target.startswith(f"{AWAITING_JOURNAL}:"):
-                key = target.split(":", 1)[1]
-                ritual_key = key if is_ritual(key) else None
+            else:
+                ritual_key = target.ritual  # a journal note, maybe filed under a ritual
             await add_note(
                 session,
                 cipher=context.services.cipher,
@@ -119,10 +114,3 @@ async def note_text(update: Update, context: AttuneContext, target: str, text: s
                 # No celebration on a night like this: the note is kept, the reply is care.
                 replies = [crisis_reply(context, locale, user.timezone, can_pause=True)]
     await send(update, replies)
-
-
-def awaits_note(awaiting: str | None) -> bool:
-    """True while the person's next text is a note."""
-    return awaiting is not None and (
-        awaiting.startswith(AWAITING_NOTE) or awaiting.startswith(AWAITING_JOURNAL)
-    )

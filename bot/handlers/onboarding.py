@@ -6,7 +6,7 @@ from datetime import datetime
 
 from telegram import ReplyKeyboardRemove, Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_next
 from bot.handlers.common import (
     Reply,
@@ -27,8 +27,6 @@ from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY
 from scheduler.zones import parse_zone, resolve_zone, zone_from_location
 from store.models import User
 from store.users import forget_user, get_or_create_user, get_user
-
-AWAITING_ZONE = "timezone"
 
 
 async def start(update: Update, context: AttuneContext) -> None:
@@ -51,7 +49,7 @@ async def start(update: Update, context: AttuneContext) -> None:
             await changes.unblocked(session, user=user, now=now)
             replies = [reply("welcome_back", locale)]
         elif user.timezone is None:
-            user.awaiting = AWAITING_ZONE
+            user.awaiting = awaiting.TIMEZONE.stored()
             replies = zone_question(locale)
         else:
             replies = [reply("start_again", locale)]
@@ -107,7 +105,7 @@ async def consent_answer(update: Update, context: AttuneContext) -> None:
             outcome = reply("consent_thanks_again", locale)
         else:
             await changes.consent_given(session, user=user, now=now)
-            user.awaiting = AWAITING_ZONE
+            user.awaiting = awaiting.TIMEZONE.stored()
             outcome = reply("consent_thanks", locale)
             followups = zone_question(locale)
     await _finish(update, outcome, locale)
@@ -125,7 +123,7 @@ async def timezone_command(update: Update, context: AttuneContext) -> None:
         if user is None or not is_member(user):
             replies = [reply("need_start", locale)]
         else:
-            user.awaiting = AWAITING_ZONE
+            user.awaiting = awaiting.TIMEZONE.stored()
             replies = zone_question(locale)
     await send(update, replies)
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_day
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, celebrations
-from bot.handlers.notes import AWAITING_NOTE, note_invitation
+from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
@@ -67,7 +67,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 previous = await previous_rating(session, user_id=user.id, before_id=check_in.id)
                 care = needs_care(rating, previous)
                 # The person's next message, if they write one, is a note for this rating.
-                user.awaiting = f"{AWAITING_NOTE}{check_in.id}"
+                user.awaiting = awaiting.note(check_in.id).stored()
                 # Only a first rating can reach a milestone: a changed one celebrates nothing.
                 reached = await after_check_in(
                     session, user=user, check_in=check_in, has_note=False, now=now

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_next, describe_schedule
 from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key
@@ -23,8 +23,6 @@ from scheduler.zones import resolve_zone
 from store.models import Subscription, User
 from store.subscriptions import find_subscription
 from store.users import get_user
-
-AWAITING_TIME = "time:"
 
 
 async def rituals_command(update: Update, context: AttuneContext) -> None:
@@ -87,7 +85,7 @@ async def ask_time_button(update: Update, context: AttuneContext) -> None:
         if user is None or not is_member(user) or user.timezone is None or key is None:
             await answer(query, reply("toast_start_first", locale).text)
             return
-        user.awaiting = AWAITING_TIME + key
+        user.awaiting = awaiting.ritual_time(key).stored()
         example = format_local_time(ritual(key).default_time)
         question = reply(
             "ritual_ask_time", locale, name=ritual_text(key, locale).name, example=example

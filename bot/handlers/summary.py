@@ -11,7 +11,7 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_next, describe_schedule
 from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
 from bot.handlers.taps import Tap, choice, member_button
@@ -26,8 +26,6 @@ from scheduler.zones import resolve_zone
 from store.models import Subscription, User
 from store.subscriptions import find_subscription
 from store.users import get_user
-
-AWAITING_SUMMARY_TIME = "summary_time"
 
 
 async def offer_answer(update: Update, context: AttuneContext) -> None:
@@ -109,7 +107,7 @@ async def ask_time_button(update: Update, context: AttuneContext) -> None:
             toast = "toast_summary_off"
         else:
             toast = ""
-            user.awaiting = AWAITING_SUMMARY_TIME
+            user.awaiting = awaiting.SUMMARY_TIME.stored()
     if toast:
         await answer(query, reply(toast, locale).text)
         return
