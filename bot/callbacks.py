@@ -9,7 +9,9 @@ pattern and gets the stale-button answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from messages.resources import Category
 
@@ -316,3 +318,79 @@ def keep(days: str) -> str:
 def open_prompt(prompt_id: int) -> str:
     """Show a discreet prompt's words."""
     return f"open:{prompt_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of button: the pattern that routes it, the builder that makes its data,
+    and arguments the bot builds it with (so a test can round-trip every one)."""
+
+    pattern: re.Pattern[str]
+    build: Callable[..., str]
+    examples: tuple[tuple[Any, ...], ...]
+
+
+_YES_NO = (("yes",), ("no",))
+_RITUAL = (("body_scan",),)
+
+# Every kind of button the bot makes. tests/bot/test_callbacks.py round-trips each through
+# its pattern and checks the application routes exactly these; the fuzz test forges data
+# from this list, so neither can drift from what the bot really sends.
+KINDS: tuple[Kind, ...] = (
+    Kind(ADULT, adult, _YES_NO),
+    Kind(CONSENT, consent, _YES_NO),
+    Kind(ZONE, zone, (("Europe/Berlin",), ("America/Argentina/Buenos_Aires",))),
+    Kind(RITUAL_VIEW, ritual_view, _RITUAL),
+    Kind(RITUAL_ON, ritual_on, _RITUAL),
+    Kind(RITUAL_ASK_TIME, ritual_ask_time, _RITUAL),
+    Kind(RITUAL_OFF, ritual_off, _RITUAL),
+    Kind(RITUAL_LIST, ritual_list, ((),)),
+    Kind(RITUAL_DAYS, ritual_days, _RITUAL),
+    Kind(RITUAL_DAY, ritual_day, (("body_scan", 0), ("breath", 6))),
+    Kind(RITUAL_PRESET, ritual_preset, (("body_scan", "daily"), ("breath", "weekends"))),
+    Kind(RITUAL_PAUSE_ASK, ritual_pause_ask, _RITUAL),
+    Kind(RITUAL_PAUSE, ritual_pause, (("body_scan", "1d"), ("breath", "open"))),
+    Kind(RITUAL_RESUME, ritual_resume, _RITUAL),
+    Kind(PAUSE_ASK, pause_ask, ((),)),
+    Kind(PAUSE, pause, (("3d",), ("open",))),
+    Kind(RESUME, resume, ((),)),
+    Kind(ZONE_ASK, zone_ask, ((),)),
+    Kind(RATE, rate, ((1, 1), (999_999_999, 5))),
+    Kind(LATER, later, ((7,),)),
+    Kind(SNOOZE, snooze, ((7, "20m"), (7, "1h"), (7, "eve"))),
+    Kind(UNSNOOZE, unsnooze, ((7,),)),
+    Kind(SKIP, skip, ((7,),)),
+    Kind(DISCRETION, discretion, ((),)),
+    Kind(DISCREET, discreet, (("on",), ("off",))),
+    Kind(QUIET, quiet, (("on",), ("off",))),
+    Kind(KEEP, keep, (("0",), ("30",), ("90",))),
+    Kind(OPEN, open_prompt, ((7,),)),
+    Kind(CARE, care, _YES_NO),
+    Kind(CRISIS, crisis, (("pause",), ("keep",))),
+    Kind(CRISIS_PRIVATE, crisis_private, ((),)),
+    Kind(COUNTRY_ASK, country_ask, (("",), ("s",), ("shvpd",))),
+    Kind(COUNTRY, country, (("DE", "s"), ("none", "vp"), ("IE", ""))),
+    Kind(HELP_NOW, help_now, ((),)),
+    Kind(JOURNAL, journal, ((),)),
+    Kind(DELETE, erase, _YES_NO),
+    Kind(NO_NOTE, no_note, ((3,),)),
+    Kind(JOURNAL_RITUAL, journal_ritual, _RITUAL),
+    Kind(SUMMARY_OFFER, summary_offer, _YES_NO),
+    Kind(SUMMARY_PAGE, summary_page, ((),)),
+    Kind(SUMMARY_SET, summary_set, (("on",), ("off",))),
+    Kind(SUMMARY_DAYS, summary_days, ((),)),
+    Kind(SUMMARY_DAY, summary_day, ((0,), (6,))),
+    Kind(SUMMARY_TIME, summary_time, ((),)),
+    Kind(SETTINGS, settings, ((),)),
+    Kind(HISTORY, history, ((0,), (12,))),
+)
+
+
+def examples() -> list[str]:
+    """The data of every kind of button, as the bot builds it."""
+    return [kind.build(*args) for kind in KINDS for args in kind.examples]
+
+
+def prefixes() -> list[str]:
+    """What the data of each kind of button starts with (before its first ":")."""
+    return sorted({data.split(":", 1)[0] for data in examples()})

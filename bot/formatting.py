@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 
 from messages import render
+from progress.calendar import DAILY
 from scheduler.planning import weekdays_from_text
-from scheduler.schedule import DAILY
 
 
 def describe_schedule(weekdays: str, local_time: str, locale: str) -> str:

@@ -37,7 +37,8 @@ class Metrics:
         self._skipped = Counter(
             "attune_prompts_skipped",
             "Prompts not sent, by reason (too_late: past the grace period after downtime;"
-            " consent_outdated: waiting for the person to agree to the current text).",
+            " consent_outdated: waiting for the person to agree to the current text;"
+            " withdrawn: its ritual was off or paused, or its person blocked, when claimed).",
             ["reason"],
             registry=self.registry,
         )

@@ -22,9 +22,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from messages import is_ritual, render, rituals
+from progress.calendar import local_day
 from progress.common import ONE_DAY, days_back, ordered_keys, ritual_name, short_date
 from progress.history import Entry
-from scheduler.schedule import local_day
 
 __all__ = ["MARKERS", "OKABE_ITO", "ROLLING_DAYS", "build_figure", "render_chart"]
 

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from messages import is_ritual, render, ritual, ritual_text
-from scheduler.schedule import local_day
+from progress.calendar import local_day
 
 if TYPE_CHECKING:  # history.py imports this module; the type is only needed for annotations
     from progress.history import Entry

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 
 from messages import render
+from progress.calendar import local_day
 from progress.common import (
     LIMIT,
     ONE_DAY,
@@ -28,7 +29,6 @@ from progress.common import (
 )
 from progress.history import Entry
 from progress.patterns import patterns
-from scheduler.schedule import local_day
 
 __all__ = ["CAPTION_LIMIT", "WINDOW_DAYS", "chart_caption", "progress_message", "progress_text"]
 

@@ -15,11 +15,9 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messages.consent import CONSENT_VERSION
-from scheduler.planning import is_paused, next_due_for, time_from_text, weekdays_from_text
-from scheduler.schedule import next_due
-from scheduler.zones import resolve_zone
-from store.models import PromptState, Subscription, User
+from scheduler.changes import Move, advance, park, standing_of, withdraw
+from scheduler.planning import Standing, may_prompt, next_due_for, rule_from_text
+from store.models import PromptState
 from store.prompts import (
     ClaimedPrompt,
     DueSubscription,
@@ -28,19 +26,19 @@ from store.prompts import (
     due_rows,
     expire_superseded,
     insert_claims,
-    park,
     prompts_to_resend,
 )
 
 
 @dataclass
 class Batch:
-    """One committed claim: the prompts to send, how many were too late, and whether the
-    batch came back full (so more may be due)."""
+    """One committed claim: the prompts to send, how many were too late, how many may no
+    longer be sent at all, and whether the batch came back full (so more may be due)."""
 
     prompts: list[ClaimedPrompt] = field(default_factory=list)
     expired: int = 0
     parked: int = 0
+    withdrawn: int = 0
     full: bool = False
 
 
@@ -60,11 +58,19 @@ async def claim_batch(
     taken over by another dispatcher as soon as it is claimed. Whose lease ran out is
     judged at `now`, though: a tick never takes over the claims it made itself, however
     long they wait for their turn to be sent.
+
+    Whatever is claimed is checked once more against its subscription and person (on,
+    unpaused, consented, not blocked, with a zone): scheduler.changes keeps that true
+    already, and a prompt that fails it anyway is never sent.
     """
     batch = Batch()
     again = await prompts_to_resend(session, now=now, lease_expired=now - lease, limit=limit)
     for prompt in again:  # rare and few: the ORM is fine here
         sub, user = prompt.subscription, prompt.subscription.user
+        if not may_prompt(standing_of(sub, user), now):
+            withdraw(prompt)
+            batch.withdrawn += 1
+            continue
         prompt.snoozed_until = None
         if now - prompt.due_at > grace and prompt.state == PromptState.CLAIMED:
             prompt.state = PromptState.EXPIRED  # a dead claim, found too late
@@ -75,37 +81,58 @@ async def claim_batch(
 
     due = await due_rows(session, now=now, limit=limit - len(again))
     batch.full = len(again) + len(due) >= limit
+    standings = {row.id: _standing(row) for row in due}
     # Someone who agreed to an older consent text gets nothing until they agree again;
     # agreeing reschedules their rituals.
-    outdated = [r.id for r in due if r.consent_version < CONSENT_VERSION]
+    outdated = [r.id for r in due if not standings[r.id].consented]
     await park(session, subscription_ids=outdated)
     batch.parked = len(outdated)
-    due = [r for r in due if r.consent_version >= CONSENT_VERSION]
+    due = [r for r in due if standings[r.id].consented]
+    # Anything else that stops a prompt: nothing is sent, the row moves to when it may be.
+    stopped = [r for r in due if not may_prompt(standings[r.id], now)]
+    moves = [Move(r.id, following(r, now), r.prompts_claimed) for r in stopped]
+    batch.withdrawn += len(stopped)
+    due = [r for r in due if may_prompt(standings[r.id], now)]
     if not due:
+        await advance(session, moves=moves)
         return batch
     # Before the new rows exist, so only earlier prompts are retired (the ORM update
     # also flushes the resent prompts above, which are claimed again, not retired).
     await expire_superseded(session, subscription_ids=[row.id for row in due])
     claims, fresh = [], []
+    due_at: dict[int, datetime] = {}
     for row in due:
         # After downtime, prompts older than the grace period are recorded as expired
-        # instead of arriving as a flood of stale messages.
+        # instead of arriving as a flood of stale messages; the latest one still within
+        # the grace period is sent.
+        due_at[row.id] = row.next_due_at
         late = now - row.next_due_at > grace
+        if late:
+            recent = following(row, now - grace)
+            if recent is not None and recent <= now:
+                due_at[row.id], late = recent, False
+                batch.expired += 1  # the ones before it are skipped
         claims.append(
             NewPrompt(
                 subscription_id=row.id,
-                due_at=row.next_due_at,
+                due_at=due_at[row.id],
                 variant=row.prompts_claimed,
                 state=PromptState.EXPIRED if late else PromptState.CLAIMED,
-                next_due_at=following(row, max(now, row.next_due_at)),
-                # The count picks the next rotating text; only prompts sent advance it.
-                prompts_claimed=row.prompts_claimed + (0 if late else 1),
+            )
+        )
+        # The count picks the next rotating text; only prompts sent advance it.
+        moves.append(
+            Move(
+                row.id,
+                following(row, max(now, due_at[row.id])),
+                row.prompts_claimed + (0 if late else 1),
             )
         )
         if late:
             batch.expired += 1
         else:
             fresh.append(row)
+    await advance(session, moves=moves)
     ids = await insert_claims(session, claims=claims, claimed_at=claimed_at)
     batch.prompts += [
         ClaimedPrompt(
@@ -116,7 +143,7 @@ async def claim_batch(
             ritual_key=row.ritual_key,
             variant=row.prompts_claimed,
             can_snooze=True,  # a new prompt has never been snoozed
-            due_at=row.next_due_at,
+            due_at=due_at[row.id],
             timezone=row.timezone,
             discreet=row.discreet,
             quiet=row.quiet,
@@ -133,27 +160,29 @@ def following(row: DueSubscription, after: datetime) -> datetime | None:
     one zone), so the calendar math is done once per rule. Pauses, blocks and switched-off
     rituals are rare; they go through `next_due_for` itself, so its rules live in one place.
     """
-    paused = is_paused(row.user_paused_until, after) or is_paused(row.paused_until, after)
-    if row.active and row.timezone is not None and row.blocked_at is None and not paused:
-        return _rule_next_due(row.local_time, row.weekdays, row.timezone, after)
-    sub = Subscription(
+    standing = _standing(row)
+    if not standing.can_ever_prompt or not may_prompt(standing, after):
+        return next_due_for(
+            local_time=row.local_time, weekdays=row.weekdays, standing=standing, after=after
+        )
+    assert row.timezone is not None
+    return _rule_next_due(row.local_time, row.weekdays, row.timezone, after)
+
+
+def _standing(row: DueSubscription) -> Standing:
+    """What, besides the calendar, decides whether a due row prompts."""
+    return Standing(
         active=row.active,
-        paused_until=row.paused_until,
-        local_time=row.local_time,
-        weekdays=row.weekdays,
+        timezone=row.timezone,
+        blocked=row.blocked_at is not None,
+        consent_version=row.consent_version,
+        person_paused_until=row.user_paused_until,
+        ritual_paused_until=row.paused_until,
     )
-    user = User(
-        timezone=row.timezone, blocked_at=row.blocked_at, paused_until=row.user_paused_until
-    )
-    return next_due_for(sub, user, after)
 
 
 @lru_cache(maxsize=4096)
 def _rule_next_due(local_time: str, weekdays: str, zone: str, after: datetime) -> datetime:
-    """`scheduler.planning.due_after` for a rule as stored: pure, so safe to memoise."""
-    return next_due(
-        local_time=time_from_text(local_time),
-        weekdays=weekdays_from_text(weekdays),
-        zone=resolve_zone(zone),
-        after=after,
-    )
+    """The next due time of a rule as stored: pure, so safe to memoise."""
+    rule = rule_from_text(local_time=local_time, weekdays=weekdays, timezone=zone)
+    return rule.next_after(after)

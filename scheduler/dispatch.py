@@ -37,6 +37,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from messages import prompt_message, ritual_text
+from scheduler.changes import blocked
 from scheduler.claim import claim_batch
 from scheduler.planning import day_period
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
@@ -44,7 +45,6 @@ from scheduler.sent_log import SentLog
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
 from scheduler.zones import resolve_zone
 from store.prompts import ClaimedPrompt, expire_unanswered, mark_failed, release_claims
-from store.users import mark_blocked
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +195,7 @@ class Dispatcher:
             tick.report.expired += batch.expired
             self._events.prompts_skipped("too_late", batch.expired)
             self._events.prompts_skipped("consent_outdated", batch.parked)
+            self._events.prompts_skipped("withdrawn", batch.withdrawn)
             by_chat: dict[int, list[ClaimedPrompt]] = {}
             for item in batch.prompts:  # oldest first, within a chat too
                 by_chat.setdefault(item.chat_id, []).append(item)
@@ -228,7 +229,7 @@ class Dispatcher:
         except Undeliverable:
             async with self._sessions() as session, session.begin():
                 await mark_failed(session, prompt_id=item.prompt_id)
-                await mark_blocked(session, user_id=item.user_id, now=now)
+                await blocked(session, user_id=item.user_id, now=now)
             report.failed += 1
             report.blocked += 1
             self._events.prompt_failed("blocked")

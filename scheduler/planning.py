@@ -1,17 +1,43 @@
-"""Keeping `next_due_at` right: from a subscription's rule, the person's zone and pauses."""
+"""Whether and when a subscription prompts next: pure rules over plain values.
+
+`Standing` is everything besides the calendar that decides whether a subscription prompts
+at all (on, the person's zone, blocked, consent, pauses). `next_due_for` turns a rule and
+a standing into the next due time, and `may_prompt` is the check the claim makes again at
+send time. Neither reads a row: scheduler.changes builds the values from rows.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, tzinfo
+from dataclasses import dataclass
+from datetime import datetime, time, tzinfo
 
 from messages.consent import CONSENT_VERSION
-from scheduler.schedule import next_due
+from progress.calendar import UNTIL_RESUMED, Rule, is_paused
 from scheduler.zones import resolve_zone
-from store.models import Subscription, User
 
-# A pause "until resumed" is stored as this instant, so one column says both whether and
-# until when; nothing is ever scheduled after it.
-UNTIL_RESUMED = datetime(9999, 12, 31, tzinfo=UTC)
+__all__ = ["UNTIL_RESUMED", "Rule", "Standing", "is_paused", "may_prompt", "next_due_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What, besides the calendar, decides whether a subscription prompts at all."""
+
+    active: bool
+    timezone: str | None
+    blocked: bool
+    consent_version: int  # the consent text the person agreed to (0: none)
+    person_paused_until: datetime | None = None
+    ritual_paused_until: datetime | None = None
+
+    @property
+    def consented(self) -> bool:
+        """They agreed to the consent text now in force."""
+        return self.consent_version >= CONSENT_VERSION
+
+    @property
+    def can_ever_prompt(self) -> bool:
+        """On, with a zone, not blocked, consented: only pauses stand in the way."""
+        return self.active and self.timezone is not None and not self.blocked and self.consented
 
 
 def weekdays_to_text(weekdays: frozenset[int]) -> str:
@@ -29,45 +55,41 @@ def time_from_text(text: str) -> time:
     return time.fromisoformat(text)
 
 
-def due_after(sub: Subscription, timezone: str, after: datetime) -> datetime:
-    """When `sub`'s rule is next due strictly after `after`, in the person's zone."""
-    return next_due(
-        local_time=time_from_text(sub.local_time),
-        weekdays=weekdays_from_text(sub.weekdays),
-        zone=resolve_zone(timezone),
-        after=after,
+def rule_from_text(*, local_time: str, weekdays: str, timezone: str) -> Rule:
+    """The rule stored columns name."""
+    return Rule(resolve_zone(timezone), weekdays_from_text(weekdays), time_from_text(local_time))
+
+
+def may_prompt(standing: Standing, now: datetime) -> bool:
+    """True if a prompt of this subscription may be sent at `now`."""
+    return (
+        standing.can_ever_prompt
+        and not is_paused(standing.person_paused_until, now)
+        and not is_paused(standing.ritual_paused_until, now)
     )
 
 
-def is_paused(until: datetime | None, now: datetime) -> bool:
-    """True while a pause (of a person or of one ritual) is in force."""
-    return until is not None and until > now
-
-
-def next_due_for(sub: Subscription, user: User, after: datetime) -> datetime | None:
-    """The next time `sub` is due after `after`, honouring every pause; None if never.
+def next_due_for(
+    *, local_time: str, weekdays: str, standing: Standing, after: datetime
+) -> datetime | None:
+    """The next time a subscription is due after `after`, honouring every pause; None if
+    nothing will bring it back but a change (turned on, resumed, unblocked, consent).
 
     A pause moves the next prompt to the first scheduled time after it ends, so the
     dispatcher needs no pause logic and a paused person is never counted as absent.
     """
-    if not sub.active or user.timezone is None or user.blocked_at is not None:
+    if not standing.can_ever_prompt:
         return None
-    if user.consent_version is not None and user.consent_version < CONSENT_VERSION:
-        return None  # nothing is sent until they agree to the consent text now in force
+    assert standing.timezone is not None
     start = after
-    for until in (user.paused_until, sub.paused_until):
+    for until in (standing.person_paused_until, standing.ritual_paused_until):
         if is_paused(until, start):
             assert until is not None
             if until >= UNTIL_RESUMED:
                 return None
             start = until
-    return due_after(sub, user.timezone, start)
-
-
-def reschedule(user: User, now: datetime) -> None:
-    """Recompute every subscription's next time (after a zone change, pause or return)."""
-    for sub in user.subscriptions:
-        sub.next_due_at = next_due_for(sub, user, now)
+    rule = rule_from_text(local_time=local_time, weekdays=weekdays, timezone=standing.timezone)
+    return rule.next_after(start)
 
 
 def day_period(instant: datetime, zone: tzinfo) -> str:

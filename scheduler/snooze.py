@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
 
-from scheduler.schedule import due_on
+from progress.calendar import due_on
 
 # Evening times offered, the first that is still comfortably ahead.
 _EVENINGS = (time(19, 0), time(21, 0))

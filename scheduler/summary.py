@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from progress.calendar import due_on, local_day
 from progress.summary import weekly_summary
-from scheduler.schedule import due_on, local_day
 from scheduler.zones import resolve_zone
 from store.progress import history, milestones_between
 

@@ -16,6 +16,7 @@ async def rate_prompt(
     """Store the rating for a prompt; a second tap changes it. Returns (check-in, is_new)."""
     check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
     prompt.state = PromptState.ANSWERED
+    prompt.snoozed_until = None  # a snoozed prompt rated meanwhile does not come back
     if check_in is not None:
         check_in.rating = rating
         check_in.updated_at = now

@@ -2,9 +2,10 @@
 
 Claiming is the dispatcher's hot path, so it works on plain rows (SQLAlchemy Core) and
 costs the same few statements whatever the batch size: one locking SELECT of the due
-rows with their people's columns, one multi-row INSERT of the prompt rows, one
-executemany UPDATE of the subscriptions. Through the ORM, SQLite would get one INSERT per
-prompt (an ordered RETURNING cannot be batched there). Everything a person does to one
+rows with their people's columns, one multi-row INSERT of the prompt rows (and
+scheduler.changes moves the subscriptions on in one executemany UPDATE). Through the
+ORM, SQLite would get one INSERT per prompt (an ordered RETURNING cannot be batched
+there). Everything a person does to one
 prompt (a tap, Later, Skip) stays on the ORM: one row at a time, rarely.
 """
 
@@ -81,14 +82,12 @@ class DueSubscription(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NewPrompt:
-    """A prompt row to insert for a due subscription, and where the subscription moves."""
+    """A prompt row to insert for a due subscription."""
 
     subscription_id: int
     due_at: datetime
     variant: int
     state: str  # claimed, or expired when found too late to send
-    next_due_at: datetime | None
-    prompts_claimed: int
 
 
 _SUBS, _USERS, _PROMPTS = (Base.metadata.tables[t] for t in ("subscriptions", "users", "prompts"))
@@ -105,11 +104,6 @@ _DUE = (
     .order_by(_SUBS.c.next_due_at)
     .with_for_update(skip_locked=True, of=_SUBS)
 )  # fmt: skip
-_ADVANCE = (
-    update(_SUBS)
-    .where(_SUBS.c.id == bindparam("sub_id"))
-    .values(next_due_at=bindparam("next_due"), prompts_claimed=bindparam("claimed"))
-)
 _INSERT = insert(_PROMPTS).returning(_PROMPTS.c.subscription_id, _PROMPTS.c.id)
 
 
@@ -124,29 +118,16 @@ async def due_rows(session: AsyncSession, *, now: datetime, limit: int) -> list[
     return [DueSubscription._make(row) for row in result]
 
 
-async def park(session: AsyncSession, *, subscription_ids: Sequence[int]) -> None:
-    """Take subscriptions out of the due scan until something reschedules them."""
-    if subscription_ids:
-        await session.execute(
-            update(_SUBS).where(_SUBS.c.id.in_(subscription_ids)).values(next_due_at=None)
-        )
-
-
 async def insert_claims(
     session: AsyncSession, *, claims: Sequence[NewPrompt], claimed_at: datetime
 ) -> dict[int, int]:
-    """Insert the prompt rows and move each subscription on; prompt id per subscription id.
+    """Insert the prompt rows; prompt id per subscription id.
 
     The insert is unique on (subscription, due time): a due time claimed twice fails the
     whole transaction instead of becoming two prompts.
     """
     if not claims:
         return {}
-    moves = [
-        {"sub_id": c.subscription_id, "next_due": c.next_due_at, "claimed": c.prompts_claimed}
-        for c in claims
-    ]
-    await session.execute(_ADVANCE, moves)
     rows = [
         {"subscription_id": c.subscription_id, "due_at": c.due_at, "claimed_at": claimed_at,
          "variant": c.variant, "state": c.state, "snoozes": 0}
@@ -167,7 +148,7 @@ async def prompts_to_resend(
     each is answered from its own index.
     """
     conditions = (
-        Prompt.snoozed_until <= now,
+        (Prompt.state == PromptState.SNOOZED) & (Prompt.snoozed_until <= now),
         (Prompt.state == PromptState.CLAIMED) & (Prompt.claimed_at < lease_expired),
     )
     found: list[Prompt] = []

@@ -1,4 +1,5 @@
-"""Data access for people: finding, onboarding, pausing, blocking and forgetting them."""
+"""Data access for people: finding, creating and forgetting them (scheduler.changes pauses
+and blocks them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from store.models import Prompt, PromptState, Subscription, User
+from store.models import User
 
 
 async def get_user(session: AsyncSession, *, telegram_id: int) -> User | None:
@@ -38,31 +39,6 @@ async def get_or_create_user(
 async def forget_user(session: AsyncSession, *, user: User) -> None:
     """Erase the person and everything that hangs off them."""
     await session.execute(delete(User).where(User.id == user.id))
-
-
-async def mark_blocked(session: AsyncSession, *, user_id: int, now: datetime) -> None:
-    """Telegram refused delivery: stop every prompt until the person says /start again."""
-    await session.execute(update(User).where(User.id == user_id).values(blocked_at=now))
-    await session.execute(
-        update(Subscription).where(Subscription.user_id == user_id).values(next_due_at=None)
-    )
-
-
-async def expire_snoozed(
-    session: AsyncSession, *, user_id: int, subscription_id: int | None = None
-) -> None:
-    """A pause begins: the person's snoozed prompts (or one ritual's) won't come back.
-
-    They expire quietly, as an unanswered prompt does; a late tap on one still counts.
-    """
-    subscriptions = select(Subscription.id).where(Subscription.user_id == user_id)
-    if subscription_id is not None:
-        subscriptions = subscriptions.where(Subscription.id == subscription_id)
-    await session.execute(
-        update(Prompt)
-        .where(Prompt.state == PromptState.SNOOZED, Prompt.subscription_id.in_(subscriptions))
-        .values(state=PromptState.EXPIRED, snoozed_until=None)
-    )
 
 
 async def count_care_offer(session: AsyncSession, *, user_id: int) -> int:

@@ -25,18 +25,6 @@ DEFAULT_LOCALE = "en"
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
-# What a person's next text answers (users.awaiting): a note for a check-in, or a journal
-# note, optionally filed under a ritual.
-AWAITING_NOTE = "note:"
-AWAITING_JOURNAL = "journal"
-
-
-def awaits_note(awaiting: str | None) -> bool:
-    """True while the person's next text is a note."""
-    return awaiting is not None and (
-        awaiting.startswith(AWAITING_NOTE) or awaiting.startswith(AWAITING_JOURNAL)
-    )
-
 
 def locale_of(update: Update, user: User | None = None) -> str:
     """The person's language: stored, else what Telegram says, else English."""

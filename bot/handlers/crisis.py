@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot import callbacks, keyboards
+from bot import awaiting, callbacks, keyboards
 from bot.handlers.common import (
     Reply,
     answer,
-    awaits_note,
     edit,
     is_member,
     is_private,
@@ -65,7 +64,8 @@ async def watch(update: Update, context: AttuneContext) -> None:
     async with context.services.session() as session:
         user = await get_user(session, telegram_id=tg_user.id)
     is_note = update.message is not None and message.text is not None and typed[0] != "/"
-    if is_note and is_member(user) and user is not None and awaits_note(user.awaiting):
+    asked = awaiting.parse(user.awaiting) if user is not None else None
+    if is_note and is_member(user) and asked is not None and asked.is_note:
         return
     log.info("danger words (%s) from %s: answered with help", _names(dangers), who(tg_user.id))
     await send(update, [crisis_reply(context, locale_of(update, user), user, dangers)])
@@ -126,14 +126,18 @@ def country_of(user: User | None) -> str | None:
     return country_of_zone(user.timezone) if user.timezone else None
 
 
-async def help_now_button(update: Update, context: AttuneContext) -> None:
-    """The "I need help now" button: the crisis lines, whatever was or wasn't typed."""
+async def _presser(update: Update, context: AttuneContext) -> tuple[CallbackQuery, User | None]:
+    """The pressed button, answered, and who pressed it (None before /start); reads only."""
     query = update.callback_query
-    if query is None:
-        return
+    assert query is not None  # routed by a CallbackQueryHandler
     await answer(query)
     async with context.services.session() as session:
-        user = await get_user(session, telegram_id=query.from_user.id)
+        return query, await get_user(session, telegram_id=query.from_user.id)
+
+
+async def help_now_button(update: Update, context: AttuneContext) -> None:
+    """The "I need help now" button: the crisis lines, whatever was or wasn't typed."""
+    query, user = await _presser(update, context)
     log.info("help asked for by %s: answered with help", who(query.from_user.id))
     reply_ = crisis_reply(context, locale_of(update, user), user, HELP_NOW, asked=True)
     await send(update, [reply_])
@@ -141,12 +145,7 @@ async def help_now_button(update: Update, context: AttuneContext) -> None:
 
 async def private_button(update: Update, context: AttuneContext) -> None:
     """Ways to keep this chat private on a shared phone: offered, never imposed."""
-    query = update.callback_query
-    if query is None:
-        return
-    await answer(query)
-    async with context.services.session() as session:
-        user = await get_user(session, telegram_id=query.from_user.id)
+    _, user = await _presser(update, context)
     locale = locale_of(update, user)
     markup = keyboards.privacy_settings(locale) if is_member(user) else None
     # A new message: the help lines above stay where they are.
@@ -156,13 +155,8 @@ async def private_button(update: Update, context: AttuneContext) -> None:
 async def country_ask_button(update: Update, context: AttuneContext) -> None:
     """Which country's help lines: from a crisis reply (a new message, the lines above stay)
     or from /settings (in place)."""
-    query = update.callback_query
-    if query is None or context.match is None:
-        return
-    await answer(query)
-    dangers = context.match.group(1)
-    async with context.services.session() as session:
-        user = await get_user(session, telegram_id=query.from_user.id)
+    query, user = await _presser(update, context)
+    dangers = context.match.group(1) if context.match is not None else ""
     locale = locale_of(update, user)
     codes = _resources(context).countries
     question = reply("crisis_country_ask", locale, keyboards.countries(locale, codes, dangers))

@@ -9,17 +9,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.handlers import notes, onboarding, rituals, summary
-from bot.handlers.common import (
-    answer,
-    awaits_note,
-    is_member,
-    is_private,
-    locale_of,
-    reply,
-    send,
-)
+from bot.handlers.common import answer, is_member, is_private, locale_of, reply, send
 from bot.services import AttuneContext
 from store.users import get_user
 
@@ -59,23 +51,22 @@ async def text(update: Update, context: AttuneContext) -> None:
     locale = locale_of(update, user)
     typed = message.text.strip()
     member = user is not None and is_member(user)
+    asked = awaiting.parse(user.awaiting) if user is not None else None
     # Words of danger never reach here (bot.handlers.crisis answers them first), except a
     # note the person was asked for: it is kept, and the note flow answers with care.
-    if member and user is not None and awaits_note(user.awaiting):
-        assert user.awaiting is not None
-        await notes.note_text(update, context, user.awaiting, typed)
+    if member and asked is not None and asked.is_note:
+        await notes.note_text(update, context, asked, typed)
     elif user is None or not member:
         await send(update, [reply("need_start", locale)])
-    elif user.awaiting is not None and len(typed) > MAX_ANSWER_CHARS:
+    elif asked is not None and len(typed) > MAX_ANSWER_CHARS:
         await send(update, [reply("answer_too_long", locale)])
-    elif user.awaiting == onboarding.AWAITING_ZONE:
+    elif asked == awaiting.TIMEZONE:
         await onboarding.zone_text(update, context, typed)
-    elif user.awaiting == summary.AWAITING_SUMMARY_TIME:
+    elif asked == awaiting.SUMMARY_TIME:
         await summary.time_text(update, context, typed)
-    elif user.awaiting is not None and user.awaiting.startswith(rituals.AWAITING_TIME):
-        await rituals.time_text(
-            update, context, user.awaiting[len(rituals.AWAITING_TIME) :], typed
-        )
+    elif asked is not None and asked.question == awaiting.Question.RITUAL_TIME:
+        assert asked.ritual is not None  # parse() keeps only a ritual in the catalogue
+        await rituals.time_text(update, context, asked.ritual, typed)
     else:  # maybe something personal: a warm word, a place to keep it, and help
         await send(update, [reply("free_text", locale, keyboards.free_text(locale))])
 

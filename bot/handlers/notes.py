@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import keyboards
-from bot.handlers.common import (
-    AWAITING_JOURNAL,
-    AWAITING_NOTE,
-    Reply,
-    answer,
-    edit,
-    edit_markup,
-    is_member,
-    locale_of,
-    reply,
-    send,
-)
+from bot import awaiting, keyboards
+from bot.awaiting import Awaiting
+from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.crisis import crisis_reply
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations, hard_night
 from bot.handlers.taps import Tap, member_command
@@ -46,7 +36,7 @@ async def journal_button(update: Update, context: AttuneContext) -> None:
 
 
 async def _ask_journal(tap: Tap) -> list[Reply]:
-    tap.user.awaiting = AWAITING_JOURNAL
+    tap.user.awaiting = awaiting.journal().stored()
     # Rituals only: a weekly summary is a subscription too, but nothing to write about.
     active = [s.ritual_key for s in tap.user.subscriptions if s.active and is_ritual(s.ritual_key)]
     return [reply("journal_ask", tap.locale, keyboards.journal_rituals(tap.locale, active))]
@@ -63,7 +53,7 @@ async def journal_ritual_button(update: Update, context: AttuneContext) -> None:
         locale = locale_of(update, user)
         ok = user is not None and is_member(user) and is_ritual(key)
         if ok and user is not None:
-            user.awaiting = f"{AWAITING_JOURNAL}:{key}"
+            user.awaiting = awaiting.journal(key).stored()
     if not ok:
         await answer(query, reply("toast_button_unknown", locale).text, show_alert=True)
         return
@@ -80,13 +70,13 @@ async def no_thanks(update: Update, context: AttuneContext) -> None:
     async with context.services.session() as session, session.begin():
         user = await get_user(session, telegram_id=query.from_user.id)
         locale = locale_of(update, user)
-        if user is not None and user.awaiting == f"{AWAITING_NOTE}{check_in_id}":
+        if user is not None and awaiting.parse(user.awaiting) == awaiting.note(check_in_id):
             user.awaiting = None
     await answer(query, reply("toast_no_thanks", locale).text)
     await edit_markup(query, None)
 
 
-async def note_text(update: Update, context: AttuneContext, target: str, text: str) -> None:
+async def note_text(update: Update, context: AttuneContext, target: Awaiting, text: str) -> None:
     """Typed text while a note is invited: store it encrypted, or say kindly why not."""
     tg_user = update.effective_user
     if tg_user is None:
@@ -102,13 +92,12 @@ async def note_text(update: Update, context: AttuneContext, target: str, text: s
             replies = [reply("note_too_long", locale, length=len(text), limit=MAX_NOTE_CHARS)]
         else:
             check_in_id, ritual_key, check_in = None, None, None
-            if target.startswith(AWAITING_NOTE):
-                found = await get_check_in(session, check_in_id=int(target[len(AWAITING_NOTE) :]))
+            if target.check_in_id is not None:
+                found = await get_check_in(session, check_in_id=target.check_in_id)
                 if found is not None and found.user_id == user.id:
                     check_in, check_in_id, ritual_key = found, found.id, found.ritual_key
-            elif target.startswith(f"{AWAITING_JOURNAL}:"):
-                key = target.split(":", 1)[1]
-                ritual_key = key if is_ritual(key) else None
+            else:
+                ritual_key = target.ritual  # a journal note, maybe filed under a ritual
             await add_note(
                 session,
                 cipher=context.services.cipher,

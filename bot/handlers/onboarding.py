@@ -6,7 +6,7 @@ from datetime import datetime
 
 from telegram import ReplyKeyboardRemove, Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_next
 from bot.handlers.common import (
     Reply,
@@ -22,14 +22,11 @@ from bot.handlers.common import (
 )
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
-from messages.consent import CONSENT_VERSION
-from scheduler.planning import UNTIL_RESUMED, reschedule
+from scheduler import changes
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY
 from scheduler.zones import parse_zone, resolve_zone, zone_from_location
 from store.models import User
 from store.users import forget_user, get_or_create_user, get_user
-
-AWAITING_ZONE = "timezone"
 
 
 async def start(update: Update, context: AttuneContext) -> None:
@@ -49,11 +46,10 @@ async def start(update: Update, context: AttuneContext) -> None:
             replies = [reply("welcome", locale, keyboards.adult(locale))]
         elif user.blocked_at is not None:
             # They blocked the bot and came back: everything they chose is still there.
-            user.blocked_at = None
-            reschedule(user, now)
+            await changes.unblocked(session, user=user, now=now)
             replies = [reply("welcome_back", locale)]
         elif user.timezone is None:
-            user.awaiting = AWAITING_ZONE
+            user.awaiting = awaiting.TIMEZONE.stored()
             replies = zone_question(locale)
         else:
             replies = [reply("start_again", locale)]
@@ -99,21 +95,17 @@ async def consent_answer(update: Update, context: AttuneContext) -> None:
         elif context.match.group(1) == "no" and needs_new_consent(user):
             # Their earlier data stays theirs to export or erase; nothing new is stored
             # and no prompt is sent until they agree.
-            user.paused_until = UNTIL_RESUMED
-            reschedule(user, now)
+            await changes.consent_declined(session, user=user, now=now)
             outcome = reply("consent_update_declined", locale)
         elif context.match.group(1) == "no":
             await forget_user(session, user=user)
             outcome = reply("consent_declined", locale)
         elif needs_new_consent(user):
-            user.consent_version = CONSENT_VERSION
-            user.paused_until = None
-            reschedule(user, now)
+            await changes.consent_renewed(session, user=user, now=now)
             outcome = reply("consent_thanks_again", locale)
         else:
-            user.consented_at = now
-            user.consent_version = CONSENT_VERSION
-            user.awaiting = AWAITING_ZONE
+            await changes.consent_given(session, user=user, now=now)
+            user.awaiting = awaiting.TIMEZONE.stored()
             outcome = reply("consent_thanks", locale)
             followups = zone_question(locale)
     await _finish(update, outcome, locale)
@@ -131,7 +123,7 @@ async def timezone_command(update: Update, context: AttuneContext) -> None:
         if user is None or not is_member(user):
             replies = [reply("need_start", locale)]
         else:
-            user.awaiting = AWAITING_ZONE
+            user.awaiting = awaiting.TIMEZONE.stored()
             replies = zone_question(locale)
     await send(update, replies)
 
@@ -191,9 +183,8 @@ async def _set_zone(update: Update, context: AttuneContext, zone: str) -> None:
             replies = [reply("need_start", locale)]
         else:
             first_time = user.timezone is None
-            user.timezone = zone
+            await changes.set_timezone(session, user=user, zone=zone, now=now)
             user.awaiting = None
-            reschedule(user, now)
             replies = _zone_set(user, locale, now)
             if first_time:
                 # The last step of onboarding: a weekly summary, off unless they say yes.

@@ -17,10 +17,10 @@ from bot.handlers.rituals import active_subscriptions, next_prompt
 from bot.handlers.taps import Tap, choice, member_button, member_command
 from bot.services import AttuneContext
 from messages import render, ritual_text
-from scheduler.planning import UNTIL_RESUMED, is_paused, reschedule
+from scheduler import changes
+from scheduler.planning import UNTIL_RESUMED, is_paused
 from scheduler.zones import resolve_zone
 from store.models import User
-from store.users import expire_snoozed
 
 # The lengths offered, by the name their buttons carry; None is "until I resume".
 PAUSE_LENGTHS: dict[str, timedelta | None] = {
@@ -54,7 +54,7 @@ async def resume_command(update: Update, context: AttuneContext) -> None:
     async def resume(tap: Tap) -> list[Reply]:
         if not is_paused(tap.user.paused_until, tap.now):
             return [reply("resume_not_paused", tap.locale)]
-        return [_resume(tap)]
+        return [await _resume(tap)]
 
     await member_command(update, context, resume)
 
@@ -76,10 +76,7 @@ async def pause_button(update: Update, context: AttuneContext) -> None:
         until = pause_end(length, tap.now)
         if until is None:
             return "toast_button_unknown"
-        tap.user.paused_until = until
-        reschedule(tap.user, tap.now)
-        # A prompt put off with "Later" would otherwise come back in the middle of the pause.
-        await expire_snoozed(tap.session, user_id=tap.user.id)
+        await changes.pause(tap.session, user=tap.user, until=until, now=tap.now)
         return reply("pause_set", tap.locale, state=pause_state(tap.user, tap.locale, tap.now))
 
     await member_button(update, context, pause)
@@ -91,7 +88,7 @@ async def resume_button(update: Update, context: AttuneContext) -> None:
     async def resume(tap: Tap) -> Reply | str:
         if not is_paused(tap.user.paused_until, tap.now):
             return "toast_not_paused"
-        return _resume(tap)
+        return await _resume(tap)
 
     await member_button(update, context, resume)
 
@@ -122,11 +119,10 @@ def pause_state(user: User, locale: str, now: datetime) -> str:
     )
 
 
-def _resume(tap: Tap) -> Reply:
+async def _resume(tap: Tap) -> Reply:
     """Clear the pause, reschedule from now, and list when each ritual comes next."""
     user, locale, now = tap.user, tap.locale, tap.now
-    user.paused_until = None
-    reschedule(user, now)
+    await changes.resume(tap.session, user=user, now=now)
     subs = active_subscriptions(user)
     if not subs:
         return reply("resume_done_empty", locale)

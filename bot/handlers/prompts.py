@@ -7,19 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_day
-from bot.handlers.common import (
-    AWAITING_NOTE,
-    Reply,
-    answer,
-    edit,
-    edit_markup,
-    is_member,
-    locale_of,
-    reply,
-    send,
-)
+from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
 from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
@@ -80,7 +70,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 if care:
                     offered = await count_care_offer(session, user_id=user.id)
                 # The person's next message, if they write one, is a note for this rating.
-                user.awaiting = f"{AWAITING_NOTE}{check_in.id}"
+                user.awaiting = awaiting.note(check_in.id).stored()
                 # Only a first rating can reach a milestone: a changed one celebrates nothing,
                 # and a hard night keeps what it reaches for a later one.
                 reached = await after_check_in(

@@ -16,11 +16,11 @@ from bot.handlers.rituals import next_prompt, ritual_page
 from bot.handlers.taps import Tap, choice, member_button, ritual_key
 from bot.services import AttuneContext
 from messages import ritual, ritual_text
-from scheduler.planning import is_paused, next_due_for, weekdays_from_text, weekdays_to_text
-from scheduler.schedule import DAILY, WEEKDAYS, WEEKENDS
+from progress.calendar import DAILY, WEEKDAYS, WEEKENDS
+from scheduler import changes
+from scheduler.planning import is_paused, weekdays_from_text
 from store.models import Subscription
 from store.subscriptions import find_subscription
-from store.users import expire_snoozed
 
 PRESETS = {"daily": DAILY, "weekdays": WEEKDAYS, "weekends": WEEKENDS}
 
@@ -60,7 +60,7 @@ async def day_button(update: Update, context: AttuneContext) -> None:
             chosen = days | {day}
         if not chosen:
             return "toast_keep_one_day"
-        return _set_days(tap, sub, chosen)
+        return await _set_days(tap, chosen)
 
     await member_button(update, context, choose, key=ritual_key(context))
 
@@ -75,7 +75,7 @@ async def preset_button(update: Update, context: AttuneContext) -> None:
             return "toast_ritual_off"
         if preset is None or is_weekly(tap.key):
             return "toast_button_unknown"
-        return _set_days(tap, sub, preset)
+        return await _set_days(tap, preset)
 
     await member_button(update, context, choose, key=ritual_key(context))
 
@@ -103,9 +103,9 @@ async def pause_button(update: Update, context: AttuneContext) -> None:
             return "toast_ritual_off"
         if until is None:
             return "toast_button_unknown"
-        sub.paused_until = until
-        sub.next_due_at = next_due_for(sub, tap.user, tap.now)
-        await expire_snoozed(tap.session, user_id=tap.user.id, subscription_id=sub.id)
+        await changes.pause_ritual(
+            tap.session, user=tap.user, ritual_key=tap.key, until=until, now=tap.now
+        )
         return ritual_page(tap.user, tap.key, tap.locale, tap.now)
 
     await member_button(update, context, pause, key=ritual_key(context))
@@ -120,8 +120,7 @@ async def resume_button(update: Update, context: AttuneContext) -> None:
             return "toast_ritual_off"
         if not is_paused(sub.paused_until, tap.now):
             return "toast_ritual_not_paused"
-        sub.paused_until = None
-        sub.next_due_at = next_due_for(sub, tap.user, tap.now)
+        await changes.resume_ritual(tap.session, user=tap.user, ritual_key=tap.key, now=tap.now)
         return ritual_page(tap.user, tap.key, tap.locale, tap.now)
 
     await member_button(update, context, resume, key=ritual_key(context))
@@ -141,9 +140,12 @@ def days_page(tap: Tap, sub: Subscription) -> Reply:
     )
 
 
-def _set_days(tap: Tap, sub: Subscription, days: frozenset[int]) -> Reply:
-    sub.weekdays = weekdays_to_text(days)
-    sub.next_due_at = next_due_for(sub, tap.user, tap.now)
+async def _set_days(tap: Tap, days: frozenset[int]) -> Reply:
+    await changes.set_days(
+        tap.session, user=tap.user, ritual_key=tap.key, weekdays=days, now=tap.now
+    )
+    sub = _active(tap)
+    assert sub is not None
     return days_page(tap, sub)
 
 

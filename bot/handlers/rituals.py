@@ -7,22 +7,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_next, describe_schedule
 from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual, ritual_text
+from scheduler import changes
 from scheduler.local_time import format_local_time, parse_local_time
-from scheduler.planning import UNTIL_RESUMED, is_paused, next_due_for, weekdays_to_text
+from scheduler.planning import UNTIL_RESUMED, is_paused, weekdays_to_text
 from scheduler.zones import resolve_zone
 from store.models import Subscription, User
-from store.subscriptions import find_subscription, start_subscription, stop_subscription
+from store.subscriptions import find_subscription
 from store.users import get_user
-
-AWAITING_TIME = "time:"
 
 
 async def rituals_command(update: Update, context: AttuneContext) -> None:
@@ -56,9 +56,7 @@ async def on_button(update: Update, context: AttuneContext) -> None:
     """Turn a ritual on at its default time (or keep the time it had)."""
 
     async def turn_on(tap: Tap) -> Reply:
-        sub = find_subscription(tap.user, tap.key)
-        local_time = sub.local_time if sub else format_local_time(ritual(tap.key).default_time)
-        _subscribe(tap.user, tap.key, local_time, tap.now)
+        await _subscribe(tap.session, tap.user, tap.key, None, tap.now)
         return ritual_page(tap.user, tap.key, tap.locale, tap.now)
 
     await member_button(update, context, turn_on, key=ritual_key(context))
@@ -68,9 +66,7 @@ async def off_button(update: Update, context: AttuneContext) -> None:
     """Turn a ritual off; its history stays."""
 
     async def turn_off(tap: Tap) -> Reply:
-        sub = find_subscription(tap.user, tap.key)
-        if sub is not None:
-            stop_subscription(sub)
+        await changes.turn_off(tap.session, user=tap.user, ritual_key=tap.key, now=tap.now)
         return ritual_page(tap.user, tap.key, tap.locale, tap.now)
 
     await member_button(update, context, turn_off, key=ritual_key(context))
@@ -89,7 +85,7 @@ async def ask_time_button(update: Update, context: AttuneContext) -> None:
         if user is None or not is_member(user) or user.timezone is None or key is None:
             await answer(query, reply("toast_start_first", locale).text)
             return
-        user.awaiting = AWAITING_TIME + key
+        user.awaiting = awaiting.ritual_time(key).stored()
         example = format_local_time(ritual(key).default_time)
         question = reply(
             "ritual_ask_time", locale, name=ritual_text(key, locale).name, example=example
@@ -114,7 +110,7 @@ async def time_text(update: Update, context: AttuneContext, key: str, text: str)
         else:
             now = context.services.clock()
             user.awaiting = None
-            _subscribe(user, key, format_local_time(parsed), now)
+            await _subscribe(session, user, key, format_local_time(parsed), now)
             replies = [ritual_page(user, key, locale, now)]
     await send(update, replies)
 
@@ -164,12 +160,18 @@ def next_prompt(sub: Subscription, user: User, locale: str, now: datetime) -> st
     return render("next_when_resumed", locale)
 
 
-def _subscribe(user: User, key: str, local_time: str, now: datetime) -> None:
-    """Turn `key` on at `local_time`, on the days it had or the ritual's default days."""
-    sub = find_subscription(user, key)
-    weekdays = sub.weekdays if sub else weekdays_to_text(ritual(key).weekdays)
-    sub = start_subscription(
-        user, ritual_key=key, local_time=local_time, weekdays=weekdays, now=now
+async def _subscribe(
+    session: AsyncSession, user: User, key: str, local_time: str | None, now: datetime
+) -> None:
+    """Turn `key` on at `local_time` (or the time it had, or its default), on the days it
+    had or the ritual's default days."""
+    default = ritual(key)
+    await changes.turn_on(
+        session,
+        user=user,
+        ritual_key=key,
+        now=now,
+        local_time=local_time,
+        default_time=format_local_time(default.default_time),
+        default_weekdays=weekdays_to_text(default.weekdays),
     )
-    # Through next_due_for, so a new time chosen during a pause still waits for its end.
-    sub.next_due_at = next_due_for(sub, user, now)

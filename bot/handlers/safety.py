@@ -7,7 +7,6 @@ prompts for today; this module carries that out.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
 
 from telegram import Update
 
@@ -15,10 +14,8 @@ from bot import keyboards
 from bot.handlers.common import Reply, answer, edit, is_member, locale_of, reply
 from bot.services import AttuneContext
 from progress.care import care_offer_key
-from scheduler.planning import reschedule
-from scheduler.schedule import due_on
-from scheduler.zones import resolve_zone
-from store.users import expire_snoozed, get_user
+from scheduler import changes
+from store.users import get_user
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +49,7 @@ async def crisis_answer(update: Update, context: AttuneContext) -> None:
         if context.match.group(1) != "pause" or user is None or not is_member(user):
             outcome = reply("crisis_kept", locale)
         else:
-            user.paused_until = _tomorrow(now, user.timezone)
-            reschedule(user, now)
-            await expire_snoozed(session, user_id=user.id)
+            await changes.crisis_pause(session, user=user, now=now)
             outcome = reply("crisis_paused", locale)
     await answer(query)
     await edit(query, outcome)
-
-
-def _tomorrow(now: datetime, timezone: str | None) -> datetime:
-    """The next local midnight: "for today" ends when the person's day does."""
-    zone = resolve_zone(timezone or "UTC")
-    return due_on(now.astimezone(zone).date() + timedelta(days=1), time(0, 0), zone)

@@ -11,22 +11,21 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.formatting import describe_next, describe_schedule
 from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
 from bot.handlers.taps import Tap, choice, member_button
 from bot.services import AttuneContext
 from messages import render
+from progress.calendar import DAILY
+from scheduler import changes
 from scheduler.local_time import format_local_time, parse_local_time
-from scheduler.planning import next_due_for, weekdays_from_text, weekdays_to_text
-from scheduler.schedule import DAILY
+from scheduler.planning import weekdays_from_text
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
 from store.models import Subscription, User
-from store.subscriptions import find_subscription, start_subscription, stop_subscription
+from store.subscriptions import find_subscription
 from store.users import get_user
-
-AWAITING_SUMMARY_TIME = "summary_time"
 
 
 async def offer_answer(update: Update, context: AttuneContext) -> None:
@@ -35,12 +34,10 @@ async def offer_answer(update: Update, context: AttuneContext) -> None:
 
     async def decide(tap: Tap) -> Reply:
         if answer == "yes":
-            sub = turn_on(tap.user, tap.now)
+            sub = await changes.summary_on(tap.session, user=tap.user, now=tap.now)
             day = render(f"weekday_{_weekday(sub)}", tap.locale)
             return reply("summary_offer_yes", tap.locale, day=day, time=sub.local_time)
-        row = summary_subscription(tap.user)
-        if row is not None:
-            stop_subscription(row)
+        await changes.summary_off(tap.session, user=tap.user, now=tap.now)
         return reply("summary_offer_no", tap.locale)
 
     await member_button(update, context, decide)
@@ -61,11 +58,9 @@ async def set_button(update: Update, context: AttuneContext) -> None:
 
     async def turn(tap: Tap) -> Reply:
         if state == "on":
-            turn_on(tap.user, tap.now)
+            await changes.summary_on(tap.session, user=tap.user, now=tap.now)
         else:
-            sub = summary_subscription(tap.user)
-            if sub is not None:
-                stop_subscription(sub)
+            await changes.summary_off(tap.session, user=tap.user, now=tap.now)
         return summary_page(tap.user, tap.locale, tap.now)
 
     await member_button(update, context, turn)
@@ -92,8 +87,7 @@ async def day_button(update: Update, context: AttuneContext) -> None:
         day = int(picked) if picked.isdigit() else -1
         if day not in DAILY:
             return "toast_button_unknown"
-        sub.weekdays = weekdays_to_text(frozenset({day}))
-        sub.next_due_at = next_due_for(sub, tap.user, tap.now)
+        await changes.summary_day(tap.session, user=tap.user, day=day, now=tap.now)
         return _days_page(tap, sub)
 
     await member_button(update, context, choose)
@@ -113,7 +107,7 @@ async def ask_time_button(update: Update, context: AttuneContext) -> None:
             toast = "toast_summary_off"
         else:
             toast = ""
-            user.awaiting = AWAITING_SUMMARY_TIME
+            user.awaiting = awaiting.SUMMARY_TIME.stored()
     if toast:
         await answer(query, reply(toast, locale).text)
         return
@@ -137,9 +131,9 @@ async def time_text(update: Update, context: AttuneContext, text: str) -> None:
             replies = [reply("time_invalid", locale)]
         else:
             user.awaiting = None
-            sub = turn_on(user, now)
-            sub.local_time = format_local_time(parsed)
-            sub.next_due_at = next_due_for(sub, user, now)
+            await changes.summary_on(
+                session, user=user, now=now, local_time=format_local_time(parsed)
+            )
             replies = [summary_page(user, locale, now)]
     await send(update, replies)
 
@@ -147,20 +141,6 @@ async def time_text(update: Update, context: AttuneContext, text: str) -> None:
 def summary_subscription(user: User) -> Subscription | None:
     """The person's weekly summary row, on or off, if they ever answered the offer."""
     return find_subscription(user, WEEKLY_SUMMARY)
-
-
-def turn_on(user: User, now: datetime) -> Subscription:
-    """Turn the summary on at the day and time it had, or Sunday 18:00."""
-    row = summary_subscription(user)
-    sub = start_subscription(
-        user,
-        ritual_key=WEEKLY_SUMMARY,
-        local_time=row.local_time if row else DEFAULT_TIME,
-        weekdays=row.weekdays if row else weekdays_to_text(frozenset({DEFAULT_WEEKDAY})),
-        now=now,
-    )
-    sub.next_due_at = next_due_for(sub, user, now)
-    return sub
 
 
 def summary_line(user: User, locale: str, now: datetime) -> str:

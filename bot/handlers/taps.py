@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 
+from bot import awaiting
 from bot.handlers.common import Reply, answer, edit, is_member, locale_of, reply, send
-from bot.handlers.onboarding import AWAITING_ZONE, zone_question
+from bot.handlers.onboarding import zone_question
 from bot.services import AttuneContext
 from messages import is_ritual
 from store.models import User
@@ -64,7 +65,7 @@ async def member_command(update: Update, context: AttuneContext, action: Command
         if user is None or not is_member(user):
             replies = [reply("need_start", locale)]
         elif user.timezone is None:
-            user.awaiting = AWAITING_ZONE
+            user.awaiting = awaiting.TIMEZONE.stored()
             replies = [reply("timezone_first", locale), *zone_question(locale)]
         else:
             replies = await action(Tap(session, user, "", locale, now))

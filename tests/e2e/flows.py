@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -54,13 +53,24 @@ async def opt_in_default(person: Any, key: str) -> Any:
 
 
 async def tick_at(bot: AttuneApp, clock: FakeClock, now: datetime) -> None:
-    """Set the clock and wait until a dispatch tick has run at that time."""
+    """Set the clock and run a dispatch tick at that time; every prompt it claimed has been
+    sent (and recorded) when this returns."""
     clock.now = now
     dispatch = bot.bot_data.services.dispatch
     assert dispatch is not None
-    async with asyncio.timeout(5):
-        while dispatch.last_run != now:  # noqa: ASYNC110 - the job offers no event to await
-            await asyncio.sleep(0.01)
+    await dispatch.run()
+    assert dispatch.last_run == now, "the tick failed"
+
+
+async def settled(person: Any) -> None:
+    """Wait until the bot has handled everything the person sent so far.
+
+    A person's updates are handled in order, so once /help (a sentinel) is answered, any
+    reply to what came before it has arrived too: absence is proven without sleeping.
+    """
+    mark = person.mark()
+    await person.send("/help")
+    await person.wait_for_message(lambda m: m.text == render("help", "en"), after=mark)
 
 
 def is_prompt(message: Any) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from bot.app import AttuneApp
@@ -10,7 +9,7 @@ from emulator import BotApiEmulator
 from messages import render
 from store.models import CheckIn, Prompt, Subscription, User
 from tests.e2e.db import all_rows, count
-from tests.e2e.flows import agree, is_prompt, onboard, opt_in_default, tick_at
+from tests.e2e.flows import agree, is_prompt, onboard, opt_in_default, settled, tick_at
 from tests.e2e.harness import FakeClock
 
 
@@ -56,7 +55,7 @@ async def test_unknown_timezone_changes_nothing(
         assert reply.text in (render("timezone_unknown", "en"), render("answer_too_long", "en"))
     [user] = await all_rows(database_url, User)
     assert user.timezone == "Europe/Berlin"
-    await asyncio.sleep(0.2)  # an error reply would come right after
+    await settled(sam)  # an error reply would have come before the sentinel's answer
     sent = [c.params.get("text") for c in emulator.calls_to("sendMessage")]
     assert render("error_generic", "en") not in sent
 
@@ -191,6 +190,6 @@ async def test_a_city_pressed_on_a_deleted_question_still_sets_the_timezone(
     await sam.wait_for_message(lambda m: "on:body_scan" in str(m.buttons))
     [user] = await all_rows(database_url, User)
     assert user.timezone == "Europe/Berlin"
-    await asyncio.sleep(0.2)  # an error reply would come right after
+    await settled(sam)  # an error reply would have come before the sentinel's answer
     sent = [c.params.get("text") for c in emulator.calls_to("sendMessage")]
     assert render("error_generic", "en") not in sent

@@ -96,7 +96,9 @@ async def test_failed_prompts_and_bot_api_errors_are_counted_by_reason(
 async def test_readiness_fails_when_dispatch_stalls_or_the_database_is_gone(
     emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
-    async with serving(make_settings(emulator.root_url, database_url), clock) as (bot, runtime):
+    # The scheduler's own tick, every 0.05 s, is what readiness watches here.
+    settings = make_settings(emulator.root_url, database_url, ATTUNE_TICK_SECONDS=0.05)
+    async with serving(settings, clock) as (bot, runtime):
         base = f"http://127.0.0.1:{runtime.port}"
         await _ready(base)
         services = bot.bot_data.services

@@ -133,10 +133,8 @@ EXPECTED = {
 async def fast_bot(
     emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> AsyncIterator[AttuneApp]:
-    """The application with a dispatch tick every 10 ms, so a month of ticks stays quick."""
-    settings = make_settings(
-        emulator.root_url, database_url, ATTUNE_TICK_SECONDS=0.01, ATTUNE_RATE_LIMIT=1000
-    )
+    """The application with a generous send rate, so a month of prompts stays quick."""
+    settings = make_settings(emulator.root_url, database_url, ATTUNE_RATE_LIMIT=1000)
     async with running_bot(settings, clock) as app:
         yield app
 

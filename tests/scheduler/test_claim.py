@@ -7,13 +7,13 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from messages.consent import CONSENT_VERSION
 from scheduler.claim import claim_batch, following
 from scheduler.dispatch import Dispatcher
-from scheduler.planning import UNTIL_RESUMED, next_due_for
+from scheduler.planning import UNTIL_RESUMED, Standing, next_due_for
 from store.db import session_factory
 from store.models import Prompt, PromptState, Subscription, User
 from store.prompts import DueSubscription
@@ -193,9 +193,35 @@ def test_following_is_next_due_for(
         locale="en", timezone=zone, user_paused_until=user_pause, blocked_at=blocked,
         discreet=True, quiet=False, consent_version=CONSENT_VERSION,
     )  # fmt: skip
-    sub = Subscription(
-        active=active, paused_until=sub_pause, local_time=local_time, weekdays=weekdays
+    standing = Standing(
+        active=active,
+        timezone=zone,
+        blocked=blocked is not None,
+        consent_version=CONSENT_VERSION,
+        person_paused_until=user_pause,
+        ritual_paused_until=sub_pause,
     )
-    user = User(timezone=zone, blocked_at=blocked, paused_until=user_pause)
-    assert following(row, after) == next_due_for(sub, user, after)
-    assert following(row, after) == next_due_for(sub, user, after)  # and from the memo
+    expected = next_due_for(
+        local_time=local_time, weekdays=weekdays, standing=standing, after=after
+    )
+    assert following(row, after) == expected
+    assert following(row, after) == expected  # and from the memo
+
+
+async def test_a_snoozed_prompt_never_comes_back_once_its_ritual_is_off(
+    engine: AsyncEngine,
+) -> None:
+    # The bug this guards: Later, then the ritual turned off, and the next tick sent it.
+    await add_people(engine, 1, due=NOW + timedelta(days=1))
+    due = NOW - timedelta(hours=1)
+    snoozed = await _prompt(
+        engine, due_at=due, claimed_at=due, sent_at=due, state=PromptState.SNOOZED,
+        snoozes=1, snoozed_until=NOW,
+    )  # fmt: skip
+    async with session_factory(engine)() as session, session.begin():
+        # Behind the owner's back, as a bug elsewhere would: the claim checks again.
+        await session.execute(update(Subscription).values(active=False))
+    sender = RecordingSender()
+    report = await Dispatcher(session_factory(engine), sender, grace=GRACE).tick(NOW)
+    assert (report.sent, sender.sent) == (0, [])
+    assert await _prompt_state(engine, snoozed) == PromptState.EXPIRED

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from scheduler.dispatch import Dispatcher
 from scheduler.planning import day_period
 from store.db import session_factory
-from store.models import PromptState, Subscription, User
+from store.models import Prompt, PromptState, Subscription, User
 from tests.scheduler.people import NOW, RecordingSender, add_people, states
 
 
@@ -64,11 +64,26 @@ async def test_a_failed_send_is_recorded_and_not_retried_forever(engine: AsyncEn
 
 
 async def test_stale_prompts_expire_instead_of_flooding(engine: AsyncEngine) -> None:
-    await add_people(engine, 3, due=NOW - timedelta(hours=3))
+    await add_people(engine, 3)
     sender = RecordingSender()
-    report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
+    dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
+    report = await dispatcher.tick(NOW + timedelta(hours=3))
     assert (report.sent, report.expired, sender.sent) == (0, 3, [])
     assert await states(engine) == {PromptState.EXPIRED: 3}
+
+
+async def test_after_a_long_downtime_todays_prompt_still_comes(engine: AsyncEngine) -> None:
+    # Down since before yesterday's prompt: that one is skipped, today's (due half an hour
+    # ago, within the grace period) is sent, and the ritual moves on to tomorrow.
+    await add_people(engine, 1, due=NOW - timedelta(days=1))
+    sender = RecordingSender()
+    dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
+    report = await dispatcher.tick(NOW + timedelta(minutes=30))
+    assert (report.sent, report.expired) == (1, 1)
+    async with session_factory(engine)() as session:
+        [(due, state)] = (await session.execute(select(Prompt.due_at, Prompt.state))).tuples()
+        next_due = await session.scalar(select(Subscription.next_due_at))
+    assert (due, state, next_due) == (NOW, PromptState.SENT, NOW + timedelta(days=1))
 
 
 async def test_prompt_texts_rotate(engine: AsyncEngine) -> None:

@@ -1,4 +1,4 @@
-"""Tests for scheduler.schedule: next_due across DST changes, by hand and by property."""
+"""Tests for progress.calendar: next_due across DST changes, by hand and by property."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scheduler.schedule import DAILY, WEEKDAYS, WEEKENDS, due_on, local_day, next_due
+from progress.calendar import DAILY, WEEKDAYS, WEEKENDS, due_on, local_day, next_due
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")

@@ -1,4 +1,7 @@
-"""When is a prompt next due? Pure calendar math for a (local time, weekdays, zone) rule.
+"""Pure calendar maths: local dates, and when a (zone, weekdays, local time) rule is next due.
+
+Plain values in, plain values out: no ORM rows, no scheduler, no Telegram, so both the
+scheduler and the progress views use it, and its tests need neither a database nor a clock.
 
 A subscription fires once on every chosen local date, at a wall time in the person's zone.
 Wall times are read as RFC 5545 reads DATE-TIME values with a TZID:
@@ -19,6 +22,7 @@ repeated-hour day and can skip a gap day (see tests/unit/test_schedule.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 DAILY: frozenset[int] = frozenset(range(7))
@@ -26,6 +30,30 @@ WEEKDAYS: frozenset[int] = frozenset(range(5))
 WEEKENDS: frozenset[int] = frozenset({5, 6})
 
 _ONE_DAY = timedelta(days=1)
+
+# A pause "until resumed" is stored as this instant, so one column says both whether and
+# until when; nothing is ever scheduled after it.
+UNTIL_RESUMED = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """When a ritual comes: at `local_time` on each of `weekdays` (0 is Monday), in `zone`."""
+
+    zone: tzinfo
+    weekdays: frozenset[int]
+    local_time: time
+
+    def next_after(self, after: datetime) -> datetime:
+        """The first due instant (aware, UTC) strictly after `after`."""
+        return next_due(
+            local_time=self.local_time, weekdays=self.weekdays, zone=self.zone, after=after
+        )
+
+
+def is_paused(until: datetime | None, now: datetime) -> bool:
+    """True while a pause (of a person or of one ritual) ending at `until` is in force."""
+    return until is not None and until > now
 
 
 def local_day(instant: datetime, zone: tzinfo) -> date:
