@@ -11,6 +11,9 @@ Each locale's ``crisis_patterns.toml`` holds four parts, applied in this order:
    killing me", "I can't go on the trip"); they are blanked out before the rules run.
 4. ``[rules]``: per category, regular expressions over the folded words.
 
+A small linear model per locale (``messages.danger_model``) reads the same folded words and
+adds what the rules have no words for: a category is found if the rules or the model find it.
+
 Nothing here judges or diagnoses: a match only decides which care the reply offers. The
 result is a set of categories, never the words that matched, so logs can say which kind
 of help was shown and nothing of what was written.
@@ -27,12 +30,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from messages import danger_model
 from messages.render import DEFAULT_LOCALE, resolve_locale
 from messages.resources import Category
 
-__all__ = ["Category", "detect", "normalise"]
+__all__ = [
+    "Category",
+    "detect",
+    "model_flagged",
+    "model_scores",
+    "normalise",
+    "read",
+    "rules_match",
+]
 
-_ROOT = Path(__file__).parent
+LOCALES = Path(__file__).parent / "locales"
 PATTERNS_FILE = "crisis_patterns.toml"
 # Characters that hide between letters (zero-width, direction marks, soft hyphen) and
 # must not let a word slip past.
@@ -82,13 +94,43 @@ class _Grammar:
 
 
 def detect(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
-    """The kinds of danger the text speaks of, in its locale and in English; empty if none."""
+    """The kinds of danger the text speaks of, in its locale and in English; empty if none.
+
+    A kind is found when the locale's rules or its model (if it has one) find it.
+    """
     found: set[Category] = set()
     for grammar_locale in dict.fromkeys((resolve_locale(locale), DEFAULT_LOCALE)):
-        grammar = _grammar(grammar_locale)
-        words = _apply(grammar, normalise(text, grammar.spellings))
-        found.update(category for category, rule in grammar.rules.items() if rule.search(words))
+        words = read(text, grammar_locale)
+        found |= rules_match(words, grammar_locale)
+        if (model := danger_model.model_for(grammar_locale)) is not None:
+            found |= model.flagged(words)
     return frozenset(found)
+
+
+def model_scores(text: str, locale: str = DEFAULT_LOCALE) -> dict[Category, float]:
+    """Each category's score (0 to 1) from the locale's model alone; empty if it has none."""
+    resolved = resolve_locale(locale)
+    model = danger_model.model_for(resolved)
+    return {} if model is None else model.scores(read(text, resolved))
+
+
+def model_flagged(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
+    """The categories the locale's model alone finds (the rules' are not added)."""
+    resolved = resolve_locale(locale)
+    model = danger_model.model_for(resolved)
+    return frozenset() if model is None else model.flagged(read(text, resolved))
+
+
+def read(text: str, locale: str) -> str:
+    """The words the rules and the model read: folded, idioms blanked to " . "."""
+    grammar = _grammar(locale)
+    return _apply(grammar, normalise(text, grammar.spellings))
+
+
+def rules_match(words: str, locale: str) -> frozenset[Category]:
+    """The categories whose rules match words already `read` in that locale."""
+    rules = _grammar(locale).rules
+    return frozenset(category for category, rule in rules.items() if rule.search(words))
 
 
 def normalise(text: str, spellings: _Folds | None = None) -> str:
@@ -119,9 +161,9 @@ def _apply(grammar: _Grammar, words: str) -> str:
 
 @functools.cache
 def _grammar(locale: str) -> _Grammar:
-    path = _ROOT / "locales" / locale / PATTERNS_FILE
+    path = LOCALES / locale / PATTERNS_FILE
     if not path.exists():
-        path = _ROOT / "locales" / DEFAULT_LOCALE / PATTERNS_FILE
+        path = LOCALES / DEFAULT_LOCALE / PATTERNS_FILE
     return load_grammar(path)
 
 
