@@ -22,13 +22,10 @@ async def get_user(session: AsyncSession, *, telegram_id: int) -> User | None:
     return user
 
 
-async def get_or_create_user(
+async def add_user(
     session: AsyncSession, *, telegram_id: int, chat_id: int, locale: str, now: datetime
 ) -> User:
-    """The person, created with nothing but their ids if this is the first contact."""
-    user = await get_user(session, telegram_id=telegram_id)
-    if user is not None:
-        return user
+    """A new person, with nothing but their ids: the first contact."""
     user = User(telegram_id=telegram_id, chat_id=chat_id, locale=locale, created_at=now)
     user.subscriptions = []
     session.add(user)

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-# Database fixtures (a migrated engine per backend) for any test that asks for them.
-pytest_plugins = ["tests.databases"]
+# Database fixtures (a migrated engine per backend) and the Bot API emulator, for any test
+# that asks for them.
+pytest_plugins = ["tests.databases", "tests.emulators"]
 
 _real_connect = socket.socket.connect
 

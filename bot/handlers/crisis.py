@@ -26,6 +26,7 @@ from bot.handlers.common import (
     reply,
     send,
 )
+from bot.handlers.taps import visit
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import render
@@ -33,7 +34,6 @@ from messages.resources import Category, Resources, load_resources
 from messages.safety import detect
 from scheduler.zones import country_of_zone
 from store.models import User
-from store.users import get_user
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,8 @@ async def watch(update: Update, context: AttuneContext) -> None:
     dangers = detect(typed, locale_of(update))
     if not dangers:
         return
-    async with context.services.session() as session:
-        user = await get_user(session, telegram_id=tg_user.id)
+    async with visit(update, context) as v:
+        user = v.user  # read only
     is_note = update.message is not None and message.text is not None and typed[0] != "/"
     asked = awaiting.parse(user.awaiting) if user is not None else None
     if is_note and is_member(user) and asked is not None and asked.is_note:
@@ -131,8 +131,8 @@ async def _presser(update: Update, context: AttuneContext) -> tuple[CallbackQuer
     query = update.callback_query
     assert query is not None  # routed by a CallbackQueryHandler
     await answer(query)
-    async with context.services.session() as session:
-        return query, await get_user(session, telegram_id=query.from_user.id)
+    async with visit(update, context) as v:
+        return query, v.user
 
 
 async def help_now_button(update: Update, context: AttuneContext) -> None:
@@ -174,13 +174,12 @@ async def country_button(update: Update, context: AttuneContext) -> None:
     code, letters = context.match.group(1), context.match.group(2)
     resources = _resources(context)
     country = code if code in resources.countries else None
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        member = is_member(user)
-        if member and user is not None:
+    async with visit(update, context) as v:
+        locale, tap = v.locale, v.tap()
+        member = tap is not None
+        if tap is not None:
             # "Somewhere else" is remembered too, so the question is asked only once.
-            user.country = country or ELSEWHERE
-    locale = locale_of(update, user)
+            tap.user.country = country or ELSEWHERE
     await answer(query)
     name = keyboards.country_name(country, locale) if country else ""
     if not letters:  # from /settings

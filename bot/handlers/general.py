@@ -11,9 +11,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import awaiting, keyboards
 from bot.handlers import notes, onboarding, rituals, summary
-from bot.handlers.common import answer, is_member, is_private, locale_of, reply, send
+from bot.handlers.common import Reply, answer, is_private, locale_of, reply, send
+from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
-from store.users import get_user
 
 log = logging.getLogger(__name__)
 
@@ -43,32 +43,36 @@ async def not_text(update: Update, context: AttuneContext) -> None:
 
 async def text(update: Update, context: AttuneContext) -> None:
     """Typed text: the answer to an open question, or a gentle pointer to /help."""
-    message, tg_user = update.effective_message, update.effective_user
-    if message is None or message.text is None or tg_user is None:
+    message = update.effective_message
+    if message is None or message.text is None or update.effective_user is None:
         return
-    async with context.services.session() as session:
-        user = await get_user(session, telegram_id=tg_user.id)
-    locale = locale_of(update, user)
-    typed = message.text.strip()
-    member = user is not None and is_member(user)
-    asked = awaiting.parse(user.awaiting) if user is not None else None
+    async with visit(update, context) as v:
+        replies = await _typed(context, v, message.text.strip())
+    await send(update, replies)
+
+
+async def _typed(context: AttuneContext, v: Visit, typed: str) -> list[Reply]:
+    tap = v.tap()
+    asked = awaiting.parse(v.user.awaiting) if v.user is not None else None
     # Words of danger never reach here (bot.handlers.crisis answers them first), except a
     # note the person was asked for: it is kept, and the note flow answers with care.
-    if member and asked is not None and asked.is_note:
-        await notes.note_text(update, context, asked, typed)
-    elif user is None or not member:
-        await send(update, [reply("need_start", locale)])
-    elif asked is not None and len(typed) > MAX_ANSWER_CHARS:
-        await send(update, [reply("answer_too_long", locale)])
-    elif asked == awaiting.TIMEZONE:
-        await onboarding.zone_text(update, context, typed)
-    elif asked == awaiting.SUMMARY_TIME:
-        await summary.time_text(update, context, typed)
-    elif asked is not None and asked.question == awaiting.Question.RITUAL_TIME:
+    if tap is not None and asked is not None and asked.is_note:
+        return await notes.note_text(context, tap, asked, typed)
+    if tap is None:
+        return [reply("need_start", v.locale)]
+    if asked is not None and len(typed) > MAX_ANSWER_CHARS:
+        return [reply("answer_too_long", v.locale)]
+    if asked == awaiting.TIMEZONE:
+        return await onboarding.zone_text(tap, typed)
+    if asked is not None and tap.user.timezone is None:
+        return [reply("need_start", v.locale)]  # the answers below schedule in their zone
+    if asked == awaiting.SUMMARY_TIME:
+        return await summary.time_text(tap, typed)
+    if asked is not None and asked.question == awaiting.Question.RITUAL_TIME:
         assert asked.ritual is not None  # parse() keeps only a ritual in the catalogue
-        await rituals.time_text(update, context, asked.ritual, typed)
-    else:  # maybe something personal: a warm word, a place to keep it, and help
-        await send(update, [reply("free_text", locale, keyboards.free_text(locale))])
+        return await rituals.time_text(tap, asked.ritual, typed)
+    # Maybe something personal: a warm word, a place to keep it, and help.
+    return [reply("free_text", v.locale, keyboards.free_text(v.locale))]
 
 
 async def stale_button(update: Update, context: AttuneContext) -> None:

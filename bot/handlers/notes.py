@@ -6,16 +6,15 @@ from telegram import Update
 
 from bot import awaiting, keyboards
 from bot.awaiting import Awaiting
-from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, answer, edit_markup, reply
 from bot.handlers.crisis import crisis_reply
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations, hard_night
-from bot.handlers.taps import Tap, member_command
+from bot.handlers.taps import Tap, member_button, member_command, ritual_key, visit
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
 from messages.safety import detect
 from store.check_ins import get_check_in
 from store.notes import MAX_NOTE_CHARS, add_note
-from store.users import get_user
 
 
 def note_invitation(check_in_id: int, thanks: str, locale: str) -> Reply:
@@ -44,21 +43,13 @@ async def _ask_journal(tap: Tap) -> list[Reply]:
 
 async def journal_ritual_button(update: Update, context: AttuneContext) -> None:
     """File the coming journal note under a practice."""
-    query = update.callback_query
-    if query is None or context.match is None:
-        return
-    key = context.match.group(1)
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
-        ok = user is not None and is_member(user) and is_ritual(key)
-        if ok and user is not None:
-            user.awaiting = awaiting.journal(key).stored()
-    if not ok:
-        await answer(query, reply("toast_button_unknown", locale).text, show_alert=True)
-        return
-    await answer(query)
-    await edit(query, reply("journal_ask_ritual", locale, name=ritual_text(key, locale).name))
+
+    async def file_under(tap: Tap) -> Reply:
+        tap.user.awaiting = awaiting.journal(tap.key).stored()
+        name = ritual_text(tap.key, tap.locale).name
+        return reply("journal_ask_ritual", tap.locale, name=name)
+
+    await member_button(update, context, file_under, key=ritual_key(context))
 
 
 async def no_thanks(update: Update, context: AttuneContext) -> None:
@@ -67,59 +58,47 @@ async def no_thanks(update: Update, context: AttuneContext) -> None:
     if query is None or context.match is None:
         return
     check_in_id = int(context.match.group(1))
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
-        if user is not None and awaiting.parse(user.awaiting) == awaiting.note(check_in_id):
-            user.awaiting = None
-    await answer(query, reply("toast_no_thanks", locale).text)
+    async with visit(update, context) as v:
+        if v.user is not None and awaiting.parse(v.user.awaiting) == awaiting.note(check_in_id):
+            v.user.awaiting = None
+    await answer(query, reply("toast_no_thanks", v.locale).text)
     await edit_markup(query, None)
 
 
-async def note_text(update: Update, context: AttuneContext, target: Awaiting, text: str) -> None:
+async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: str) -> list[Reply]:
     """Typed text while a note is invited: store it encrypted, or say kindly why not."""
-    tg_user = update.effective_user
-    if tg_user is None:
-        return
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user):
-            replies = [reply("need_start", locale)]
-        elif len(text) > MAX_NOTE_CHARS:
-            # Refused whole, with its length, and the question stays open for a shorter one.
-            replies = [reply("note_too_long", locale, length=len(text), limit=MAX_NOTE_CHARS)]
-        else:
-            check_in_id, ritual_key, check_in = None, None, None
-            if target.check_in_id is not None:
-                found = await get_check_in(session, check_in_id=target.check_in_id)
-                if found is not None and found.user_id == user.id:
-                    check_in, check_in_id, ritual_key = found, found.id, found.ritual_key
-            else:
-                ritual_key = target.ritual  # a journal note, maybe filed under a ritual
-            await add_note(
-                session,
-                cipher=context.services.cipher,
-                user_id=user.id,
-                text=text,
-                now=now,
-                check_in_id=check_in_id,
-                ritual_key=ritual_key,
-            )
-            user.awaiting = None
-            # A note that speaks of danger is kept, and so is what it reaches, held back
-            # for a better moment: the reply tonight is care, not celebration.
-            dangers = detect(text, locale)
-            if check_in is not None:
-                # A note on a hard night's rating holds back what it reaches, as the rating did.
-                hold = bool(dangers) or await hard_night(session, check_in=check_in)
-                reached = await after_check_in(
-                    session, user=user, check_in=check_in, has_note=True, now=now, hold=hold
-                )
-            else:
-                reached = await after_journal_note(session, user=user, now=now, hold=bool(dangers))
-            replies = [reply("note_saved", locale), *celebrations(reached, locale)]
-            if dangers:
-                replies = [crisis_reply(context, locale, user, dangers)]
-    await send(update, replies)
+    session, user, locale, now = tap.session, tap.user, tap.locale, tap.now
+    if len(text) > MAX_NOTE_CHARS:
+        # Refused whole, with its length, and the question stays open for a shorter one.
+        return [reply("note_too_long", locale, length=len(text), limit=MAX_NOTE_CHARS)]
+    check_in_id, ritual_key, check_in = None, None, None
+    if target.check_in_id is not None:
+        found = await get_check_in(session, check_in_id=target.check_in_id)
+        if found is not None and found.user_id == user.id:
+            check_in, check_in_id, ritual_key = found, found.id, found.ritual_key
+    else:
+        ritual_key = target.ritual  # a journal note, maybe filed under a ritual
+    await add_note(
+        session,
+        cipher=context.services.cipher,
+        user_id=user.id,
+        text=text,
+        now=now,
+        check_in_id=check_in_id,
+        ritual_key=ritual_key,
+    )
+    user.awaiting = None
+    # A note that speaks of danger is kept, and so is what it reaches, held back for a
+    # better moment: the reply tonight is care, not celebration.
+    dangers = detect(text, locale)
+    if check_in is not None:
+        # A note on a hard night's rating holds back what it reaches, as the rating did.
+        hold = bool(dangers) or await hard_night(session, check_in=check_in)
+        reached = await after_check_in(
+            session, user=user, check_in=check_in, has_note=True, now=now, hold=hold
+        )
+    else:
+        reached = await after_journal_note(session, user=user, now=now, hold=bool(dangers))
+    if dangers:
+        return [crisis_reply(context, locale, user, dangers)]
+    return [reply("note_saved", locale), *celebrations(reached, locale)]

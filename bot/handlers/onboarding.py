@@ -20,13 +20,14 @@ from bot.handlers.common import (
     reply,
     send,
 )
+from bot.handlers.taps import Tap, visit, zone_question
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
 from scheduler import changes
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY
 from scheduler.zones import parse_zone, resolve_zone, zone_from_location
 from store.models import User
-from store.users import forget_user, get_or_create_user, get_user
+from store.users import add_user, forget_user
 
 
 async def start(update: Update, context: AttuneContext) -> None:
@@ -34,10 +35,9 @@ async def start(update: Update, context: AttuneContext) -> None:
     tg_user, chat = update.effective_user, update.effective_chat
     if tg_user is None or chat is None:
         return
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_or_create_user(
-            session, telegram_id=tg_user.id, chat_id=chat.id, locale=locale_of(update), now=now
+    async with visit(update, context) as v:
+        user = v.user or await add_user(
+            v.session, telegram_id=tg_user.id, chat_id=chat.id, locale=v.locale, now=v.now
         )
         locale = user.locale
         if needs_new_consent(user):
@@ -46,7 +46,7 @@ async def start(update: Update, context: AttuneContext) -> None:
             replies = [reply("welcome", locale, keyboards.adult(locale))]
         elif user.blocked_at is not None:
             # They blocked the bot and came back: everything they chose is still there.
-            await changes.unblocked(session, user=user, now=now)
+            await changes.unblocked(v.session, user=user, now=v.now)
             replies = [reply("welcome_back", locale)]
         elif user.timezone is None:
             user.awaiting = awaiting.TIMEZONE.stored()
@@ -61,19 +61,17 @@ async def adult_answer(update: Update, context: AttuneContext) -> None:
     query = update.callback_query
     if query is None or context.match is None:
         return
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
+    async with visit(update, context) as v:
+        user, locale = v.user, v.locale
         if user is None:
             outcome: Reply | str = "toast_start_first"
         elif is_member(user):
             outcome = "toast_step_done"
         elif context.match.group(1) == "no":
-            await forget_user(session, user=user)
+            await forget_user(v.session, user=user)
             outcome = reply("under_18", locale)
         else:
-            user.adult_confirmed_at = now
+            user.adult_confirmed_at = v.now
             outcome = reply("consent_ask", locale, keyboards.consent(locale))
     await _finish(update, outcome, locale)
 
@@ -83,11 +81,9 @@ async def consent_answer(update: Update, context: AttuneContext) -> None:
     query = update.callback_query
     if query is None or context.match is None:
         return
-    now = context.services.clock()
     followups: list[Reply] = []
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
+    async with visit(update, context) as v:
+        user, locale, session, now = v.user, v.locale, v.session, v.now
         if user is None or user.adult_confirmed_at is None:
             outcome: Reply | str = "toast_start_first"
         elif is_member(user):
@@ -114,17 +110,15 @@ async def consent_answer(update: Update, context: AttuneContext) -> None:
 
 async def timezone_command(update: Update, context: AttuneContext) -> None:
     """/timezone: ask for the person's zone again."""
-    tg_user = update.effective_user
-    if tg_user is None:
+    if update.effective_user is None:
         return
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user):
-            replies = [reply("need_start", locale)]
+    async with visit(update, context) as v:
+        tap = v.tap()
+        if tap is None:
+            replies = [reply("need_start", v.locale)]
         else:
-            user.awaiting = awaiting.TIMEZONE.stored()
-            replies = zone_question(locale)
+            tap.user.awaiting = awaiting.TIMEZONE.stored()
+            replies = zone_question(v.locale)
     await send(update, replies)
 
 
@@ -138,7 +132,7 @@ async def zone_button(update: Update, context: AttuneContext) -> None:
     if zone is None:
         await send(update, [reply("timezone_unknown", locale_of(update))])
         return
-    await _set_zone(update, context, zone)
+    await _set_zone_of(update, context, zone)
     await edit_markup(query, None)
 
 
@@ -151,45 +145,37 @@ async def location(update: Update, context: AttuneContext) -> None:
     if zone is None:
         await send(update, [reply("timezone_location_unknown", locale_of(update))])
         return
-    await _set_zone(update, context, zone)
+    await _set_zone_of(update, context, zone)
 
 
-async def zone_text(update: Update, context: AttuneContext, text: str) -> None:
+async def zone_text(tap: Tap, text: str) -> list[Reply]:
     """Typed text while the zone question is open: an IANA name or a UTC offset."""
     zone = parse_zone(text)
     if zone is None:
-        await send(update, [reply("timezone_unknown", locale_of(update))])
+        return [reply("timezone_unknown", tap.locale)]
+    return await set_zone(tap, zone)
+
+
+async def _set_zone_of(update: Update, context: AttuneContext, zone: str) -> None:
+    if update.effective_user is None:
         return
-    await _set_zone(update, context, zone)
-
-
-def zone_question(locale: str) -> list[Reply]:
-    """Ask for the timezone: quick buttons, typing, or the location button."""
-    return [
-        reply("timezone_ask", locale, keyboards.zones()),
-        reply("timezone_location_tip", locale, keyboards.share_location(locale)),
-    ]
-
-
-async def _set_zone(update: Update, context: AttuneContext, zone: str) -> None:
-    tg_user = update.effective_user
-    if tg_user is None:
-        return
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user):
-            replies = [reply("need_start", locale)]
-        else:
-            first_time = user.timezone is None
-            await changes.set_timezone(session, user=user, zone=zone, now=now)
-            user.awaiting = None
-            replies = _zone_set(user, locale, now)
-            if first_time:
-                # The last step of onboarding: a weekly summary, off unless they say yes.
-                replies.append(summary_offer(locale))
+    async with visit(update, context) as v:
+        tap = v.tap()
+        replies = [reply("need_start", v.locale)] if tap is None else await set_zone(tap, zone)
     await send(update, replies)
+
+
+async def set_zone(tap: Tap, zone: str) -> list[Reply]:
+    """Set the person's zone; the last step of onboarding the first time."""
+    user = tap.user
+    first_time = user.timezone is None
+    await changes.set_timezone(tap.session, user=user, zone=zone, now=tap.now)
+    user.awaiting = None
+    replies = _zone_set(user, tap.locale, tap.now)
+    if first_time:
+        # The last step of onboarding: a weekly summary, off unless they say yes.
+        replies.append(summary_offer(tap.locale))
+    return replies
 
 
 def summary_offer(locale: str) -> Reply:

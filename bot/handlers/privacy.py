@@ -12,11 +12,11 @@ from telegram.error import TelegramError
 
 from bot import keyboards
 from bot.handlers.common import answer, edit, locale_of, reply, send
+from bot.handlers.taps import scrub, visit
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
-from store.personal_data import collect, erase, scrub_sqlite
-from store.users import get_user
+from store.personal_data import collect, erase
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,10 @@ async def export_command(update: Update, context: AttuneContext) -> None:
     tg_user, chat = update.effective_user, update.effective_chat
     if tg_user is None or chat is None:
         return
-    async with context.services.session() as session:
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        data = None
-        if user is not None:
-            data = await collect(session, user=user, decrypt=context.services.cipher.decrypt)
+    async with visit(update, context) as v:
+        locale, data = v.locale, None
+        if v.user is not None:
+            data = await collect(v.session, user=v.user, decrypt=context.services.cipher.decrypt)
     if data is None:
         await send(update, [reply("export_nothing", locale)])
         return
@@ -63,16 +61,14 @@ async def export_command(update: Update, context: AttuneContext) -> None:
 
 async def delete_command(update: Update, context: AttuneContext) -> None:
     """/delete: ask once, plainly, before erasing everything."""
-    tg_user = update.effective_user
-    if tg_user is None:
+    if update.effective_user is None:
         return
-    async with context.services.session() as session:
-        user = await get_user(session, telegram_id=tg_user.id)
-    locale = locale_of(update, user)
-    if user is None:
-        await send(update, [reply("delete_nothing", locale)])
+    async with visit(update, context) as v:
+        pass  # only who is asking
+    if v.user is None:
+        await send(update, [reply("delete_nothing", v.locale)])
         return
-    await send(update, [reply("delete_confirm", locale, keyboards.delete_confirm(locale))])
+    await send(update, [reply("delete_confirm", v.locale, keyboards.delete_confirm(v.locale))])
 
 
 async def delete_answer(update: Update, context: AttuneContext) -> None:
@@ -85,13 +81,11 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
         await answer(query)
         await edit(query, reply("delete_kept", locale))
         return
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        if user is not None:
-            await erase(session, user_id=user.id)
+    async with visit(update, context) as v:
+        if v.user is not None:
+            await erase(v.session, user_id=v.user.id)
             log.info("erased everything of %s", who(query.from_user.id))
-    async with context.services.session() as session:
-        await scrub_sqlite(session)
+    await scrub(context)
     await answer(query)
     await _delete_recent_messages(context, query.message.chat.id, query.message.message_id)
     await send(update, [reply("delete_done", locale)])

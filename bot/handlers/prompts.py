@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import awaiting, keyboards
@@ -13,6 +12,7 @@ from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, loc
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
 from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
+from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
 from progress.care import celebrates_held
@@ -24,14 +24,16 @@ from store.models import Prompt, PromptState
 from store.users import count_care_offer
 
 
-async def _owned(session: AsyncSession, prompt_id: int, telegram_id: int) -> Prompt | None:
+async def _owned(v: Visit, prompt_id: int) -> Prompt | None:
     """The prompt, if it exists and belongs to the person who pressed.
 
     Callback data only names a row; a forged, stale or someone else's button names a row
     the presser doesn't own and gets None.
     """
-    prompt = await prompt_rows.get_prompt(session, prompt_id=prompt_id)
-    if prompt is None or prompt.subscription.user.telegram_id != telegram_id:
+    if v.user is None:
+        return None
+    prompt = await prompt_rows.get_prompt(v.session, prompt_id=prompt_id)
+    if prompt is None or prompt.subscription.user_id != v.user.id:
         return None
     if not is_ritual(prompt.subscription.ritual_key):
         return None  # a ritual retired from the catalogue
@@ -44,10 +46,9 @@ async def rate(update: Update, context: AttuneContext) -> None:
     if query is None or context.match is None:
         return
     prompt_id, rating = int(context.match.group(1)), int(context.match.group(2))
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        prompt = await _owned(session, prompt_id, query.from_user.id)
-        locale = locale_of(update, prompt.subscription.user if prompt else None)
+    async with visit(update, context) as v:
+        session, now, locale = v.session, v.now, v.locale
+        prompt = await _owned(v, prompt_id)
         if prompt is None:
             toast = "toast_not_yours"
         elif not is_member(prompt.subscription.user):
@@ -141,9 +142,9 @@ async def snooze(update: Update, context: AttuneContext) -> None:
     if query is None or context.match is None:
         return
     prompt_id, option = int(context.match.group(1)), context.match.group(2)
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        prompt = await _owned(session, prompt_id, query.from_user.id)
+    async with visit(update, context) as v:
+        now = v.now
+        prompt = await _owned(v, prompt_id)
         toast = _closed_toast(prompt) or (
             "toast_snoozed_once" if prompt and prompt.snoozes else ""
         )
@@ -174,8 +175,8 @@ async def skip(update: Update, context: AttuneContext) -> None:
     if query is None or context.match is None:
         return
     prompt_id = int(context.match.group(1))
-    async with context.services.session() as session, session.begin():
-        prompt = await _owned(session, prompt_id, query.from_user.id)
+    async with visit(update, context) as v:
+        prompt = await _owned(v, prompt_id)
         toast = _closed_toast(prompt)
         if prompt is not None and not toast:
             prompt_rows.skip(prompt)
@@ -230,8 +231,8 @@ async def _open_prompt(update: Update, context: AttuneContext) -> _OpenPrompt | 
     if query is None or context.match is None:
         return None
     prompt_id = int(context.match.group(1))
-    async with context.services.session() as session:
-        prompt = await _owned(session, prompt_id, query.from_user.id)
+    async with visit(update, context) as v:
+        prompt = await _owned(v, prompt_id)
         toast = _closed_toast(prompt)
         if prompt is not None and not toast:
             sub = prompt.subscription

@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot import awaiting, keyboards
 from bot.formatting import describe_next, describe_schedule
-from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, reply
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual, ritual_text
@@ -22,7 +22,6 @@ from scheduler.planning import UNTIL_RESUMED, is_paused, weekdays_to_text
 from scheduler.zones import resolve_zone
 from store.models import Subscription, User
 from store.subscriptions import find_subscription
-from store.users import get_user
 
 
 async def rituals_command(update: Update, context: AttuneContext) -> None:
@@ -74,45 +73,25 @@ async def off_button(update: Update, context: AttuneContext) -> None:
 
 async def ask_time_button(update: Update, context: AttuneContext) -> None:
     """Ask which time suits the person for a ritual; their next message answers."""
-    query = update.callback_query
-    key = ritual_key(context)
-    if query is None:
-        return
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
-        # The answer schedules the ritual, which needs the person's zone.
-        if user is None or not is_member(user) or user.timezone is None or key is None:
-            await answer(query, reply("toast_start_first", locale).text)
-            return
-        user.awaiting = awaiting.ritual_time(key).stored()
-        example = format_local_time(ritual(key).default_time)
-        question = reply(
-            "ritual_ask_time", locale, name=ritual_text(key, locale).name, example=example
-        )
-    await answer(query)
-    await send(update, [question])
+
+    async def ask(tap: Tap) -> Reply:
+        tap.user.awaiting = awaiting.ritual_time(tap.key).stored()
+        example = format_local_time(ritual(tap.key).default_time)
+        name = ritual_text(tap.key, tap.locale).name
+        return reply("ritual_ask_time", tap.locale, name=name, example=example)
+
+    # The answer schedules the ritual, which needs the person's zone (member_button's check).
+    await member_button(update, context, ask, key=ritual_key(context), in_place=False)
 
 
-async def time_text(update: Update, context: AttuneContext, key: str, text: str) -> None:
+async def time_text(tap: Tap, key: str, text: str) -> list[Reply]:
     """Typed text while a time question is open: the ritual's new time."""
-    tg_user = update.effective_user
-    if tg_user is None:
-        return
     parsed = parse_local_time(text)
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user) or user.timezone is None or not is_ritual(key):
-            replies = [reply("need_start", locale)]
-        elif parsed is None:
-            replies = [reply("time_invalid", locale)]
-        else:
-            now = context.services.clock()
-            user.awaiting = None
-            await _subscribe(session, user, key, format_local_time(parsed), now)
-            replies = [ritual_page(user, key, locale, now)]
-    await send(update, replies)
+    if parsed is None:
+        return [reply("time_invalid", tap.locale)]
+    tap.user.awaiting = None
+    await _subscribe(tap.session, tap.user, key, format_local_time(parsed), tap.now)
+    return [ritual_page(tap.user, key, tap.locale, tap.now)]
 
 
 def ritual_list(user: User, locale: str) -> Reply:

@@ -11,11 +11,11 @@ import logging
 from telegram import Update
 
 from bot import keyboards
-from bot.handlers.common import Reply, answer, edit, is_member, locale_of, reply
+from bot.handlers.common import Reply, answer, edit, locale_of, reply
+from bot.handlers.taps import visit
 from bot.services import AttuneContext
 from progress.care import care_offer_key
 from scheduler import changes
-from store.users import get_user
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,12 @@ async def crisis_answer(update: Update, context: AttuneContext) -> None:
     query = update.callback_query
     if query is None or context.match is None:
         return
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
-        if context.match.group(1) != "pause" or user is None or not is_member(user):
-            outcome = reply("crisis_kept", locale)
+    async with visit(update, context) as v:
+        tap = v.tap()
+        if context.match.group(1) != "pause" or tap is None:
+            outcome = reply("crisis_kept", v.locale)
         else:
-            await changes.crisis_pause(session, user=user, now=now)
-            outcome = reply("crisis_paused", locale)
+            await changes.crisis_pause(tap.session, user=tap.user, now=tap.now)
+            outcome = reply("crisis_paused", v.locale)
     await answer(query)
     await edit(query, outcome)

@@ -13,7 +13,7 @@ from telegram import Update
 
 from bot import awaiting, keyboards
 from bot.formatting import describe_next, describe_schedule
-from bot.handlers.common import Reply, answer, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, reply
 from bot.handlers.taps import Tap, choice, member_button
 from bot.services import AttuneContext
 from messages import render
@@ -25,7 +25,6 @@ from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
 from store.models import Subscription, User
 from store.subscriptions import find_subscription
-from store.users import get_user
 
 
 async def offer_answer(update: Update, context: AttuneContext) -> None:
@@ -95,47 +94,25 @@ async def day_button(update: Update, context: AttuneContext) -> None:
 
 async def ask_time_button(update: Update, context: AttuneContext) -> None:
     """Ask which time suits the person for the summary; their next message answers."""
-    query = update.callback_query
-    if query is None:
-        return
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user) or user.timezone is None:
-            toast = "toast_start_first"
-        elif _active(user) is None:
-            toast = "toast_summary_off"
-        else:
-            toast = ""
-            user.awaiting = awaiting.SUMMARY_TIME.stored()
-    if toast:
-        await answer(query, reply(toast, locale).text)
-        return
-    await answer(query)
-    await send(update, [reply("summary_ask_time", locale)])
+
+    async def ask(tap: Tap) -> Reply | str:
+        if _active(tap.user) is None:
+            return "toast_summary_off"
+        tap.user.awaiting = awaiting.SUMMARY_TIME.stored()
+        return reply("summary_ask_time", tap.locale)
+
+    await member_button(update, context, ask, in_place=False)
 
 
-async def time_text(update: Update, context: AttuneContext, text: str) -> None:
+async def time_text(tap: Tap, text: str) -> list[Reply]:
     """Typed text while the summary's time question is open: its new time."""
-    tg_user = update.effective_user
-    if tg_user is None:
-        return
     parsed = parse_local_time(text)
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user) or user.timezone is None:
-            replies = [reply("need_start", locale)]
-        elif parsed is None:
-            replies = [reply("time_invalid", locale)]
-        else:
-            user.awaiting = None
-            await changes.summary_on(
-                session, user=user, now=now, local_time=format_local_time(parsed)
-            )
-            replies = [summary_page(user, locale, now)]
-    await send(update, replies)
+    if parsed is None:
+        return [reply("time_invalid", tap.locale)]
+    tap.user.awaiting = None
+    local_time = format_local_time(parsed)
+    await changes.summary_on(tap.session, user=tap.user, now=tap.now, local_time=local_time)
+    return [summary_page(tap.user, tap.locale, tap.now)]
 
 
 def summary_subscription(user: User) -> Subscription | None:

@@ -1,4 +1,11 @@
-"""The checks every command and button of an onboarded person needs, written once.
+"""The one entry of every update: its session and the person, loaded once, and the checks
+every command and button of an onboarded person needs, written once.
+
+`visit` opens the update's one session (a transaction) and loads who sent it; a handler
+works inside it and sends its replies after it commits. Handlers never open a session or
+load the person themselves (tests/unit/test_one_entry.py reads the source to keep it so).
+Someone who has not consented gets a Visit too, so the first steps and the crisis buttons
+can answer them, and nothing about them is stored unless a handler stores it.
 
 A command or button acts only for a person who has confirmed 18+, consented and set a
 timezone, and only on their own rows: callback data names a ritual or a choice, never a
@@ -7,25 +14,45 @@ row, so a forged or stale button can only ever reach the presser's own subscript
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 
-from bot import awaiting
+from bot import awaiting, keyboards
 from bot.handlers.common import Reply, answer, edit, is_member, locale_of, reply, send
-from bot.handlers.onboarding import zone_question
 from bot.services import AttuneContext
 from messages import is_ritual
 from store.models import User
+from store.personal_data import scrub_sqlite
 from store.users import get_user
 
 
 @dataclass(frozen=True, slots=True)
+class Visit:
+    """One update from anyone: its session, and who sent it (None before /start)."""
+
+    session: AsyncSession
+    user: User | None
+    locale: str
+    now: datetime
+
+    def tap(self, key: str = "") -> Tap | None:
+        """The same update as a consenting person's, or None for anyone else."""
+        if self.user is None or not is_member(self.user):
+            return None
+        return Tap(self.session, self.user, key, self.locale, self.now)
+
+
+@dataclass(frozen=True, slots=True)
 class Tap:
-    """One command or button press by an onboarded person: what its action works on."""
+    """One update by a person who consented: what its action works on.
+
+    member_command and member_button also make sure the person's timezone is set.
+    """
 
     session: AsyncSession
     user: User
@@ -38,6 +65,29 @@ class Tap:
 # changed. It must change nothing before deciding on a toast.
 ButtonAction = Callable[[Tap], Awaitable[Reply | str]]
 CommandAction = Callable[[Tap], Awaitable[list[Reply]]]
+
+
+@asynccontextmanager
+async def visit(update: Update, context: AttuneContext) -> AsyncIterator[Visit]:
+    """The update's one session, in a transaction, and the person who sent it, loaded once.
+
+    Objects stay usable after the block (the session does not expire them on commit), so
+    replies are sent after it, holding no database lock while waiting on Telegram.
+    """
+    tg_user = update.effective_user
+    now = context.services.clock()
+    async with context.services.session() as session, session.begin():
+        user = None if tg_user is None else await get_user(session, telegram_id=tg_user.id)
+        yield Visit(session, user, locale_of(update, user), now)
+
+
+async def scrub(context: AttuneContext) -> None:
+    """After an erasure has committed: leave no older copy of the erased rows in the WAL.
+
+    The one other session an update may use, since a checkpoint sees only what committed.
+    """
+    async with context.services.session() as session:
+        await scrub_sqlite(session)
 
 
 def ritual_key(context: AttuneContext) -> str | None:
@@ -55,50 +105,62 @@ def choice(context: AttuneContext, group: int = 1) -> str:
 
 async def member_command(update: Update, context: AttuneContext, action: CommandAction) -> None:
     """Run a command for an onboarded person; ask for /start or the timezone otherwise."""
-    tg_user = update.effective_user
-    if tg_user is None:
+    if update.effective_user is None:
         return
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=tg_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user):
-            replies = [reply("need_start", locale)]
-        elif user.timezone is None:
-            user.awaiting = awaiting.TIMEZONE.stored()
-            replies = [reply("timezone_first", locale), *zone_question(locale)]
+    async with visit(update, context) as v:
+        tap = v.tap()
+        if tap is None:
+            replies = [reply("need_start", v.locale)]
+        elif tap.user.timezone is None:
+            tap.user.awaiting = awaiting.TIMEZONE.stored()
+            replies = [reply("timezone_first", v.locale), *zone_question(v.locale)]
         else:
-            replies = await action(Tap(session, user, "", locale, now))
+            replies = await action(tap)
     await send(update, replies)
 
 
 async def member_button(
-    update: Update, context: AttuneContext, action: ButtonAction, *, key: str | None = ""
+    update: Update,
+    context: AttuneContext,
+    action: ButtonAction,
+    *,
+    key: str | None = "",
+    in_place: bool = True,
 ) -> None:
-    """Run a button's action for the person who pressed it and show the result in place.
+    """Run a button's action for the person who pressed it and show the result in place
+    (or, not `in_place`, in a new message below).
 
     `key` is the ritual the button names ("" for none, None for one not in the catalogue).
     """
     query = update.callback_query
     if query is None:
         return
-    now = context.services.clock()
-    async with context.services.session() as session, session.begin():
-        user = await get_user(session, telegram_id=query.from_user.id)
-        locale = locale_of(update, user)
-        if user is None or not is_member(user) or user.timezone is None:
+    async with visit(update, context) as v:
+        tap = v.tap(key or "")
+        if tap is None or tap.user.timezone is None:
             outcome: Reply | str = "toast_start_first"
-        elif not _in_own_chat(query, user):
+        elif not _in_own_chat(query, tap.user):
             outcome = "toast_not_yours"
         elif key is None:
             outcome = "toast_button_unknown"
         else:
-            outcome = await action(Tap(session, user, key, locale, now))
+            outcome = await action(tap)
     if isinstance(outcome, str):
-        await answer(query, reply(outcome, locale).text)
+        await answer(query, reply(outcome, v.locale).text)
         return
     await answer(query)
-    await edit(query, outcome)
+    if in_place:
+        await edit(query, outcome)
+    else:
+        await send(update, [outcome])
+
+
+def zone_question(locale: str) -> list[Reply]:
+    """Ask for the timezone: quick buttons, typing, or the location button."""
+    return [
+        reply("timezone_ask", locale, keyboards.zones()),
+        reply("timezone_location_tip", locale, keyboards.share_location(locale)),
+    ]
 
 
 def _in_own_chat(query: CallbackQuery, user: User) -> bool:

@@ -51,23 +51,22 @@ async def _add_a_note(url: str) -> None:
 
 
 async def test_check_config_passes_a_good_configuration_as_a_real_process(
-    tmp_path: Path, migrated: Migrated
+    emulator: BotApiEmulator, tmp_path: Path, migrated: Migrated
 ) -> None:
     url = await migrated()
     await _add_a_note(url)
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        environ = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ATTUNE_"))},
-            "DATABASE_URL": url,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": emulator.root_url,
-            "ATTUNE_DATA_KEY": DATA_KEY,
-        }
-        process = await asyncio.create_subprocess_exec(
-            ATTUNE, "check-config", env=environ, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ATTUNE_"))},
+        "DATABASE_URL": url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": emulator.root_url,
+        "ATTUNE_DATA_KEY": DATA_KEY,
+    }
+    process = await asyncio.create_subprocess_exec(
+        ATTUNE, "check-config", env=environ, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     out = stdout.decode()
     assert process.returncode == 0, out + stderr.decode()
     assert _lines(out) == {
@@ -178,16 +177,15 @@ async def test_check_config_refuses_a_schema_from_a_newer_attune(
 
 
 async def test_check_config_reports_a_token_the_bot_api_refuses(
-    env: Env, attune: Attune, migrated: Migrated
+    emulator: BotApiEmulator, env: Env, attune: Attune, migrated: Migrated
 ) -> None:
     await migrated()
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        env(
-            TELEGRAM_BOT_TOKEN=OTHER_TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.root_url,
-            ATTUNE_DATA_KEY=DATA_KEY,
-        )
-        code, out, err = await attune("check-config")
+    env(
+        TELEGRAM_BOT_TOKEN=OTHER_TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.root_url,
+        ATTUNE_DATA_KEY=DATA_KEY,
+    )
+    code, out, err = await attune("check-config")
     assert code == 1
     assert [(c.method, c.error_code) for c in emulator.calls] == [("getMe", 401)]
     api = next(line for line in out.splitlines() if "Bot API" in line)
@@ -212,20 +210,19 @@ async def test_check_config_reports_an_unreachable_bot_api(
 
 
 async def test_check_config_reports_a_missing_or_wrong_notes_key(
-    env: Env, attune: Attune, migrated: Migrated
+    emulator: BotApiEmulator, env: Env, attune: Attune, migrated: Migrated
 ) -> None:
     await _add_a_note(await migrated())
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.root_url)
-        code, out, _ = await attune("check-config")
-        assert code == 1
-        assert _lines(out)["notes key"] == "PROBLEM"
-        assert "ATTUNE_DATA_KEY is not set" in out
-        assert "stored notes" not in out  # nothing to try them with
+    env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.root_url)
+    code, out, _ = await attune("check-config")
+    assert code == 1
+    assert _lines(out)["notes key"] == "PROBLEM"
+    assert "ATTUNE_DATA_KEY is not set" in out
+    assert "stored notes" not in out  # nothing to try them with
 
-        other = new_key()
-        env(ATTUNE_DATA_KEY=other)
-        code, out, _ = await attune("check-config")
+    other = new_key()
+    env(ATTUNE_DATA_KEY=other)
+    code, out, _ = await attune("check-config")
     assert code == 1
     assert _lines(out)["notes key"] == "ok"
     assert _lines(out)["stored notes"] == "PROBLEM"
@@ -233,29 +230,28 @@ async def test_check_config_reports_a_missing_or_wrong_notes_key(
 
 
 async def test_check_config_in_webhook_mode_reports_what_telegram_says(
-    env: Env, attune: Attune, migrated: Migrated
+    emulator: BotApiEmulator, env: Env, attune: Attune, migrated: Migrated
 ) -> None:
     await migrated()
     hook = f"http://127.0.0.1:{_closed_port()}/telegram"
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        env(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.root_url,
-            ATTUNE_DATA_KEY=DATA_KEY,
-            ATTUNE_MODE="webhook",
-            ATTUNE_WEBHOOK_URL=hook,
-            ATTUNE_WEBHOOK_SECRET=SECRET,
-        )
-        code, out, _ = await attune("check-config")
-        assert code == 0, out
-        assert "none set yet; `attune run` sets it" in out
+    env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.root_url,
+        ATTUNE_DATA_KEY=DATA_KEY,
+        ATTUNE_MODE="webhook",
+        ATTUNE_WEBHOOK_URL=hook,
+        ATTUNE_WEBHOOK_SECRET=SECRET,
+    )
+    code, out, _ = await attune("check-config")
+    assert code == 0, out
+    assert "none set yet; `attune run` sets it" in out
 
-        # The webhook is set, and Telegram cannot deliver to it.
-        async with Bot(TOKEN, base_url=emulator.base_url) as bot:
-            await bot.set_webhook(hook, secret_token=SECRET)
-        await emulator.user(user_id=7001).send("hello")
-        await emulator.wait_for_delivery(lambda d: not d.ok, timeout=10)
-        code, out, err = await attune("check-config")
+    # The webhook is set, and Telegram cannot deliver to it.
+    async with Bot(TOKEN, base_url=emulator.base_url) as bot:
+        await bot.set_webhook(hook, secret_token=SECRET)
+    await emulator.user(user_id=7001).send("hello")
+    await emulator.wait_for_delivery(lambda d: not d.ok, timeout=10)
+    code, out, err = await attune("check-config")
     assert code == 1
     webhook = next(line for line in out.splitlines() if "webhook" in line.split()[:2])
     assert webhook.split()[0] == "PROBLEM"

@@ -71,49 +71,51 @@ def test_migrate_creates_the_schema_and_is_idempotent(tmp_path: Path) -> None:
     assert {"users", "subscriptions", "prompts", "check_ins", "alembic_version"} <= tables
 
 
-async def test_python_m_bot_run_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        env = _env(
-            tmp_path,
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.root_url,
-            ATTUNE_DATA_KEY=DATA_KEY,
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            # Commands are registered once the database is migrated, just before polling.
-            await emulator.wait_for_call("setMyCommands", timeout=30, after=0)
-            sam = emulator.user(user_id=5001, first_name="Sam")
-            await sam.send("/start")
-            welcome = await sam.wait_for_message(timeout=10)
-            assert [data for _, data in welcome.buttons] == ["adult:yes", "adult:no"]
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
+async def test_python_m_bot_run_serves_and_stops_cleanly_on_sigterm(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    env = _env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.root_url,
+        ATTUNE_DATA_KEY=DATA_KEY,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        # Commands are registered once the database is migrated, just before polling.
+        await emulator.wait_for_call("setMyCommands", timeout=30, after=0)
+        sam = emulator.user(user_id=5001, first_name="Sam")
+        await sam.send("/start")
+        welcome = await sam.wait_for_message(timeout=10)
+        assert [data for _, data in welcome.buttons] == ["adult:yes", "adult:no"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
     assert process.returncode == 0, stderr.decode()
     assert TOKEN not in stderr.decode()  # the token never reaches the log
 
 
-async def test_run_with_a_malformed_help_lines_file_stops_in_one_line(tmp_path: Path) -> None:
+async def test_run_with_a_malformed_help_lines_file_stops_in_one_line(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
     """Refused at start, before the database is touched: never when a person needs help."""
     broken = tmp_path / "help.toml"
     broken.write_text('[default]\nsucide = ["Call a friend"]\n', encoding="utf-8")
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        env = _env(
-            tmp_path,
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=emulator.root_url,
-            ATTUNE_DATA_KEY=DATA_KEY,
-            ATTUNE_CRISIS_RESOURCES=str(broken),
-        )
-        process = await asyncio.create_subprocess_exec(
-            ATTUNE, "run", env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    env = _env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.root_url,
+        ATTUNE_DATA_KEY=DATA_KEY,
+        ATTUNE_CRISIS_RESOURCES=str(broken),
+    )
+    process = await asyncio.create_subprocess_exec(
+        ATTUNE, "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     said = stderr.decode().strip()
     assert process.returncode == 1, said
     assert said.count("\n") == 0 and "Traceback" not in said

@@ -14,8 +14,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bot.http import AiohttpRequest
 from emulator import BotApiEmulator
+from tests.emulators import BOT_ID, TOKEN
 
-TOKEN = "123456:TEST-token"
 CHAT = 1001
 
 
@@ -46,10 +46,10 @@ def make_bot(root_url: str, read_timeout: float = 5.0) -> Bot:
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(TOKEN) as emulator:
-        emulator.user(CHAT, "Sam")
-        yield emulator
+def emu(emulator: BotApiEmulator) -> BotApiEmulator:
+    """The shared emulator, with the person the tests write to."""
+    emulator.user(CHAT, "Sam")
+    return emulator
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
 
 async def test_get_me(emu: BotApiEmulator, bot: Bot) -> None:
     me = await bot.get_me()
-    assert (me.id, me.username) == (123456, "attune_test_bot")
+    assert (me.id, me.username) == (BOT_ID, "attune_test_bot")
     assert emu.calls_to("getMe")[-1].ok
 
 

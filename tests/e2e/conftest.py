@@ -1,4 +1,5 @@
-"""Fixtures for end-to-end tests: the emulator, a fake clock, the running bot."""
+"""Fixtures for end-to-end tests: a fake clock and the running bot (the emulator fixture is
+shared by every test folder: tests/emulators.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,7 @@ import pytest
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from tests.databases import BACKENDS, fresh_database
-from tests.e2e.harness import TOKEN, FakeClock, make_settings, running_bot
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    """A Bot API emulator on loopback."""
-    async with BotApiEmulator(token=TOKEN) as emu:
-        yield emu
+from tests.e2e.harness import FakeClock, make_settings, running_bot
 
 
 @pytest.fixture

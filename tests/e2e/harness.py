@@ -10,8 +10,8 @@ from bot.app import AttuneApp, build_application
 from bot.data_key import note_cipher
 from bot.runtime import Runtime, running
 from bot.settings import Settings
+from tests.emulators import TOKEN as TOKEN  # where tests have always found it
 
-TOKEN = "123456789:TEST-token-for-the-local-emulator"
 # A fixed notes key, so a test can also read what the bot stored.
 DATA_KEY = "k0PlHPFDdP5nRkzj7Qm1yP1F2lYe0Xy4VbV9o6b7m_Q="
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
-from store.models import CheckIn, Prompt, Subscription, User
+from store.models import CheckIn, Note, Prompt, Subscription, User
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import agree, is_prompt, onboard, opt_in_default, settled, tick_at
 from tests.e2e.harness import FakeClock
@@ -24,11 +24,14 @@ async def _prompted(
     return person, message
 
 
-async def test_unknown_command(bot: AttuneApp, emulator: BotApiEmulator) -> None:
+async def test_unknown_command(
+    bot: AttuneApp, emulator: BotApiEmulator, database_url: str
+) -> None:
     sam = emulator.user(user_id=2001, first_name="Sam")
     await sam.send("/dance")
     reply = await sam.wait_for_message()
-    assert reply.text == render("unknown_command", "en")
+    assert (reply.text, reply.buttons) == (render("unknown_command", "en"), [])
+    assert await count(database_url, User) == 0  # a stranger's command stores nothing
 
 
 async def test_free_text_with_no_question_open(
@@ -37,9 +40,15 @@ async def test_free_text_with_no_question_open(
     sam = emulator.user(user_id=2002, first_name="Sam")
     await sam.send("hello there")
     assert (await sam.wait_for_message()).text == render("need_start", "en")
+    assert await count(database_url, User) == 0  # nothing kept before consent
     await onboard(sam)
     await sam.send("hello there")
-    assert (await sam.wait_for_message()).text == render("free_text", "en")
+    answer = await sam.wait_for_message()
+    assert answer.text == render("free_text", "en")
+    # A place to keep the words, and help; the words themselves are not kept unasked.
+    assert [data for _, data in answer.buttons] == ["journal", "helpnow"]
+    [user] = await all_rows(database_url, User)
+    assert user.awaiting is None and await count(database_url, Note) == 0
 
 
 async def test_unknown_timezone_changes_nothing(
@@ -74,6 +83,9 @@ async def test_impossible_time_changes_nothing(
     assert sub.local_time == "22:00"
     await sam.send("23:15")  # the question is still open after a wrong answer
     await sam.wait_for_message(lambda m: "23:15" in m.text)
+    [sub] = await all_rows(database_url, Subscription)
+    [user] = await all_rows(database_url, User)
+    assert (sub.local_time, user.awaiting) == ("23:15", None)
 
 
 async def test_someone_elses_and_forged_buttons_change_nothing(
@@ -132,7 +144,7 @@ async def test_a_flood_from_one_person_is_dropped_kindly(
 
 
 async def test_stickers_and_photos_get_a_kind_word(
-    bot: AttuneApp, emulator: BotApiEmulator
+    bot: AttuneApp, emulator: BotApiEmulator, database_url: str
 ) -> None:
     sam = emulator.user(user_id=2008, first_name="Sam")
     await sam.send_raw_message(
@@ -147,6 +159,7 @@ async def test_stickers_and_photos_get_a_kind_word(
         }
     )
     assert (await sam.wait_for_message()).text == render("not_text", "en")
+    assert await count(database_url, User) == 0  # nothing of it is kept
 
 
 async def test_a_failing_handler_says_nothing_was_lost(
@@ -157,8 +170,7 @@ async def test_a_failing_handler_says_nothing_was_lost(
     # Telegram fails while the prompt is being edited, after the rating was committed.
     emulator.fail_next(sam.chat_id, error_code=400, methods=["editMessageText"])
     await sam.press(message, callback_data=f"r:{prompt.id}:2")
-    sorry = await sam.wait_for_message(lambda m: m.text == render("error_generic", "en"))
-    assert sorry.text
+    await sam.wait_for_message(lambda m: m.text == render("error_generic", "en"))
     [check_in] = await all_rows(database_url, CheckIn)
     assert check_in.rating == 2
 

@@ -164,3 +164,5 @@ async def test_help_now_gives_the_crisis_lines_of_the_persons_country(
     answer = await ada.wait_for_message(lambda m: "automated companion" in m.text)
     assert answer.text.startswith(render("crisis_first_help", "en"))
     assert "988" in answer.text and "911" in answer.text
+    # Their country is known from the zone, so it is not asked; pausing tonight is offered.
+    assert button_data(answer) == ["crisis:pause", "crisis:keep"]

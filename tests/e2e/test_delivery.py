@@ -73,7 +73,11 @@ async def test_after_downtime_only_prompts_within_grace_are_sent(
     assert sub.next_due_at == datetime(2026, 11, 29, 21, 0, tzinfo=UTC)  # no flood, no backlog
     # Forty minutes late is within the default hour of grace: still sent.
     await tick_at(bot, clock, datetime(2026, 11, 29, 21, 40, tzinfo=UTC))
-    await sam.wait_for_message(is_prompt)
+    prompt = await sam.wait_for_message(is_prompt)
+    sent = [r for r in await all_rows(database_url, Prompt) if r.state == PromptState.SENT]
+    assert [(r.due_at, r.message_id) for r in sent] == [
+        (datetime(2026, 11, 29, 21, 0, tzinfo=UTC), prompt.message_id)
+    ]
 
 
 async def test_network_errors_are_retried_with_backoff(

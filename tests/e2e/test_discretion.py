@@ -113,4 +113,6 @@ async def test_a_new_consent_text_is_asked_again_before_anything_is_stored(
     [user] = await all_rows(database_url, User)
     assert user.consent_version == CONSENT_VERSION
     await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=1))
-    await sam.wait_for_message(is_prompt)
+    prompt = await sam.wait_for_message(is_prompt)
+    [row] = await all_rows(database_url, Prompt)
+    assert (row.due_at, row.message_id) == (TEN_PM_BERLIN + timedelta(days=1), prompt.message_id)

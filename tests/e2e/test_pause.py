@@ -161,7 +161,9 @@ async def test_pausing_one_ritual_leaves_the_others_alone(
     body_scan = await _sub(database_url, "body_scan")
     assert (body_scan.paused_until, body_scan.next_due_at) == (None, _utc(28, 21))
     await tick_at(bot, clock, _utc(28, 21, 1))
-    await sam.wait_for_message(is_prompt)
+    prompt = await sam.wait_for_message(is_prompt)
+    sent = {row.due_at: row.message_id for row in await all_rows(database_url, Prompt)}
+    assert sent == {_utc(28, 7): sent[_utc(28, 7)], _utc(28, 21): prompt.message_id}
 
 
 @pytest.mark.parametrize("pause", ["everything", "this_one"])

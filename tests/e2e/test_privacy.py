@@ -54,13 +54,14 @@ def _raw_sqlite(path: Path) -> bytes:
 
 
 async def test_privacy_policy_names_the_operator_contact(
-    bot: AttuneApp, emulator: BotApiEmulator
+    bot: AttuneApp, emulator: BotApiEmulator, database_url: str
 ) -> None:
     sam = emulator.user(user_id=8001, first_name="Sam")
     await sam.send("/privacy")
     policy = await sam.wait_for_message()
     assert "/export" in policy.text and "/delete" in policy.text
     assert render("privacy_contact_unset", "en") in policy.text
+    assert await count(database_url, User) == 0  # reading the policy is not signing up
 
 
 async def test_export_sends_everything_as_json_and_csv(

@@ -45,7 +45,7 @@ async def test_a_rating_of_one_brings_an_optional_grounding_exercise(
 
 
 async def test_two_low_ratings_in_a_row_bring_the_offer_one_does_not(
-    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
     sam = emulator.user(user_id=9102, first_name="Sam")
     await onboard(sam)
@@ -54,8 +54,12 @@ async def test_two_low_ratings_in_a_row_bring_the_offer_one_does_not(
     mark = sam.mark()
     await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(hours=1))
     assert not any("ground:yes" in _data(m) for m in sam.messages[mark - 2 :])
+    [user] = await all_rows(database_url, User)
+    assert user.care_offers == 0
     await _rate(bot, sam, clock, TEN_PM_BERLIN + timedelta(days=1), 2)
     await sam.wait_for_message(lambda m: "ground:yes" in _data(m))
+    [user] = await all_rows(database_url, User)
+    assert user.care_offers == 1  # counted, so the next offer can take its turn
 
 
 async def test_crisis_words_get_help_and_an_offer_to_pause_for_today(
@@ -80,7 +84,9 @@ async def test_crisis_words_get_help_and_an_offer_to_pause_for_today(
     await tick_at(bot, clock, TEN_PM_BERLIN)
     assert await count(database_url, Prompt) == 0  # nothing tonight
     await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=1))
-    await sam.wait_for_message(is_prompt)  # and tomorrow as usual
+    prompt = await sam.wait_for_message(is_prompt)  # and tomorrow as usual
+    [row] = await all_rows(database_url, Prompt)
+    assert (row.due_at, row.message_id) == (TEN_PM_BERLIN + timedelta(days=1), prompt.message_id)
 
 
 async def test_a_stranger_in_crisis_gets_help_and_nothing_is_stored(

@@ -80,3 +80,11 @@ async def test_settings_with_nothing_chosen_yet(bot: AttuneApp, emulator: BotApi
     shown = await sam.wait_for_message(lambda m: bool(m.buttons))
     assert "America/New_York, 07:00 there now" in shown.text
     assert render("settings_no_practices", "en") in shown.text
+    assert [data for _, data in shown.buttons] == [
+        "list",
+        "tzask",
+        "pause",
+        "wsum",
+        "privset",
+        "ccask:",
+    ]

@@ -17,7 +17,6 @@ import pytest
 from emulator import BotApiEmulator
 from messages import render
 from store.db import create_engine, migrate
-from tests.e2e.harness import TOKEN
 from tests.e2e.processes import process_env, run_until, start_attune, until
 
 PEOPLE = 300
@@ -36,24 +35,23 @@ def _welcomes(emulator: BotApiEmulator) -> Counter[int]:
 
 @pytest.mark.parametrize("handled_before_kill", [20, 150])
 async def test_kill_while_handling_updates_loses_none(
-    tmp_path: Path, handled_before_kill: int
+    emulator: BotApiEmulator, tmp_path: Path, handled_before_kill: int
 ) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
     engine = create_engine(database_url)
     await migrate(engine)
     await engine.dispose()
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        env = process_env(emulator.root_url, database_url, ATTUNE_RATE_LIMIT="100")
-        first = await start_attune(env, tmp_path)
-        people = [emulator.user(user_id=FIRST_ID + n) for n in range(PEOPLE)]
-        for person in people:
-            await person.send("/start")
-        await until(lambda: len(_welcomes(emulator)) >= handled_before_kill, seconds=30)
-        first.send_signal(signal.SIGKILL)
-        await first.wait()
-        before = len(_welcomes(emulator))
+    env = process_env(emulator.root_url, database_url, ATTUNE_RATE_LIMIT="100")
+    first = await start_attune(env, tmp_path)
+    people = [emulator.user(user_id=FIRST_ID + n) for n in range(PEOPLE)]
+    for person in people:
+        await person.send("/start")
+    await until(lambda: len(_welcomes(emulator)) >= handled_before_kill, seconds=30)
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    before = len(_welcomes(emulator))
 
-        await run_until(env, tmp_path, lambda: len(_welcomes(emulator)) == PEOPLE, seconds=60)
+    await run_until(env, tmp_path, lambda: len(_welcomes(emulator)) == PEOPLE, seconds=60)
 
     welcomes = _welcomes(emulator)
     repeated = sum(n - 1 for n in welcomes.values())

@@ -14,8 +14,8 @@ import pytest
 
 from emulator import BotApiEmulator
 from emulator.dispatch import validator
+from tests.emulators import BOT_ID, TOKEN
 
-TOKEN = "123456:TEST-token"
 PNG_640x480 = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
     + (640).to_bytes(4, "big")
@@ -25,14 +25,8 @@ PNG_640x480 = (
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(TOKEN) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def api(emu: BotApiEmulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{emu.root_url}/bot{TOKEN}/") as client:
+async def api(emulator: BotApiEmulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"{emulator.root_url}/bot{TOKEN}/") as client:
         yield client
 
 
@@ -50,23 +44,25 @@ async def ok(api: httpx.AsyncClient, method: str, **params: Any) -> Any:
 
 
 async def test_routing_token_and_unknown_methods(
-    emu: BotApiEmulator, api: httpx.AsyncClient
+    emulator: BotApiEmulator, api: httpx.AsyncClient
 ) -> None:
-    assert emu.root_url.startswith("http://127.0.0.1:")
+    assert emulator.root_url.startswith("http://127.0.0.1:")
     async with httpx.AsyncClient() as client:
-        wrong = await client.post(f"{emu.root_url}/bot999:nope/getMe")
+        wrong = await client.post(f"{emulator.root_url}/bot999:nope/getMe")
     assert wrong.status_code == 401
     assert wrong.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
     status, body = await call(api, "fooBar")
     assert (status, body["description"]) == (404, "Not Found")
     me = (await api.get("GETME")).json()["result"]
-    assert me["id"] == 123456 and me["is_bot"] and me["username"] == "attune_test_bot"
-    assert [c.method for c in emu.calls] == ["getMe", "fooBar", "getMe"]
-    assert [c.error_code for c in emu.calls] == [401, 404, None]
+    assert me["id"] == BOT_ID and me["is_bot"] and me["username"] == "attune_test_bot"
+    assert [c.method for c in emulator.calls] == ["getMe", "fooBar", "getMe"]
+    assert [c.error_code for c in emulator.calls] == [401, 404, None]
 
 
-async def test_every_encoding_is_accepted(emu: BotApiEmulator, api: httpx.AsyncClient) -> None:
-    emu.user(1001, "Sam")
+async def test_every_encoding_is_accepted(
+    emulator: BotApiEmulator, api: httpx.AsyncClient
+) -> None:
+    emulator.user(1001, "Sam")
     by_query = (await api.get("sendMessage", params={"chat_id": "1001", "text": "q"})).json()
     by_json = (await api.post("sendMessage", json={"chat_id": 1001, "text": "j"})).json()
     markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
@@ -78,7 +74,7 @@ async def test_every_encoding_is_accepted(emu: BotApiEmulator, api: httpx.AsyncC
     async with (
         aiohttp.ClientSession() as session,
         session.post(
-            f"{emu.root_url}/bot{TOKEN}/sendMessage",
+            f"{emulator.root_url}/bot{TOKEN}/sendMessage",
             data=aiohttp.FormData({"chat_id": "1001", "text": "f"}),
         ) as response,
     ):
@@ -90,11 +86,11 @@ async def test_every_encoding_is_accepted(emu: BotApiEmulator, api: httpx.AsyncC
         "f",
     ]
     assert by_json_markup["result"]["reply_markup"] == markup
-    assert [m.message_id for m in emu.user(1001).messages] == [1, 2, 3, 4]
+    assert [m.message_id for m in emulator.user(1001).messages] == [1, 2, 3, 4]
 
 
-async def test_validation_errors(emu: BotApiEmulator, api: httpx.AsyncClient) -> None:
-    emu.user(1001, "Sam")
+async def test_validation_errors(emulator: BotApiEmulator, api: httpx.AsyncClient) -> None:
+    emulator.user(1001, "Sam")
     assert await call(api, "sendMessage", text="hi") == (
         400,
         {"ok": False, "error_code": 400, "description": "Bad Request: chat_id is empty"},
@@ -119,12 +115,12 @@ async def test_validation_errors(emu: BotApiEmulator, api: httpx.AsyncClient) ->
     assert body["description"] == "Bad Request: chat not found"
     status, body = await call(api, "sendMessage", chat_id="1001", text="<b>x", parse_mode="HTML")
     assert body["description"].startswith("Bad Request: can't parse entities:")
-    failed = emu.errors[-1]
+    failed = emulator.errors[-1]
     assert failed.method == "sendMessage" and failed.params["text"] == "<b>x"
 
 
-async def test_edit_and_delete_semantics(emu: BotApiEmulator, api: httpx.AsyncClient) -> None:
-    sam = emu.user(1001, "Sam")
+async def test_edit_and_delete_semantics(emulator: BotApiEmulator, api: httpx.AsyncClient) -> None:
+    sam = emulator.user(1001, "Sam")
     markup = {"inline_keyboard": [[{"text": "1", "callback_data": "one"}]]}
     sent = await ok(api, "sendMessage", chat_id=1001, text="v1", reply_markup=markup)
     mid = sent["message_id"]
@@ -156,8 +152,8 @@ async def test_edit_and_delete_semantics(emu: BotApiEmulator, api: httpx.AsyncCl
     assert sam.messages == []
 
 
-async def test_uploads_are_recorded(emu: BotApiEmulator, api: httpx.AsyncClient) -> None:
-    sam = emu.user(1001, "Sam")
+async def test_uploads_are_recorded(emulator: BotApiEmulator, api: httpx.AsyncClient) -> None:
+    sam = emulator.user(1001, "Sam")
     response = await api.post(
         "sendDocument",
         data={"chat_id": "1001", "caption": "<i>report</i>", "parse_mode": "HTML"},
@@ -166,8 +162,8 @@ async def test_uploads_are_recorded(emu: BotApiEmulator, api: httpx.AsyncClient)
     document = response.json()["result"]["document"]
     assert document["file_name"] == "report.csv" and document["mime_type"] == "text/csv"
     assert document["file_size"] == 8
-    assert emu.file_content(document["file_id"]) == b"a,b\n1,2\n"
-    upload = emu.calls_to("sendDocument")[0].params["document"]
+    assert emulator.file_content(document["file_id"]) == b"a,b\n1,2\n"
+    upload = emulator.calls_to("sendDocument")[0].params["document"]
     assert (upload.filename, upload.content) == ("report.csv", b"a,b\n1,2\n")
     assert sam.last_message is not None and sam.last_message.caption == "report"
     resent = await ok(api, "sendDocument", chat_id=1001, document=document["file_id"])
@@ -190,9 +186,9 @@ async def test_uploads_are_recorded(emu: BotApiEmulator, api: httpx.AsyncClient)
 
 
 async def test_long_poll_returns_promptly_and_respects_offset(
-    emu: BotApiEmulator, api: httpx.AsyncClient
+    emulator: BotApiEmulator, api: httpx.AsyncClient
 ) -> None:
-    sam = emu.user(1001, "Sam")
+    sam = emulator.user(1001, "Sam")
     started = time.monotonic()
     poll = asyncio.create_task(call(api, "getUpdates", timeout=30))
     await asyncio.sleep(0.05)
@@ -216,22 +212,22 @@ async def test_long_poll_returns_promptly_and_respects_offset(
 
 
 async def test_allowed_updates_and_raw_updates(
-    emu: BotApiEmulator, api: httpx.AsyncClient
+    emulator: BotApiEmulator, api: httpx.AsyncClient
 ) -> None:
-    sam = emu.user(1001, "Sam")
+    sam = emulator.user(1001, "Sam")
     await ok(api, "getUpdates", allowed_updates=["callback_query"])
     await sam.send("filtered out")
-    custom = emu.push_update({"callback_query": {"id": "x"}, "update_id": 999})
+    custom = emulator.push_update({"callback_query": {"id": "x"}, "update_id": 999})
     assert [u["update_id"] for u in await ok(api, "getUpdates")] == [custom["update_id"]]
     await ok(api, "getUpdates", offset=custom["update_id"] + 1, allowed_updates=[])
-    emu.push_update({"message_reaction": {}})
-    exotic = emu.push_update({"brand_new_kind": {"x": 1}})
+    emulator.push_update({"message_reaction": {}})
+    exotic = emulator.push_update({"brand_new_kind": {"x": 1}})
     assert await ok(api, "getUpdates") == [exotic]
     assert exotic["update_id"] > custom["update_id"]
 
 
 async def test_webhook_and_commands_are_stored(
-    emu: BotApiEmulator, api: httpx.AsyncClient
+    emulator: BotApiEmulator, api: httpx.AsyncClient
 ) -> None:
     status, body = await call(api, "setWebhook", url="ftp://example.org/hook")
     assert (
@@ -245,7 +241,7 @@ async def test_webhook_and_commands_are_stored(
     await ok(api, "setWebhook", url="https://example.org/hook", secret_token="s3cret")
     info = await ok(api, "getWebhookInfo")
     assert info["url"] == "https://example.org/hook" and info["pending_update_count"] == 0
-    assert info["max_connections"] == 40 and emu.webhook["secret_token"] == "s3cret"
+    assert info["max_connections"] == 40 and emulator.webhook["secret_token"] == "s3cret"
     status, body = await call(api, "getUpdates")
     assert status == 409
     await ok(api, "deleteWebhook", drop_pending_updates=True)
@@ -254,16 +250,16 @@ async def test_webhook_and_commands_are_stored(
     await ok(api, "setMyCommands", commands=commands)
     await ok(api, "setMyCommands", commands=[], language_code="de")
     assert await ok(api, "getMyCommands") == commands
-    assert emu.commands() == commands
+    assert emulator.commands() == commands
     status, body = await call(
         api, "setMyCommands", commands=[{"command": "Start", "description": "x"}]
     )
     assert body["description"] == "Bad Request: BOT_COMMAND_INVALID"
 
 
-async def test_other_methods(emu: BotApiEmulator, api: httpx.AsyncClient) -> None:
-    sam = emu.user(1001, "Sam")
-    group = emu.group(-100123, "Friends")
+async def test_other_methods(emulator: BotApiEmulator, api: httpx.AsyncClient) -> None:
+    sam = emulator.user(1001, "Sam")
+    group = emulator.group(-100123, "Friends")
     assert await ok(api, "sendChatAction", chat_id=1001, action="typing") is True
     status, body = await call(api, "sendChatAction", chat_id=1001, action="dancing")
     assert status == 400
@@ -279,29 +275,33 @@ async def test_other_methods(emu: BotApiEmulator, api: httpx.AsyncClient) -> Non
     assert body["description"] == "Bad Request: method not emulated"
 
 
-async def test_results_conform_to_the_spec(emu: BotApiEmulator, api: httpx.AsyncClient) -> None:
-    sam = emu.user(1001, "Sam", last_name="Lee", username="sam")
+async def test_results_conform_to_the_spec(
+    emulator: BotApiEmulator, api: httpx.AsyncClient
+) -> None:
+    sam = emulator.user(1001, "Sam", last_name="Lee", username="sam")
     markup = {"inline_keyboard": [[{"text": "1", "callback_data": "one"}]]}
     sent = await ok(api, "sendMessage", chat_id=1001, text="<b>hi</b>", parse_mode="HTML")
     await ok(api, "editMessageText", chat_id=1001, message_id=sent["message_id"], text="e")
     await ok(api, "sendMessage", chat_id=1001, text="k", reply_markup=markup)
     await sam.press(sam.messages[-1], "1")
     await sam.send_location(52.5, 13.4)
-    emu.block(1001)
-    emu.unblock(1001)
+    emulator.block(1001)
+    emulator.unblock(1001)
     checks = [
         ("User", await ok(api, "getMe")),
         ("ChatFullInfo", await ok(api, "getChat", chat_id=1001)),
     ]
     checks += [("Update", update) for update in await ok(api, "getUpdates")]
-    checks += [("Message", c.result) for c in emu.calls if c.method.startswith(("send", "edit"))]
+    checks += [
+        ("Message", c.result) for c in emulator.calls if c.method.startswith(("send", "edit"))
+    ]
     checks.append(("WebhookInfo", await ok(api, "getWebhookInfo")))
     for type_name, value in checks:
         validator().check(type_name, value)
 
 
-async def test_many_messages_are_cheap(emu: BotApiEmulator, api: httpx.AsyncClient) -> None:
-    sam = emu.user(1001, "Sam")
+async def test_many_messages_are_cheap(emulator: BotApiEmulator, api: httpx.AsyncClient) -> None:
+    sam = emulator.user(1001, "Sam")
     started = time.monotonic()
     for index in range(300):
         await ok(api, "sendMessage", chat_id=1001, text=f"message {index}")

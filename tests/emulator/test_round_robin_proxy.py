@@ -12,8 +12,7 @@ import pytest
 from emulator import BotApiEmulator
 from tests.e2e.proxy import RoundRobinProxy
 from tests.emulator.receiver import Receiver, free_port
-
-TOKEN = "123456:TEST-token"
+from tests.emulators import TOKEN
 
 
 @pytest.fixture

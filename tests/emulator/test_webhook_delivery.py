@@ -14,21 +14,18 @@ import pytest
 
 from emulator import BotApiEmulator, WebhookDelivery
 from tests.emulator.receiver import Receiver, chat_of, free_port
+from tests.emulators import TOKEN
 
-TOKEN = "123456:TEST-token"
 NOW = 1_700_000_000.0
+# A fixed clock and fast retries, unless a test asks for other options.
+pytestmark = pytest.mark.emulator(
+    clock=lambda: NOW, webhook_retry_min=0.01, webhook_retry_max=0.05
+)
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    fast = BotApiEmulator(TOKEN, clock=lambda: NOW, webhook_retry_min=0.01, webhook_retry_max=0.05)
-    async with fast as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def api(emu: BotApiEmulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{emu.root_url}/bot{TOKEN}/") as client:
+async def api(emulator: BotApiEmulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"{emulator.root_url}/bot{TOKEN}/") as client:
         yield client
 
 
@@ -55,26 +52,28 @@ async def ok(api: httpx.AsyncClient, method: str, **params: Any) -> Any:
     return body["result"]
 
 
-async def delivered(emu: BotApiEmulator, update_id: int) -> WebhookDelivery:
-    return await emu.wait_for_delivery(lambda d: d.ok and d.update_id == update_id, after=0)
+async def delivered(emulator: BotApiEmulator, update_id: int) -> WebhookDelivery:
+    return await emulator.wait_for_delivery(lambda d: d.ok and d.update_id == update_id, after=0)
 
 
-async def drained(emu: BotApiEmulator) -> None:
+async def drained(emulator: BotApiEmulator) -> None:
     """Wait until every pending update has been confirmed."""
-    empty = await emu.state.notifier.wait_until(lambda: not emu.pending_updates or None, 5.0)
-    assert empty, emu.pending_updates
+    empty = await emulator.state.notifier.wait_until(
+        lambda: not emulator.pending_updates or None, 5.0
+    )
+    assert empty, emulator.pending_updates
 
 
 async def test_updates_are_posted_as_json_with_the_secret_header(
-    emu: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     receiver = await receivers()
     url = f"{receiver.url}/hook?replica=1"
     assert await ok(api, "setWebhook", url=url, secret_token="s3cret_-X") is True
-    sam = emu.user(1001, "Sam")
+    sam = emulator.user(1001, "Sam")
     await sam.send("hello")
-    update = emu.pending_updates[-1]
-    delivery = await delivered(emu, update["update_id"])
+    update = emulator.pending_updates[-1]
+    delivery = await delivered(emulator, update["update_id"])
     assert delivery == WebhookDelivery(update["update_id"], 1001, url, 200, None, NOW)
     [got] = receiver.received
     assert got.body == update and got.path_qs == "/hook?replica=1"
@@ -89,7 +88,7 @@ async def test_updates_are_posted_as_json_with_the_secret_header(
     }
     await ok(api, "setWebhook", url=url)
     await sam.send("again")
-    await delivered(emu, emu.pending_updates[-1]["update_id"])
+    await delivered(emulator, emulator.pending_updates[-1]["update_id"])
     assert "X-Telegram-Bot-Api-Secret-Token" not in receiver.received[-1].headers
 
 
@@ -102,7 +101,7 @@ async def test_updates_are_posted_as_json_with_the_secret_header(
     ],
 )
 async def test_other_answers_keep_the_update_and_it_is_retried(
-    emu: BotApiEmulator,
+    emulator: BotApiEmulator,
     api: httpx.AsyncClient,
     receivers: Callable[..., Any],
     answers: list[int],
@@ -110,78 +109,76 @@ async def test_other_answers_keep_the_update_and_it_is_retried(
 ) -> None:
     receiver = await receivers(answers=answers)
     await ok(api, "setWebhook", url=f"{receiver.url}/hook")
-    update = emu.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
-    failed = await emu.wait_for_delivery(lambda d: d.status == answers[-1], after=0)
+    update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
+    failed = await emulator.wait_for_delivery(lambda d: d.status == answers[-1], after=0)
     assert failed.error == last_error and not failed.ok
     info = await ok(api, "getWebhookInfo")
     assert info["last_error_message"] == last_error and info["last_error_date"] == int(NOW)
-    await delivered(emu, update["update_id"])
-    assert [d.status for d in emu.webhook_deliveries] == [*answers, 200]
+    await delivered(emulator, update["update_id"])
+    assert [d.status for d in emulator.webhook_deliveries] == [*answers, 200]
     assert receiver.update_ids == [update["update_id"]] * (len(answers) + 1)
     info = await ok(api, "getWebhookInfo")
     assert info["pending_update_count"] == 0 and info["last_error_message"] == last_error
 
 
+@pytest.mark.emulator(webhook_retry_min=0.1, webhook_retry_max=0.2)
 async def test_retries_back_off_doubling_up_to_the_maximum(
-    receivers: Callable[..., Any],
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     receiver = await receivers(answers=[500, 500, 500])
-    emulator = BotApiEmulator(TOKEN, webhook_retry_min=0.1, webhook_retry_max=0.2)
-    async with emulator, httpx.AsyncClient(base_url=f"{emulator.root_url}/bot{TOKEN}/") as api:
-        await ok(api, "setWebhook", url=receiver.url)
-        update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
-        times: list[float] = []
-        for attempt in range(4):
-            found = await emulator.wait_for_delivery(after=attempt)
-            times.append(time.monotonic())
-            assert found.ok == (attempt == 3)
-        assert emulator.webhook_deliveries[-1].update_id == update["update_id"]
+    await ok(api, "setWebhook", url=receiver.url)
+    update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
+    times: list[float] = []
+    for attempt in range(4):
+        found = await emulator.wait_for_delivery(after=attempt)
+        times.append(time.monotonic())
+        assert found.ok == (attempt == 3)
+    assert emulator.webhook_deliveries[-1].update_id == update["update_id"]
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert 0.09 <= gaps[0] < 0.18 and gaps[1] >= 0.19 and 0.19 <= gaps[2] < 0.35, gaps
 
 
 async def test_connection_refused_is_retried_until_the_webhook_listens(
-    emu: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     port = free_port()
     await ok(api, "setWebhook", url=f"http://127.0.0.1:{port}/hook")
-    update = emu.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
-    failed = await emu.wait_for_delivery(after=0)
+    update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
+    failed = await emulator.wait_for_delivery(after=0)
     assert (failed.status, failed.error) == (None, "Connection refused")
     info = await ok(api, "getWebhookInfo")
     assert info["last_error_message"] == "Connection refused"
     assert info["pending_update_count"] == 1
     receiver = await receivers(port=port)
-    await delivered(emu, update["update_id"])
+    await delivered(emulator, update["update_id"])
     assert receiver.update_ids == [update["update_id"]]
     assert (await ok(api, "getWebhookInfo"))["pending_update_count"] == 0
 
 
+@pytest.mark.emulator(webhook_timeout=0.2, webhook_retry_min=0.01)
 async def test_a_slow_webhook_times_out_and_the_update_is_sent_again(
-    receivers: Callable[..., Any],
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     receiver = await receivers(delays=[2.0])
-    emulator = BotApiEmulator(TOKEN, webhook_timeout=0.2, webhook_retry_min=0.01)
-    async with emulator, httpx.AsyncClient(base_url=f"{emulator.root_url}/bot{TOKEN}/") as api:
-        await ok(api, "setWebhook", url=receiver.url)
-        update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
-        await delivered(emulator, update["update_id"])
-        assert [d.error for d in emulator.webhook_deliveries] == ["Read timeout expired", None]
-        assert (await ok(api, "getWebhookInfo"))["last_error_message"] == "Read timeout expired"
+    await ok(api, "setWebhook", url=receiver.url)
+    update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
+    await delivered(emulator, update["update_id"])
+    assert [d.error for d in emulator.webhook_deliveries] == ["Read timeout expired", None]
+    assert (await ok(api, "getWebhookInfo"))["last_error_message"] == "Read timeout expired"
 
 
 async def test_each_chat_in_order_one_at_a_time_within_max_connections(
-    emu: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     # update_ids are 1..20, chats take turns: chat 1 gets 1, 6, 11, 16; chat 3 gets 3, 8, ...
     receiver = await receivers(delay=0.02, fail_once=[6, 3])
     await ok(api, "setWebhook", url=receiver.url, max_connections=3)
-    people = [emu.user(chat_id, f"P{chat_id}") for chat_id in range(1, 6)]
+    people = [emulator.user(chat_id, f"P{chat_id}") for chat_id in range(1, 6)]
     for round_ in range(4):
         for person in people:
             await person.send(f"message {round_}")
-    chatless = emu.push_update({"poll": {"id": "1", "question": "?", "options": []}})
-    await drained(emu)
+    chatless = emulator.push_update({"poll": {"id": "1", "question": "?", "options": []}})
+    await drained(emulator)
     assert receiver.peak == 3 and receiver.overlaps == []
     assert sorted(set(receiver.update_ids)) == list(range(1, chatless["update_id"] + 1))
     for person in people:
@@ -191,31 +188,31 @@ async def test_each_chat_in_order_one_at_a_time_within_max_connections(
         expected = list(range(person.chat_id, 21, 5))
         retried = [u for u in [3, 6] if u in expected]
         assert arrivals == sorted(expected + retried), (person.chat_id, arrivals)
-    assert len([d for d in emu.webhook_deliveries if d.ok]) == 21
+    assert len([d for d in emulator.webhook_deliveries if d.ok]) == 21
 
 
 async def test_allowed_updates_are_respected(
-    emu: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     receiver = await receivers()
     kinds = ["message_reaction", "callback_query"]
     await ok(api, "setWebhook", url=receiver.url, allowed_updates=kinds)
     assert (await ok(api, "getWebhookInfo"))["allowed_updates"] == sorted(kinds)
-    emu.push_update({"message": {"chat": {"id": 7}, "text": "not wanted"}})
-    press = emu.push_update({"callback_query": {"id": "q", "from": {"id": 7}, "data": "d"}})
-    reaction = emu.push_update({"message_reaction": {"chat": {"id": 7}, "message_id": 1}})
-    await drained(emu)
+    emulator.push_update({"message": {"chat": {"id": 7}, "text": "not wanted"}})
+    press = emulator.push_update({"callback_query": {"id": "q", "from": {"id": 7}, "data": "d"}})
+    reaction = emulator.push_update({"message_reaction": {"chat": {"id": 7}, "message_id": 1}})
+    await drained(emulator)
     assert receiver.update_ids == [press["update_id"], reaction["update_id"]]
     assert [list(r.body)[1] for r in receiver.received] == ["callback_query", "message_reaction"]
 
 
 async def test_delete_webhook_stops_delivery_and_get_updates_works_again(
-    emu: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     receiver = await receivers(status=500)
     await ok(api, "setWebhook", url=receiver.url)
-    first = emu.push_update({"message": {"chat": {"id": 7}, "text": "one"}})
-    await emu.wait_for_delivery(after=2)  # three failed attempts
+    first = emulator.push_update({"message": {"chat": {"id": 7}, "text": "one"}})
+    await emulator.wait_for_delivery(after=2)  # three failed attempts
     status = (await api.post("getUpdates")).status_code
     assert status == 409
     info = await ok(api, "getWebhookInfo")
@@ -226,7 +223,7 @@ async def test_delete_webhook_stops_delivery_and_get_updates_works_again(
     assert await ok(api, "deleteWebhook") is True
     await asyncio.sleep(0.1)  # let a request in flight finish
     seen = len(receiver.received)
-    second = emu.push_update({"message": {"chat": {"id": 8}, "text": "two"}})
+    second = emulator.push_update({"message": {"chat": {"id": 8}, "text": "two"}})
     await asyncio.sleep(0.2)  # several retry intervals: nothing more may arrive
     assert len(receiver.received) == seen
     assert await ok(api, "getWebhookInfo") == {
@@ -237,22 +234,21 @@ async def test_delete_webhook_stops_delivery_and_get_updates_works_again(
     assert await ok(api, "getUpdates") == [first, second]
 
 
+@pytest.mark.emulator(webhook_retry_min=30.0, webhook_retry_max=30.0)
 async def test_setting_a_new_url_switches_delivery_at_once(
-    receivers: Callable[..., Any],
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
 ) -> None:
     old = await receivers(status=503)
     new = await receivers()
-    emulator = BotApiEmulator(TOKEN, webhook_retry_min=30.0, webhook_retry_max=30.0)
-    async with emulator, httpx.AsyncClient(base_url=f"{emulator.root_url}/bot{TOKEN}/") as api:
-        await ok(api, "setWebhook", url=old.url)
-        update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
-        await emulator.wait_for_delivery(after=0)
-        await ok(api, "setWebhook", url=new.url)
-        # Not after the old webhook's 30 s backoff: a new webhook is tried right away.
-        delivery = await emulator.wait_for_delivery(lambda d: d.ok, timeout=2.0, after=0)
-        assert delivery.url == new.url and new.update_ids == [update["update_id"]]
-        assert "last_error_message" not in await ok(api, "getWebhookInfo")
-        assert old.update_ids == [update["update_id"]]
+    await ok(api, "setWebhook", url=old.url)
+    update = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
+    await emulator.wait_for_delivery(after=0)
+    await ok(api, "setWebhook", url=new.url)
+    # Not after the old webhook's 30 s backoff: a new webhook is tried right away.
+    delivery = await emulator.wait_for_delivery(lambda d: d.ok, timeout=2.0, after=0)
+    assert delivery.url == new.url and new.update_ids == [update["update_id"]]
+    assert "last_error_message" not in await ok(api, "getWebhookInfo")
+    assert old.update_ids == [update["update_id"]]
 
 
 async def test_stopping_the_emulator_ends_delivery_cleanly(

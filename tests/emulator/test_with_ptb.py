@@ -30,19 +30,12 @@ from telegram.ext import (
 )
 
 from emulator import BotApiEmulator
-
-TOKEN = "123456:TEST-token"
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(TOKEN) as emulator:
-        yield emulator
+from tests.emulators import BOT_ID, TOKEN
 
 
 @pytest.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=emu.base_url) as ptb_bot:
+async def bot(emulator: BotApiEmulator) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=emulator.base_url) as ptb_bot:
         yield ptb_bot
 
 
@@ -52,9 +45,9 @@ def keyboard(*labels: str) -> InlineKeyboardMarkup:
     )
 
 
-async def test_ptb_requests_round_trip(emu: BotApiEmulator, bot: Bot) -> None:
-    sam = emu.user(1001, "Sam", language_code="en")
-    assert bot.username == "attune_test_bot" and bot.id == 123456
+async def test_ptb_requests_round_trip(emulator: BotApiEmulator, bot: Bot) -> None:
+    sam = emulator.user(1001, "Sam", language_code="en")
+    assert bot.username == "attune_test_bot" and bot.id == BOT_ID
 
     sent = await bot.send_message(
         1001, "<b>Pick</b> one", parse_mode=ParseMode.HTML, reply_markup=keyboard("1", "2", "3")
@@ -93,14 +86,14 @@ async def test_ptb_requests_round_trip(emu: BotApiEmulator, bot: Bot) -> None:
     assert message.entities[0].type == "bot_command" and message.entities[0].length == 6
 
 
-async def test_press_builds_a_parseable_callback_query(emu: BotApiEmulator, bot: Bot) -> None:
-    sam = emu.user(1001, "Sam")
-    eve = emu.user(2002, "Eve")
+async def test_press_builds_a_parseable_callback_query(emulator: BotApiEmulator, bot: Bot) -> None:
+    sam = emulator.user(1001, "Sam")
+    eve = emulator.user(2002, "Eve")
     sent = await bot.send_message(1001, "Choose", reply_markup=keyboard("yes"))
     await sam.press(sent.message_id, callback_data="forged:" + "x" * 80)
     await sam.press(sent.message_id, "yes", as_user=eve)
     await eve.press(sam.messages[0], "yes")
-    updates = [Update.de_json(raw, bot) for raw in emu.pending_updates]
+    updates = [Update.de_json(raw, bot) for raw in emulator.pending_updates]
     queries = [update.callback_query for update in updates]
     assert all(query is not None for query in queries)
     assert [q.data for q in queries if q] == ["forged:" + "x" * 80, "pick:yes", "pick:yes"]
@@ -112,48 +105,48 @@ async def test_press_builds_a_parseable_callback_query(emu: BotApiEmulator, bot:
         await sam.press(sent.message_id, "no")
 
 
-async def test_faults_map_to_ptb_exceptions(emu: BotApiEmulator, bot: Bot) -> None:
-    emu.user(1001, "Sam")
-    emu.fail_next(1001, retry_after=7, count=2)
+async def test_faults_map_to_ptb_exceptions(emulator: BotApiEmulator, bot: Bot) -> None:
+    emulator.user(1001, "Sam")
+    emulator.fail_next(1001, retry_after=7, count=2)
     for _ in range(2):
         with pytest.raises(RetryAfter, match="Retry in 7 seconds"):
             await bot.send_message(1001, "flood")
     assert (await bot.send_message(1001, "through")).text == "through"
-    assert [c.error_code for c in emu.calls_to("sendMessage")] == [429, 429, None]
+    assert [c.error_code for c in emulator.calls_to("sendMessage")] == [429, 429, None]
 
-    emu.fail_next(1001, error_code=502, methods=["sendDocument"])
+    emulator.fail_next(1001, error_code=502, methods=["sendDocument"])
     assert await bot.send_message(1001, "not a document")
     with pytest.raises(NetworkError, match="Bad Gateway"):
         await bot.send_document(1001, b"data", filename="d.bin")
 
-    emu.block(1001)
-    blocked_update = Update.de_json(emu.pending_updates[-1], bot)
+    emulator.block(1001)
+    blocked_update = Update.de_json(emulator.pending_updates[-1], bot)
     assert blocked_update.my_chat_member is not None
     assert blocked_update.my_chat_member.new_chat_member.status == "kicked"
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
         await bot.send_message(1001, "hello?")
     with pytest.raises(Forbidden):
         await bot.send_chat_action(1001, "typing")
-    emu.unblock(1001)
+    emulator.unblock(1001)
     assert await bot.send_message(1001, "back")
 
 
-async def test_rate_limiter_retries_after_a_flood_wait(emu: BotApiEmulator) -> None:
-    emu.user(1001, "Sam")
-    emu.fail_next(1001, retry_after=0.1)
+async def test_rate_limiter_retries_after_a_flood_wait(emulator: BotApiEmulator) -> None:
+    emulator.user(1001, "Sam")
+    emulator.fail_next(1001, retry_after=0.1)
     limiter = AIORateLimiter(max_retries=1)
-    async with ExtBot(TOKEN, base_url=emu.base_url, rate_limiter=limiter) as bot:
+    async with ExtBot(TOKEN, base_url=emulator.base_url, rate_limiter=limiter) as bot:
         assert (await bot.send_message(1001, "eventually")).text == "eventually"
-    assert [c.error_code for c in emu.calls_to("sendMessage")] == [429, None]
-    assert emu.calls_to("sendMessage")[0].description == "Too Many Requests: retry after 0.1"
+    assert [c.error_code for c in emulator.calls_to("sendMessage")] == [429, None]
+    assert emulator.calls_to("sendMessage")[0].description == "Too Many Requests: retry after 0.1"
 
 
-async def test_documents_photos_and_reply_keyboards(emu: BotApiEmulator, bot: Bot) -> None:
-    sam = emu.user(1001, "Sam")
+async def test_documents_photos_and_reply_keyboards(emulator: BotApiEmulator, bot: Bot) -> None:
+    sam = emulator.user(1001, "Sam")
     sent = await bot.send_document(1001, b"%PDF-1.4 data", filename="guide.pdf", caption="Guide")
     assert sent.document is not None and sent.document.file_name == "guide.pdf"
     assert sent.document.mime_type == "application/pdf"
-    assert emu.file_content(sent.document.file_id) == b"%PDF-1.4 data"
+    assert emulator.file_content(sent.document.file_id) == b"%PDF-1.4 data"
     photo = await bot.send_photo(1001, "https://example.org/cat.jpg")
     assert photo.photo[-1].width == 800
 
@@ -167,14 +160,14 @@ async def test_documents_photos_and_reply_keyboards(emu: BotApiEmulator, bot: Bo
     assert sam.last_message is not None and "reply_markup" not in sam.last_message.raw
     assert sam.last_message.reply_markup == ask.to_dict()
     await sam.tap_keyboard("Share location", latitude=52.52, longitude=13.4)
-    update = Update.de_json(emu.pending_updates[-1], bot)
+    update = Update.de_json(emulator.pending_updates[-1], bot)
     assert update.message is not None and update.message.location is not None
     assert update.message.location.latitude == pytest.approx(52.52)
     await bot.send_message(1001, "Thanks", reply_markup=ReplyKeyboardRemove())
     assert sam.reply_keyboard is None
 
 
-async def echo_app(emu: BotApiEmulator) -> Application:  # type: ignore[type-arg]
+async def echo_app(emulator: BotApiEmulator) -> Application:  # type: ignore[type-arg]
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None
         await context.bot.send_message(
@@ -191,17 +184,17 @@ async def echo_app(emu: BotApiEmulator) -> Application:  # type: ignore[type-arg
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text.upper(), do_quote=True)
 
-    app = ApplicationBuilder().token(TOKEN).base_url(emu.base_url).build()
+    app = ApplicationBuilder().token(TOKEN).base_url(emulator.base_url).build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(picked))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     return app
 
 
-async def test_polling_application_end_to_end(emu: BotApiEmulator) -> None:
-    sam = emu.user(1001, "Sam")
-    group = emu.group(-100123, "Friends")
-    app = await echo_app(emu)
+async def test_polling_application_end_to_end(emulator: BotApiEmulator) -> None:
+    sam = emulator.user(1001, "Sam")
+    group = emulator.group(-100123, "Friends")
+    app = await echo_app(emulator)
     async with app:
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -224,19 +217,19 @@ async def test_polling_application_end_to_end(emu: BotApiEmulator) -> None:
         finally:
             await app.updater.stop()
             await app.stop()
-    assert not emu.internal_errors
-    assert [(c.method, c.description) for c in emu.errors] == []
+    assert not emulator.internal_errors
+    assert [(c.method, c.description) for c in emulator.errors] == []
     assert len(group.messages) == 1
 
 
 async def test_stop_releases_a_pending_long_poll() -> None:
-    emu = BotApiEmulator(TOKEN)
-    await emu.start()
-    async with Bot(TOKEN, base_url=emu.base_url) as bot:
+    emulator = BotApiEmulator(TOKEN)
+    await emulator.start()
+    async with Bot(TOKEN, base_url=emulator.base_url) as bot:
         poll = asyncio.create_task(bot.get_updates(timeout=30, read_timeout=35))
-        await emu.wait_for_call("getMe", after=0)
+        await emulator.wait_for_call("getMe", after=0)
         await asyncio.sleep(0.05)
         started = asyncio.get_running_loop().time()
-        await emu.stop()
+        await emulator.stop()
         assert await poll == ()
         assert asyncio.get_running_loop().time() - started < 2

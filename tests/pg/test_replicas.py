@@ -30,7 +30,9 @@ PEOPLE = 2000
 FIRST_ID = 200_000
 
 
-async def test_three_dispatchers_send_each_prompt_exactly_once(tmp_path: Path) -> None:
+async def test_three_dispatchers_send_each_prompt_exactly_once(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
     database_url = await fresh_database("postgresql", tmp_path)
     await seed_due_people(
         database_url,
@@ -38,24 +40,23 @@ async def test_three_dispatchers_send_each_prompt_exactly_once(tmp_path: Path) -
         due=datetime.now(UTC) - timedelta(minutes=1),
         first_id=FIRST_ID,
     )
-    async with BotApiEmulator(token=TOKEN) as emulator:
-        for n in range(PEOPLE):
-            emulator.user(user_id=FIRST_ID + n, first_name="Sam")
-        workers = [
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "tests.pg.dispatch_worker",
-                database_url,
-                emulator.root_url,
-                TOKEN,
-                stdout=asyncio.subprocess.PIPE,
-            )
-            for _ in range(3)
-        ]
-        outputs = await asyncio.wait_for(
-            asyncio.gather(*(w.communicate() for w in workers)), timeout=120
+    for n in range(PEOPLE):
+        emulator.user(user_id=FIRST_ID + n, first_name="Sam")
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.pg.dispatch_worker",
+            database_url,
+            emulator.root_url,
+            TOKEN,
+            stdout=asyncio.subprocess.PIPE,
         )
+        for _ in range(3)
+    ]
+    outputs = await asyncio.wait_for(
+        asyncio.gather(*(w.communicate() for w in workers)), timeout=120
+    )
     assert [w.returncode for w in workers] == [0, 0, 0]
     shares = [int(stdout.decode().strip()) for stdout, _ in outputs]
 
