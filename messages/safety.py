@@ -33,6 +33,7 @@ from typing import Any
 from messages import danger_model
 from messages.render import DEFAULT_LOCALE, resolve_locale
 from messages.resources import Category
+from messages.rule_index import RuleIndex
 
 __all__ = [
     "Category",
@@ -90,7 +91,7 @@ class _Grammar:
     spellings: _Folds | None
     folds: _Folds | None
     safe: re.Pattern[str] | None
-    rules: Mapping[Category, re.Pattern[str]]
+    rules: RuleIndex
 
 
 def detect(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
@@ -129,8 +130,7 @@ def read(text: str, locale: str) -> str:
 
 def rules_match(words: str, locale: str) -> frozenset[Category]:
     """The categories whose rules match words already `read` in that locale."""
-    rules = _grammar(locale).rules
-    return frozenset(category for category, rule in rules.items() if rule.search(words))
+    return frozenset(Category(name) for name in _grammar(locale).rules.match(words))
 
 
 def normalise(text: str, spellings: _Folds | None = None) -> str:
@@ -178,17 +178,20 @@ def load_grammar(path: Path) -> _Grammar:
     rules = data.get("rules", {})
     if unknown := sorted(set(rules) - {c.value for c in Category}):
         raise ValueError(f"{path}: [rules] has unknown categories {unknown}")
-    compiled = {
-        Category(name): _compile(_expand(patterns, macros, path, name), path, name)
+    expanded = [
+        (name, pattern)
         for name, patterns in rules.items()
-    }
+        for pattern in _expand(patterns, macros, path, name)
+    ]
+    for name, pattern in expanded:
+        _compile([pattern], path, name)  # a broken rule names its category and file
     safe = _expand(data.get("safe", {}).get("patterns", []), macros, path, "safe")
     return _Grammar(
         # Spellings see the text with apostrophes and punctuation; folds see plain words.
         spellings=_Folds.of(_table(data, "spellings", path), r"[\s.,!?;:()\"]"),
         folds=_Folds.of({normalise(k).strip(): v for k, v in folds.items()}, " "),
         safe=_compile(safe, path, "safe") if safe else None,
-        rules=compiled,
+        rules=RuleIndex.of(expanded),
     )
 
 

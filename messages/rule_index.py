@@ -1,0 +1,130 @@
+"""Finding which of hundreds of rules can match a text without trying them all.
+
+Every rule starts at the start of a word. From each rule's parsed pattern we work out how
+its matches can begin (their first few characters, e.g. "he " or "kil"); a text is then
+tried only against the rules whose beginnings occur at one of its word starts. A rule whose
+beginning can't be known (it opens with a wildcard) is always tried, so the index never
+changes an answer, only how long it takes: a test checks that against trying every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+try:  # the standard library's own pattern parser; private, so its absence is survivable
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - every supported Python has it
+    sre_parse = None
+
+# How many leading characters index a rule: enough to tell "he " from "hel".
+PREFIX = 3
+# A beginning: the characters known so far, and whether what follows is still known.
+_Start = tuple[str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleIndex:
+    """Compiled rules of several categories, indexed by how their matches begin."""
+
+    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    by_start: Mapping[str, tuple[int, ...]]
+    always: tuple[int, ...]
+
+    @classmethod
+    def of(cls, rules: Iterable[tuple[str, str]]) -> RuleIndex:
+        """Index (category, pattern) pairs; each pattern must begin at a word start."""
+        compiled: list[tuple[str, re.Pattern[str]]] = []
+        by_start: dict[str, list[int]] = defaultdict(list)
+        always: list[int] = []
+        for number, (category, pattern) in enumerate(rules):
+            compiled.append((category, re.compile(f" (?:{pattern})(?= )")))
+            starts = beginnings(pattern)
+            if starts is None:
+                always.append(number)
+            for start in starts or ():
+                by_start[start].append(number)
+        return cls(tuple(compiled), {k: tuple(v) for k, v in by_start.items()}, tuple(always))
+
+    def match(self, words: str) -> frozenset[str]:
+        """The categories with a rule that matches `words` (" "-padded, " "-separated)."""
+        found: set[str] = set()
+        for number in self.always:
+            category, rule = self.rules[number]
+            if category not in found and rule.search(words):
+                found.add(category)
+        space = words.find(" ")
+        while space != -1 and space + 1 < len(words):
+            start = space + 1
+            for end in range(start + 1, start + PREFIX + 1):
+                for number in self.by_start.get(words[start:end], ()):
+                    category, rule = self.rules[number]
+                    # Tried only where its beginning stands: the space before the word.
+                    if category not in found and rule.match(words, space):
+                        found.add(category)
+            space = words.find(" ", start)
+        return frozenset(found)
+
+
+def beginnings(pattern: str) -> frozenset[str] | None:
+    """The first characters (up to PREFIX) any match of `pattern` begins with; None if a
+    match may begin with anything (or the pattern can't be read)."""
+    if sre_parse is None:
+        return None
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return None
+    starts = _sequence(list(parsed))
+    if starts is None or any(not text for text, _ in starts):
+        return None
+    return frozenset(text for text, _ in starts)
+
+
+def _sequence(items: Sequence[tuple[Any, Any]]) -> set[_Start] | None:
+    found: set[_Start] = {("", True)}
+    for op, value in items:
+        growing = {(text, known) for text, known in found if known and len(text) < PREFIX}
+        if not growing:
+            break
+        part = _element(op, value)
+        settled = found - growing
+        if part is None:
+            # Nothing more is known after these characters: they are the whole beginning.
+            return settled | {(text, False) for text, _ in growing}
+        found = settled
+        for text, _ in growing:
+            for more, known in part:
+                joined = text + more
+                found.add((joined[:PREFIX], known and len(joined) < PREFIX))
+    return found
+
+
+def _element(op: Any, value: Any) -> set[_Start] | None:
+    name = str(op)
+    if name == "LITERAL":
+        return {(chr(value), True)}
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):
+        return {("", True)}  # zero width: matches nothing of its own
+    if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+        return _sequence(list(value[-1]))
+    if name == "BRANCH":
+        found: set[_Start] = set()
+        for branch in value[1]:
+            part = _sequence(list(branch))
+            if part is None:
+                return None
+            found |= part
+        return found
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _, body = value
+        part = _sequence(list(body))
+        if part is None:
+            return None
+        # After one repetition another may follow: what comes next is no longer known.
+        once = {(text, False) for text, _ in part}
+        return once | {("", True)} if low == 0 else once
+    return None  # a character class, a wildcard, a back-reference: anything may begin here

@@ -1,0 +1,45 @@
+"""The rule index only saves time: it finds exactly what trying every rule finds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from messages.rule_index import RuleIndex, beginnings
+from messages.safety import _grammar, read
+from tests.safety_corpus import load
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("i want", {"i w"}),
+        ("(?:he|she) hits", {"he ", "she"}),
+        ("(?:my )?ex", {"my ", "ex"}),
+        ("k[a-z]+", {"k"}),
+        ("(?:[\\w]+ ){0,3}until", None),
+        ("x?", None),
+        ("a(?=b)", {"a"}),
+    ],
+)
+def test_beginnings_are_what_a_match_starts_with(pattern: str, expected: set[str] | None) -> None:
+    assert beginnings(pattern) == (None if expected is None else frozenset(expected))
+
+
+def _every_rule(index: RuleIndex, words: str) -> frozenset[str]:
+    return frozenset(category for category, rule in index.rules if rule.search(words))
+
+
+def test_the_index_finds_what_every_rule_finds_on_the_corpus() -> None:
+    index = _grammar("en").rules
+    for example in load("en", "tuned"):
+        words = read(example.text, "en")
+        assert index.match(words) == _every_rule(index, words), example.text
+
+
+@given(st.lists(st.sampled_from(["i", "want", "to", "die", "he", "hits", "me", ".", "my", "x"])))
+def test_the_index_finds_what_every_rule_finds_on_any_words(words: list[str]) -> None:
+    index = _grammar("en").rules
+    text = f" {' '.join(words)} "
+    assert index.match(text) == _every_rule(index, text)
