@@ -233,6 +233,8 @@ def out_of_fold(corpus: Corpus, fold: NDArray[np.int64]) -> Array:
         train = np.flatnonzero(fold != f)
         model = as_model(fit([corpus.rows[i] for i in train], corpus.labels[train]), [0.5] * 5)
         for i in np.flatnonzero(fold == f):
+            if not danger_model.long_enough(corpus.words[i]):
+                continue  # the model does not read so few words (the rules still do)
             logits = model.logits(frozenset(corpus.rows[i]))
             scores[i] = [danger_model._sigmoid(z) for z in logits]
     return scores

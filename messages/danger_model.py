@@ -46,6 +46,9 @@ CHAR_GRAMS = (4, 5)
 # Longer "words" (a pasted link, a key mash) count as a word only: their pieces say nothing.
 _MAX_WORD = 24
 _BARRIER = "."
+# Fewer words than this are the rules' alone ("kms", "sos"): a word or two on its own,
+# like "help" or a command, says too little for the model to judge.
+MIN_WORDS = 3
 # Beyond this a logistic score is 0 or 1 to every digit a float has.
 _MAX_LOGIT = 40.0
 # Weights are summed in steps of 1/_SCALE, each shifted up by _OFFSET to stay positive, in
@@ -108,12 +111,19 @@ class Model:
 
     def flagged(self, words: str) -> frozenset[Category]:
         """The categories whose score reaches their threshold, for words already `read`."""
+        if not long_enough(words):
+            return frozenset()
         logits = self.logits(features(words))
         return frozenset(
             category
             for category, logit, cut in zip(self.categories, logits, self.cut, strict=True)
             if logit >= cut
         )
+
+
+def long_enough(words: str) -> bool:
+    """True when the words are enough for the model to read (MIN_WORDS or more)."""
+    return len(words.split()) - words.split().count(_BARRIER) >= MIN_WORDS
 
 
 def features(words: str) -> frozenset[int]:

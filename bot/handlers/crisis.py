@@ -55,7 +55,7 @@ async def watch(update: Update, context: AttuneContext) -> None:
     tg_user = update.effective_user
     if message is None or tg_user is None or not is_private(update):
         return
-    typed = message.text or message.caption
+    typed = _what_was_said(message.text or message.caption or "")
     if not typed:
         return
     dangers = detect(typed, locale_of(update))
@@ -63,7 +63,8 @@ async def watch(update: Update, context: AttuneContext) -> None:
         return
     async with visit(update, context) as v:
         user = v.user  # read only
-    is_note = update.message is not None and message.text is not None and typed[0] != "/"
+    text = update.message.text if update.message is not None else None
+    is_note = text is not None and not text.startswith("/")
     asked = awaiting.parse(user.awaiting) if user is not None else None
     if is_note and is_member(user) and asked is not None and asked.is_note:
         return
@@ -198,6 +199,14 @@ async def country_button(update: Update, context: AttuneContext) -> None:
 def _resources(context: AttuneContext) -> Resources:
     # Loaded and checked at start (bot.app), so this is a cached read.
     return load_resources(context.services.settings.crisis_resources)
+
+
+def _what_was_said(typed: str) -> str:
+    """The words to read: a command's own name ("/help") is not something a person said,
+    what follows it is."""
+    if typed.startswith("/"):
+        return typed.partition(" ")[2]
+    return typed
 
 
 def _names(dangers: frozenset[Category]) -> str:

@@ -12,6 +12,12 @@ from tests.e2e.db import all_rows, count
 from tests.e2e.flows import agree, button_data, onboard, opt_in_default
 
 
+async def _answered(person: Any, words: str) -> Any:
+    """Send words of danger; return the crisis reply that answers them."""
+    await person.send(words)
+    return await person.wait_for_message(lambda m: "automated companion" in m.text)
+
+
 def _first_line(message: Any) -> str:
     return str(message.text).splitlines()[0]
 
@@ -21,8 +27,7 @@ async def test_a_disclosure_of_sexual_violence_in_new_york_is_believed_with_the_
 ) -> None:
     sam = emulator.user(user_id=9201, first_name="Sam")
     await onboard(sam, "America/New_York")
-    await sam.send("he made me when I said no")
-    answer = await sam.wait_for_message(lambda m: "automated companion" in m.text)
+    answer = await _answered(sam, "he made me when I said no")
     assert "automated companion" in _first_line(answer)
     assert "not your fault" in answer.text
     assert "RAINN" in answer.text and "800-656-4673" in answer.text
@@ -40,8 +45,7 @@ async def test_partner_violence_in_london_gets_the_domestic_abuse_line(
 ) -> None:
     kim = emulator.user(user_id=9202, first_name="Kim")
     await onboard(kim, "Europe/London")
-    await kim.send("my boyfriend hits me when he's drunk")
-    answer = await kim.wait_for_message(lambda m: "automated companion" in m.text)
+    answer = await _answered(kim, "my boyfriend hits me when he's drunk")
     assert "0808 2000 247" in answer.text and "999" in answer.text
     assert "not your fault" in answer.text
 
@@ -52,8 +56,7 @@ async def test_danger_now_in_berlin_puts_the_emergency_number_first_in_words(
     ana = emulator.user(user_id=9203, first_name="Ana")
     await onboard(ana)
     await opt_in_default(ana, "body_scan")
-    await ana.send("someone is trying to break in right now")
-    answer = await ana.wait_for_message(lambda m: "automated companion" in m.text)
+    answer = await _answered(ana, "someone is trying to break in right now")
     assert answer.text.startswith(render("crisis_first_danger", "en"))
     assert answer.text.count("112") == 1
     assert button_data(answer) == ["crisis:pause", "crisis:keep"]
@@ -64,8 +67,7 @@ async def test_a_bare_offset_asks_the_country_once_and_remembers_it(
 ) -> None:
     lee = emulator.user(user_id=9204, first_name="Lee")
     await onboard(lee, "UTC+02:00")
-    await lee.send("i want to kill myself")
-    answer = await lee.wait_for_message(lambda m: "automated companion" in m.text)
+    answer = await _answered(lee, "i want to kill myself")
     assert "TelefonSeelsorge" not in answer.text
     assert render("crisis_country_unknown", "en") in answer.text
     assert "ccask:s" in button_data(answer)
@@ -78,8 +80,7 @@ async def test_a_bare_offset_asks_the_country_once_and_remembers_it(
     assert "TelefonSeelsorge" in lines.text
     [user] = await all_rows(database_url, User)
     assert user.country == "DE"
-    await lee.send("i want to kill myself")
-    again = await lee.wait_for_message(lambda m: "automated companion" in m.text)
+    again = await _answered(lee, "i want to kill myself")
     assert "TelefonSeelsorge" in again.text
     assert not any(data.startswith("ccask") for data in button_data(again))
 
@@ -98,8 +99,7 @@ async def test_the_country_can_be_changed_in_settings(
     assert saved.text == render("country_saved", "en", country="Ireland")
     [user] = await all_rows(database_url, User)
     assert user.country == "IE"
-    await lee.send("I want to die")
-    answer = await lee.wait_for_message(lambda m: "automated companion" in m.text)
+    answer = await _answered(lee, "I want to die")
     assert "1800 247 247" in answer.text  # Pieta, Ireland, though the zone is Berlin
 
 
@@ -112,8 +112,7 @@ async def test_someone_who_has_not_consented_is_answered_and_nothing_is_stored(
     before = [
         (u.id, u.consented_at, u.awaiting, u.country) for u in await all_rows(database_url, User)
     ]
-    await jo.send("i was raped last year and i cant stop thinking about it")
-    answer = await jo.wait_for_message(lambda m: "automated companion" in m.text)
+    answer = await _answered(jo, "i was raped last year and i cant stop thinking about it")
     assert "not your fault" in answer.text
     assert "crisis:pause" not in button_data(answer)
     code = next(d for d in button_data(answer) if d.startswith("ccask:"))
@@ -137,8 +136,7 @@ async def test_danger_in_a_caption_an_edit_or_an_answer_to_a_question_is_answere
     await agree(max_)
     await max_.wait_for_message(lambda m: m.text == render("timezone_location_tip", "en"))
     # While the bot waits for a timezone: the words are answered, not read as a zone.
-    await max_.send("i keep cutting myself")
-    first = await max_.wait_for_message(lambda m: "automated companion" in m.text)
+    first = await _answered(max_, "i keep cutting myself")
     assert "ccask:h" in button_data(first)
     [user] = await all_rows(database_url, User)
     assert user.timezone is None and user.awaiting is not None

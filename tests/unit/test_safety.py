@@ -65,6 +65,8 @@ def test_danger_is_recognised_in_how_people_write(text: str, category: Category)
         "I want to end things with him, kindly",
         "he respected my no and we cuddled instead",
         "felt safe and warm tonight",
+        "help",  # a word or two on its own is the rules' alone, never the model's
+        "thanks",
         "",
     ],
 )
