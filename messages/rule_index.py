@@ -30,43 +30,55 @@ _Start = tuple[str, bool]
 class RuleIndex:
     """Compiled rules of several categories, indexed by how their matches begin."""
 
+    # Every rule on its own, for whoever needs to try them all (the tests do).
     rules: tuple[tuple[str, re.Pattern[str]], ...]
-    by_start: Mapping[str, tuple[int, ...]]
-    always: tuple[int, ...]
+    # Per beginning, per category, one pattern joining that category's rules that begin so.
+    by_start: Mapping[str, tuple[tuple[str, re.Pattern[str]], ...]]
+    # Per category, its rules that may begin with anything, joined.
+    always: tuple[tuple[str, re.Pattern[str]], ...]
 
     @classmethod
     def of(cls, rules: Iterable[tuple[str, str]]) -> RuleIndex:
         """Index (category, pattern) pairs; each pattern must begin at a word start."""
-        compiled: list[tuple[str, re.Pattern[str]]] = []
-        by_start: dict[str, list[int]] = defaultdict(list)
-        always: list[int] = []
-        for number, (category, pattern) in enumerate(rules):
-            compiled.append((category, re.compile(f" (?:{pattern})(?= )")))
+        pairs = list(rules)
+        grouped: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        anywhere: dict[str, list[str]] = defaultdict(list)
+        for category, pattern in pairs:
             starts = beginnings(pattern)
             if starts is None:
-                always.append(number)
+                anywhere[category].append(pattern)
             for start in starts or ():
-                by_start[start].append(number)
-        return cls(tuple(compiled), {k: tuple(v) for k, v in by_start.items()}, tuple(always))
+                grouped[start][category].append(pattern)
+        return cls(
+            rules=tuple((category, _joined([pattern])) for category, pattern in pairs),
+            by_start={
+                start: tuple((c, _joined(p)) for c, p in by_category.items())
+                for start, by_category in grouped.items()
+            },
+            always=tuple((c, _joined(p)) for c, p in anywhere.items()),
+        )
 
     def match(self, words: str) -> frozenset[str]:
         """The categories with a rule that matches `words` (" "-padded, " "-separated)."""
         found: set[str] = set()
-        for number in self.always:
-            category, rule = self.rules[number]
+        for category, rule in self.always:
             if category not in found and rule.search(words):
                 found.add(category)
         space = words.find(" ")
         while space != -1 and space + 1 < len(words):
             start = space + 1
             for end in range(start + 1, start + PREFIX + 1):
-                for number in self.by_start.get(words[start:end], ()):
-                    category, rule = self.rules[number]
+                for category, rule in self.by_start.get(words[start:end], ()):
                     # Tried only where its beginning stands: the space before the word.
                     if category not in found and rule.match(words, space):
                         found.add(category)
             space = words.find(" ", start)
         return frozenset(found)
+
+
+def _joined(patterns: Sequence[str]) -> re.Pattern[str]:
+    alternatives = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(f" (?:{alternatives})(?= )")
 
 
 def beginnings(pattern: str) -> frozenset[str] | None:
