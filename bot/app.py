@@ -45,6 +45,7 @@ from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
 from bot.settings import Settings
 from messages.resources import load_resources
+from messages.safety import load as load_danger_reading
 from scheduler.dispatch import Dispatcher, longest_claim_wait
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
@@ -213,6 +214,7 @@ async def open_services(app: AttuneApp) -> None:
     messages.rituals()
     messages.locales()
     load_resources(settings.crisis_resources)  # ResourcesError: one line, for StartFailed
+    load_danger_reading()  # the crisis grammar and model, before anyone writes
     services.engine = create_engine(settings.database_url)
     await migrate(services.engine)
     services.sessions = session_factory(services.engine)

@@ -30,8 +30,8 @@ _Start = tuple[str, bool]
 class RuleIndex:
     """Compiled rules of several categories, indexed by how their matches begin."""
 
-    # Every rule on its own, for whoever needs to try them all (the tests do).
-    rules: tuple[tuple[str, re.Pattern[str]], ...]
+    # Every (category, pattern) as given, for whoever needs to try them all (the tests do).
+    rules: tuple[tuple[str, str], ...]
     # Per beginning, per category, one pattern joining that category's rules that begin so.
     by_start: Mapping[str, tuple[tuple[str, re.Pattern[str]], ...]]
     # Per category, its rules that may begin with anything, joined.
@@ -39,7 +39,9 @@ class RuleIndex:
 
     @classmethod
     def of(cls, rules: Iterable[tuple[str, str]]) -> RuleIndex:
-        """Index (category, pattern) pairs; each pattern must begin at a word start."""
+        """Index (category, pattern) pairs; each pattern must begin at a word start.
+
+        A pattern that does not compile is a ValueError naming its category."""
         pairs = list(rules)
         grouped: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         anywhere: dict[str, list[str]] = defaultdict(list)
@@ -50,12 +52,12 @@ class RuleIndex:
             for start in starts or ():
                 grouped[start][category].append(pattern)
         return cls(
-            rules=tuple((category, _joined([pattern])) for category, pattern in pairs),
+            rules=tuple(pairs),
             by_start={
-                start: tuple((c, _joined(p)) for c, p in by_category.items())
+                start: tuple((c, joined(p, c)) for c, p in by_category.items())
                 for start, by_category in grouped.items()
             },
-            always=tuple((c, _joined(p)) for c, p in anywhere.items()),
+            always=tuple((c, joined(p, c)) for c, p in anywhere.items()),
         )
 
     def match(self, words: str) -> frozenset[str]:
@@ -76,9 +78,15 @@ class RuleIndex:
         return frozenset(found)
 
 
-def _joined(patterns: Sequence[str]) -> re.Pattern[str]:
+def joined(patterns: Sequence[str], where: str = "") -> re.Pattern[str]:
+    """One pattern matching any of `patterns`, from a word start to a word end (the words
+    are " "-padded); a leading space rather than a look-behind, so only word starts are
+    tried. A broken pattern is a ValueError naming `where`."""
     alternatives = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(f" (?:{alternatives})(?= )")
+    try:
+        return re.compile(f" (?:{alternatives})(?= )")
+    except re.error as exc:
+        raise ValueError(f"{where} has a broken pattern: {exc}") from exc
 
 
 def beginnings(pattern: str) -> frozenset[str] | None:

@@ -33,7 +33,7 @@ from typing import Any
 from messages import danger_model
 from messages.render import DEFAULT_LOCALE, resolve_locale
 from messages.resources import Category
-from messages.rule_index import RuleIndex
+from messages.rule_index import RuleIndex, joined
 
 __all__ = [
     "Category",
@@ -159,6 +159,15 @@ def _apply(grammar: _Grammar, words: str) -> str:
     return words
 
 
+def load() -> None:
+    """Read and check every locale's grammar and model now (at start), so a broken edit
+    stops the start and the first person to write doesn't wait for it."""
+    for directory in sorted(LOCALES.iterdir()):
+        if (directory / PATTERNS_FILE).exists():
+            _grammar(directory.name)
+            danger_model.model_for(directory.name)
+
+
 @functools.cache
 def _grammar(locale: str) -> _Grammar:
     path = LOCALES / locale / PATTERNS_FILE
@@ -183,16 +192,17 @@ def load_grammar(path: Path) -> _Grammar:
         for name, patterns in rules.items()
         for pattern in _expand(patterns, macros, path, name)
     ]
-    for name, pattern in expanded:
-        _compile([pattern], path, name)  # a broken rule names its category and file
     safe = _expand(data.get("safe", {}).get("patterns", []), macros, path, "safe")
-    return _Grammar(
-        # Spellings see the text with apostrophes and punctuation; folds see plain words.
-        spellings=_Folds.of(_table(data, "spellings", path), r"[\s.,!?;:()\"]"),
-        folds=_Folds.of({normalise(k).strip(): v for k, v in folds.items()}, " "),
-        safe=_compile(safe, path, "safe") if safe else None,
-        rules=RuleIndex.of(expanded),
-    )
+    try:
+        return _Grammar(
+            # Spellings see the text with apostrophes and punctuation; folds, plain words.
+            spellings=_Folds.of(_table(data, "spellings", path), r"[\s.,!?;:()\"]"),
+            folds=_Folds.of({normalise(k).strip(): v for k, v in folds.items()}, " "),
+            safe=joined(safe, "safe") if safe else None,
+            rules=RuleIndex.of(expanded),
+        )
+    except ValueError as exc:  # a broken pattern, named by its category
+        raise ValueError(f"{path}: {exc}") from exc
 
 
 def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, str]:
@@ -219,13 +229,3 @@ def _expand(patterns: object, macros: Mapping[str, str], path: Path, where: str)
         return _MACRO.sub(one, pattern)
 
     return [expand(p) for p in patterns]
-
-
-def _compile(patterns: list[str], path: Path, where: str) -> re.Pattern[str]:
-    # Every pattern starts and ends at a word edge: the folded text is padded with spaces.
-    try:
-        alternatives = "|".join(f"(?:{p})" for p in patterns)
-        # A leading space rather than a look-behind: the engine then only tries word starts.
-        return re.compile(f" (?:{alternatives})(?= )")
-    except re.error as exc:
-        raise ValueError(f"{path}: {where} has a broken pattern: {exc}") from exc
