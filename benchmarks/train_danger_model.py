@@ -9,22 +9,22 @@ this model, its thresholds and its settings included.
 
 1. Every example is read as the grammar reads it (folded, idioms blanked) and hashed into
    features by ``messages.danger_model.features``.
-2. Five folds, stratified by category, with a fixed seed (an example and its duplicates share
-   a fold): each fold is scored by a model trained on the other four, so every example gets
-   an out-of-fold score. One-vs-rest logistic regression with L2, full batch, Nesterov's
+2. One fold per writer (each corpus file has its own): each writer is scored by a model
+   trained on the others, so every example gets an out-of-fold score as a new writer's
+   phrasing would. One-vs-rest logistic regression with L2, full batch, Nesterov's
    accelerated gradient for a fixed number of steps: the same input gives the same weights.
 3. On those scores a threshold per category is chosen (see choose_thresholds) so that the
-   grammar or the model raises at most ``--max-false-alarms`` of the safe examples. The
-   figures are printed twice: with those thresholds (chosen on the same scores, so slightly
-   flattering), and with each fold's thresholds chosen on the other four folds only.
+   model adds at most ``--max-false-alarms`` of the safe examples to what the grammar raises.
+   The figures are printed twice: with those thresholds (chosen on the same scores, so
+   slightly flattering), and with each writer's thresholds chosen on the others only.
 4. The model is trained on the whole tuned split, weights below ``PRUNE`` are dropped,
    and the file is written to messages/locales/<locale>/danger_model.json.
 
 The grammar itself was written against the whole tuned split, so "grammar alone" is never
 out of sample; only the model's own figures are, and L2 and the letter pieces' lengths were
-picked from a handful of settings on these same folds. Folds mix the corpus's writers, so even
-those flatter what a new writer's phrasings will see: benchmarks/safety_detection.py on the
-held-out split is the honest check, run once by whoever owns it.
+picked from a handful of settings on these same folds. benchmarks/safety_detection.py on the
+held-out split, by writers none of this has seen, is the honest check, run once by whoever
+owns it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
 import sys
 import time
 from collections.abc import Sequence
@@ -49,8 +48,6 @@ from messages import danger_model, safety
 from messages.resources import Category
 from tests.safety_corpus import Example, load
 
-SEED = 20240611
-FOLDS = 5
 L2 = 3e-5
 STEPS = 1000
 PRUNE = 0.01
@@ -89,22 +86,17 @@ def read_corpus(locale: str) -> Corpus:
 
 
 def folds(corpus: Corpus) -> NDArray[np.int64]:
-    """A fold per example: stratified by primary category; duplicates share a fold."""
-    groups: dict[str, list[int]] = {}
-    for index, words in enumerate(corpus.words):
-        groups.setdefault(words, []).append(index)
-    by_primary: dict[str, list[list[int]]] = {}
-    for members in groups.values():
-        by_primary.setdefault(corpus.examples[members[0]].primary, []).append(members)
-    rng = random.Random(SEED)
+    """A fold per example: its writer's file (duplicates share the first one's fold).
+
+    Scoring each writer by a model trained on the others is what a new writer's phrasings
+    will meet; folds that mix writers flattered the model by a third of its misses.
+    """
+    sources = sorted({e.source for e in corpus.examples})
+    first: dict[str, int] = {}
     fold = np.zeros(len(corpus.examples), dtype=np.int64)
-    turn = 0
-    for primary in sorted(by_primary):
-        members_list = by_primary[primary]
-        rng.shuffle(members_list)
-        for members in members_list:
-            fold[members] = turn % FOLDS
-            turn += 1
+    for index, words in enumerate(corpus.words):
+        owner = first.setdefault(words, index)
+        fold[index] = sources.index(corpus.examples[owner].source)
     return fold
 
 
@@ -172,7 +164,7 @@ def choose_thresholds(
 ) -> Array:
     """A threshold per category, all set by one number: each category's threshold leaves
     the same number of safe examples (those the rules leave alone) at or above it, as many
-    as the grammar or the model together may raise, at most `max_rate` of the safe ones.
+    as the model may raise beyond the grammar's, at most `max_rate` of the safe ones.
 
     (A greedy choice per category met the rate here too but raised twice as many alarms on
     folds it had not seen; one threshold shared by all caught less.)
@@ -185,7 +177,7 @@ def choose_thresholds(
     chosen = np.full(len(CATEGORIES), 1.0 - 1e-6)
     for above in range(len(ranked)):
         cuts = np.array([_cut_over(scores[:, j], ranked[above, j]) for j in range(len(chosen))])
-        if int(((rules | (scores >= cuts)).any(axis=1) & safe).sum()) > budget:
+        if int(((scores >= cuts).any(axis=1) & free).sum()) > budget:
             break
         chosen = cuts
     return chosen
@@ -219,7 +211,7 @@ def report(corpus: Corpus, scores: Array, cuts: Array, fold_cuts: Array) -> None
     print(f"{'false alarms (safe)':<24}" + "".join(_cell(a, safe.sum()) for a in alarms))
     named = zip(CATEGORIES, cuts, strict=True)
     print("\nthresholds " + ", ".join(f"{c.value} {t:.3f}" for c, t in named))
-    print("either*: each fold's thresholds chosen on the other four folds' scores only")
+    print("either*: each writer's thresholds chosen on the other writers' scores only")
 
 
 def _cell(part: int, whole: int) -> str:
@@ -229,7 +221,7 @@ def _cell(part: int, whole: int) -> str:
 def out_of_fold(corpus: Corpus, fold: NDArray[np.int64]) -> Array:
     """Each example's scores from a model trained without its fold."""
     scores = np.zeros(corpus.labels.shape)
-    for f in range(FOLDS):
+    for f in np.unique(fold):
         train = np.flatnonzero(fold != f)
         model = as_model(fit([corpus.rows[i] for i in train], corpus.labels[train]), [0.5] * 5)
         for i in np.flatnonzero(fold == f):
@@ -277,12 +269,15 @@ def main() -> None:
     started = time.perf_counter()
     corpus = read_corpus(args.locale)
     fold = folds(corpus)
-    print(f"{args.locale} tuned: {len(corpus.examples)} examples, {FOLDS}-fold out of fold\n")
+    writers = len(np.unique(fold))
+    print(
+        f"{args.locale} tuned: {len(corpus.examples)} examples by {writers} writers, out of fold\n"
+    )
     scores = out_of_fold(corpus, fold)
     rate = args.max_false_alarms
     cuts = choose_thresholds(scores, corpus.grammar, corpus.labels, rate)
     fold_cuts = np.zeros(scores.shape)
-    for f in range(FOLDS):
+    for f in np.unique(fold):
         other = np.flatnonzero(fold != f)
         grammar = [corpus.grammar[i] for i in other]
         fold_cuts[fold == f] = choose_thresholds(

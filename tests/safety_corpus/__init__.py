@@ -23,6 +23,9 @@ class Example:
 
     labels: tuple[Category, ...]
     text: str
+    # The file it came from: each file has one writer, so a file is the unit that tells how
+    # well something learnt from the others reads a new writer.
+    source: str = ""
 
     @property
     def primary(self) -> str:
@@ -41,7 +44,7 @@ def load(locale: str, split: str) -> list[Example]:
             if not sep or not text.strip():
                 raise ValueError(f"{path}:{number}: expected LABEL<TAB>TEXT")
             labels = () if label == SAFE else tuple(Category(x) for x in label.split("+"))
-            examples.append(Example(labels, text))
+            examples.append(Example(labels, text, path.stem))
     return examples
 
 
