@@ -155,6 +155,13 @@ async def test_a_step_named_once_stays_as_named(
     assert await _milestones(database_url) == milestones
     assert milestone_message("win:tender", "en") not in [m.text for m in sam.messages]
 
+    # No thanks to a few words closes the offer; the named step stays shown.
+    [no] = [d for d in button_data(marked) if d.startswith("nonote:")]
+    await press_for_toast(sam, marked, no)
+    closed = await sam.wait_for_edit(marked)
+    assert closed.buttons == [(marked.buttons[0][0], again)]
+    assert await _wins(database_url) == ["want"]
+
 
 async def test_other_peoples_and_made_up_buttons_change_nothing(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
