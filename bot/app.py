@@ -37,6 +37,7 @@ from bot.handlers import (
     safety,
     settings_menu,
     summary,
+    wins,
 )
 from bot.http import AiohttpRequest
 from bot.metrics import Metrics
@@ -172,6 +173,7 @@ def _register(app: AttuneApp) -> None:
         (callbacks.UNSNOOZE, prompts.back_to_prompt),
         (callbacks.SKIP, prompts.skip),
         (callbacks.NO_NOTE, notes.no_thanks),
+        (callbacks.WIN, wins.win_button),
         (callbacks.DELETE, privacy.delete_answer),
         (callbacks.DISCRETION, discretion.page_button),
         (callbacks.DISCREET, discretion.discreet_button),

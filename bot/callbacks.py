@@ -55,6 +55,9 @@ COUNTRY = re.compile(r"^cc:([A-Z]{2}|none):([shvpd]{0,5})$")
 HELP_NOW = re.compile(r"^helpnow$")
 DELETE = re.compile(r"^erase:(yes|no)$")
 NO_NOTE = re.compile(r"^nonote:(\d{1,9})$")
+# The kind of step named with a check-in; the kind is checked in the handler, so a word it
+# doesn't know gets a kind answer rather than falling through to "unknown button".
+WIN = re.compile(r"^win:(\d{1,9}):([a-z]{1,12})$")
 JOURNAL = re.compile(r"^journal$")
 JOURNAL_RITUAL = re.compile(r"^jr:([a-z_]{1,32})$")
 # The weekly summary: the onboarding offer, its page in /settings, its day and time.
@@ -187,6 +190,11 @@ def skip(prompt_id: int) -> str:
 def no_note(check_in_id: int) -> str:
     """Decline the few words after a rating."""
     return f"nonote:{check_in_id}"
+
+
+def win(check_in_id: int, kind: str) -> str:
+    """Name the kind of step a check-in was (a progress.wins code)."""
+    return f"win:{check_in_id}:{kind}"
 
 
 def journal() -> str:
@@ -374,6 +382,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(JOURNAL, journal, ((),)),
     Kind(DELETE, erase, _YES_NO),
     Kind(NO_NOTE, no_note, ((3,),)),
+    Kind(WIN, win, ((3, "want"), (999_999_999, "compliment"))),
     Kind(JOURNAL_RITUAL, journal_ritual, _RITUAL),
     Kind(SUMMARY_OFFER, summary_offer, _YES_NO),
     Kind(SUMMARY_PAGE, summary_page, ((),)),

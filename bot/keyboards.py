@@ -13,6 +13,7 @@ from telegram import (
 
 from bot import callbacks
 from messages import keys, render, ritual_text, rituals
+from progress.wins import WIN_KINDS
 from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
 
@@ -244,8 +245,33 @@ def snooze_choices(
 
 def no_thanks(locale: str, check_in_id: int) -> InlineKeyboardMarkup:
     """Under the thank-you: decline adding a few words."""
-    label = render("btn_no_thanks", locale)
-    return _rows([InlineKeyboardButton(label, callback_data=callbacks.no_note(check_in_id))], 1)
+    return InlineKeyboardMarkup([[_no_thanks(locale, check_in_id)]])
+
+
+def _no_thanks(locale: str, check_in_id: int) -> InlineKeyboardButton:
+    return _button("btn_no_thanks", locale, callbacks.no_note(check_in_id))
+
+
+def wins(locale: str, check_in_id: int) -> InlineKeyboardMarkup:
+    """Under the thank-you of a practice about steps: name the kind of step, or No thanks
+    (to a name and a note alike)."""
+    named = (
+        InlineKeyboardButton(
+            render(f"win_label_{kind}", locale), callback_data=callbacks.win(check_in_id, kind)
+        )
+        for kind in WIN_KINDS
+    )
+    return InlineKeyboardMarkup([*_grid(named, per_row=2), [_no_thanks(locale, check_in_id)]])
+
+
+def win_named(locale: str, check_in_id: int, kind: str, *, invited: bool) -> InlineKeyboardMarkup:
+    """After a step is named: it, marked (a second tap changes nothing), and No thanks
+    while a few words are still invited."""
+    label = render("btn_win_chosen", locale, label=render(f"win_label_{kind}", locale))
+    rows = [[InlineKeyboardButton(label, callback_data=callbacks.win(check_in_id, kind))]]
+    if invited:
+        rows.append([_no_thanks(locale, check_in_id)])
+    return InlineKeyboardMarkup(rows)
 
 
 def journal_rituals(locale: str, keys: list[str]) -> InlineKeyboardMarkup | None:

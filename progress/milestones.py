@@ -1,4 +1,4 @@
-"""Milestones: small moments of practice worth celebrating, as stable keys and warm messages.
+"""Milestones: moments of showing up and of the practice itself, as stable keys and warm words.
 
 Keys (stored unique per person, so each is celebrated once):
 
@@ -8,18 +8,24 @@ Keys (stored unique per person, so each is celebrated once):
 - ``first_weekly``: the first check-in of a once-a-week ritual (by catalogue cadence)
 - ``total_<n>``: exactly the n-th check-in in all, n in 3, 7, 14, 30, 60, 100 (so a long
   history that predates a rule is not flooded with old totals)
-- ``four_of_seven:<YYYY-Www>``: check-ins on 4 of the last 7 local days; once per ISO week
-- ``welcome_back:<YYYY-MM-DD>``: a check-in 7 or more local days after the one before
 - ``growth:<ritual>:<YYYY-MM-DD>``: the ritual's mean over the 14 local days ending that day
-  rose by 0.5 or more over the 14 days before (5+ ratings in each); once per ritual in 14 days
-- ``first_five:<ritual>``: the first 5 on a ritual
+  rose by 0.5 or more over the 14 days before (5+ ratings in each); once per ritual in 14
+  days. Its words speak of the practice feeling different, never of ratings or numbers.
+- ``welcome_back:<YYYY-MM-DD>``: the first check-in after ``COMEBACK_DAYS`` whole local days
+  without one (``welcome_back``); its words never mention the time away
+- ``win:<kind>``: the first time a kind of step is named after a check-in (``win_milestone``,
+  kinds in ``progress.wins``); later namings are acknowledged gently, never counted
+
+Retired kinds are never reached again and never named or celebrated: ``four_of_seven:<week>``
+(check-ins on 4 of 7 days, which praised frequency and let its absence be noticed every
+week) and ``first_five:<ritual>`` (the first 5, which made a top rating the goal). Rows
+already stored under them stay as they are, the person's data, in /export.
 
 "Before" means recorded at or before the new check-in's instant, so replaying a history in
-time order gives the same answers as living it.
-Nothing counts consecutive days: practice is never a streak to lose. ``new_milestones``
-returns keys from most to least notable, in the order of ``_RULES``: coming back first (the
-moment most worth meeting warmly), then growth (a change in how practice feels), then the
-totals, a first 5, the weekly rhythm, and the firsts.
+time order gives the same answers as living it. Nothing counts consecutive days, or days
+away: practice is never a streak to lose. ``new_milestones`` returns keys from most to least
+notable, in the order of ``_RULES``: growth (a change in how practice feels), then the
+totals, the weekly rhythm, and the firsts. A welcome back, when there is one, goes first.
 """
 
 from __future__ import annotations
@@ -27,24 +33,31 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
 
 from messages import is_ritual, render, ritual
+from progress.calendar import local_day
 from progress.common import days_back, local_date, mean, ritual_name
 from progress.history import Entry
+from progress.wins import WIN_KINDS
 
 __all__ = [
+    "COMEBACK_DAYS",
     "TOTALS",
+    "is_celebrated",
     "journal_milestones",
     "milestone_message",
     "milestone_name",
     "new_milestones",
+    "welcome_back",
+    "win_milestone",
 ]
 
 TOTALS = (3, 7, 14, 30, 60, 100)
-RHYTHM_DAYS, RHYTHM_WINDOW = 4, 7
-COMEBACK_GAP = timedelta(days=7)
+# Whole local days without a check-in before the next one is welcomed back. A weekly
+# practice with one week let go has 13 between, so it is not welcomed as if it had been away.
+COMEBACK_DAYS = 14
 GROWTH_WINDOW = 14
 GROWTH_MIN_RATINGS = 5
 GROWTH_RISE = Fraction(1, 2)
@@ -85,6 +98,28 @@ def new_milestones(
     return found
 
 
+def welcome_back(checked_in_at: datetime, previous_at: datetime | None, zone: tzinfo) -> list[str]:
+    """Return the welcome a check-in made at ``checked_in_at`` reaches, if any.
+
+    ``previous_at`` is when the person last checked in before it (None for the first
+    time). Only the two instants matter, so the answer costs one indexed read, and one gap
+    can only ever be welcomed by the first check-in after it.
+    """
+    if previous_at is None:
+        return []
+    day = local_day(checked_in_at, zone)
+    if (day - local_day(previous_at, zone)).days > COMEBACK_DAYS:
+        return [f"welcome_back:{day.isoformat()}"]
+    return []
+
+
+def win_milestone(kind: str) -> str:
+    """Return the milestone key of the first time a kind of step is named."""
+    if kind not in WIN_KINDS:
+        raise KeyError(f"not a kind of step: {kind!r}")
+    return f"win:{kind}"
+
+
 def journal_milestones(reached: frozenset[str]) -> list[str]:
     """Return the milestone keys a note written on its own (with /journal) reaches.
 
@@ -94,28 +129,31 @@ def journal_milestones(reached: frozenset[str]) -> list[str]:
     return [] if "first_note" in reached else ["first_note"]
 
 
+def is_celebrated(key: str) -> bool:
+    """True for a key of a kind Attune celebrates; False for a retired or unknown one."""
+    try:
+        _parse(key)
+    except KeyError:
+        return False
+    return True
+
+
 def milestone_message(key: str, locale: str) -> str:
     """Return the warm message that celebrates milestone ``key``; KeyError if it is none."""
-    kind, ritual_key, count = _parse(key)
-    text = f"milestone_total_{count}" if kind == "total" else f"milestone_{kind}"
+    kind, ritual_key, detail = _parse(key)
+    text = f"milestone_{kind}_{detail}" if detail else f"milestone_{kind}"
     return render(text, locale, name=_name(ritual_key, locale))
 
 
 def milestone_name(key: str, locale: str) -> str:
     """Return the short name of milestone ``key`` (for lists); KeyError if it is none."""
-    kind, ritual_key, count = _parse(key)
-    return render(f"milestone_name_{kind}", locale, name=_name(ritual_key, locale), count=count)
+    kind, ritual_key, detail = _parse(key)
+    if kind == "win":
+        return render(f"milestone_name_win_{detail}", locale)
+    return render(f"milestone_name_{kind}", locale, name=_name(ritual_key, locale), count=detail)
 
 
 # The rules, most notable first; each yields candidate keys, `reached` filters them.
-
-
-def _welcome_back(moment: _Moment) -> Iterator[str]:
-    if not moment.earlier:
-        return
-    previous = max(moment.earlier, key=lambda entry: entry.practiced_at)
-    if moment.day - local_date(previous, moment.zone) >= COMEBACK_GAP:
-        yield f"welcome_back:{moment.day.isoformat()}"
 
 
 def _growth(moment: _Moment) -> Iterator[str]:
@@ -160,22 +198,6 @@ def _totals(moment: _Moment) -> Iterator[str]:
         yield f"total_{moment.total}"
 
 
-def _first_five(moment: _Moment) -> Iterator[str]:
-    key = moment.latest.ritual_key
-    if moment.latest.rating == 5 and not any(
-        entry.ritual_key == key and entry.rating == 5 for entry in moment.earlier
-    ):
-        yield f"first_five:{key}"
-
-
-def _four_of_seven(moment: _Moment) -> Iterator[str]:
-    start, end = days_back(moment.day, RHYTHM_WINDOW)
-    days = {local_date(entry, moment.zone) for entry in moment.earlier} | {moment.day}
-    if sum(start <= day <= end for day in days) >= RHYTHM_DAYS:
-        year, week, _ = moment.day.isocalendar()
-        yield f"four_of_seven:{year}-W{week:02d}"
-
-
 def _first_weekly(moment: _Moment) -> Iterator[str]:
     if _weekly(moment.latest.ritual_key) and not any(
         _weekly(entry.ritual_key) for entry in moment.earlier
@@ -200,11 +222,8 @@ def _weekly(key: str) -> bool:
 
 
 _RULES: tuple[Callable[[_Moment], Iterator[str]], ...] = (
-    _welcome_back,
     _growth,
     _totals,
-    _first_five,
-    _four_of_seven,
     _first_weekly,
     _first_of_ritual,
     _first_note,
@@ -213,27 +232,28 @@ _RULES: tuple[Callable[[_Moment], Iterator[str]], ...] = (
 _RITUAL = r"(?P<ritual>[a-z][a-z0-9_]*)"
 _DAY = r"(?P<day>\d{4}-\d{2}-\d{2})"
 _GROWTH_RE = re.compile(rf"growth:{_RITUAL}:{_DAY}")
-# Each kind of key, as data: its pattern; the kind names its texts (milestone_<kind> etc.).
+# Each kind of key Attune celebrates, as data: its pattern; the kind names its texts
+# (milestone_<kind>, or milestone_<kind>_<detail> for a total's count or a win's kind).
+# Retired kinds are left out on purpose: they parse as no milestone, so nothing names them.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("first", re.compile(rf"first:{_RITUAL}")),
     ("first_note", re.compile("first_note")),
     ("first_weekly", re.compile("first_weekly")),
-    ("total", re.compile(r"total_(?P<count>" + "|".join(map(str, TOTALS)) + ")")),
-    ("four_of_seven", re.compile(r"four_of_seven:\d{4}-W\d{2}")),
+    ("total", re.compile(r"total_(?P<detail>" + "|".join(map(str, TOTALS)) + ")")),
     ("welcome_back", re.compile(rf"welcome_back:{_DAY}")),
     ("growth", _GROWTH_RE),
-    ("first_five", re.compile(rf"first_five:{_RITUAL}")),
+    ("win", re.compile(r"win:(?P<detail>" + "|".join(WIN_KINDS) + ")")),
 )
 
 
-def _parse(key: str) -> tuple[str, str | None, int | None]:
-    """Split a milestone key into its kind, ritual key and count; KeyError if it is none."""
+def _parse(key: str) -> tuple[str, str | None, str | None]:
+    """Split a milestone key into its kind, ritual key and detail (a total's count or a
+    win's kind); KeyError if it is none Attune celebrates."""
     for kind, pattern in _KINDS:
         found = pattern.fullmatch(key)
         if found:
             groups = found.groupdict()
-            count = groups.get("count")
-            return kind, groups.get("ritual"), int(count) if count else None
+            return kind, groups.get("ritual"), groups.get("detail")
     raise KeyError(f"not a milestone key: {key!r}")
 
 

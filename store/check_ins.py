@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Prompt, PromptState
+
+
+class Previous(NamedTuple):
+    """What a check-in needs of the one made before it."""
+
+    rating: int
+    created_at: datetime
 
 
 async def rate_prompt(
@@ -41,12 +49,36 @@ async def get_check_in(session: AsyncSession, *, check_in_id: int) -> CheckIn | 
     return await session.get(CheckIn, check_in_id)
 
 
-async def previous_rating(session: AsyncSession, *, user_id: int, before_id: int) -> int | None:
-    """The person's rating given just before check-in `before_id`, if any."""
-    rating: int | None = await session.scalar(
-        select(CheckIn.rating)
-        .where(CheckIn.user_id == user_id, CheckIn.id != before_id)
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-        .limit(1)
+async def previous(session: AsyncSession, *, check_in: CheckIn) -> Previous | None:
+    """The person's check-in made just before ``check_in``, if any: one step back in the
+    (user, created_at) index, however long the person's history."""
+    row = (
+        await session.execute(
+            select(CheckIn.rating, CheckIn.created_at)
+            .where(
+                CheckIn.user_id == check_in.user_id,
+                or_(
+                    CheckIn.created_at < check_in.created_at,
+                    and_(CheckIn.created_at == check_in.created_at, CheckIn.id < check_in.id),
+                ),
+            )
+            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else Previous(int(row.rating), row.created_at)
+
+
+async def name_win(session: AsyncSession, *, check_in: CheckIn, kind: str) -> bool:
+    """Store the kind of step named with a check-in; False if one was named already.
+
+    One UPDATE ... WHERE win IS NULL, so of two taps at once only one names it.
+    """
+    named = await session.scalar(
+        update(CheckIn)
+        .where(CheckIn.id == check_in.id, CheckIn.win.is_(None))
+        .values(win=kind)
+        .returning(CheckIn.id)
+        .execution_options(synchronize_session=False)
     )
-    return rating
+    return named is not None

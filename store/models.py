@@ -152,6 +152,9 @@ class CheckIn(Base):
     """A rating of 1 to 5, for a prompt (at most one per prompt) or given ad hoc."""
 
     __tablename__ = "check_ins"
+    # The person's check-ins in the order they were made: the one before a new one (for a
+    # welcome back, or two low ratings in a row) is one step back in this index.
+    __table_args__ = (Index("ix_check_ins_user_id_created_at", "user_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -165,6 +168,9 @@ class CheckIn(Base):
     practiced_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The kind of step the person named with this check-in (a progress.wins code), if any.
+    # Personal data, kept as text so it can be stored encrypted per person like a note.
+    win: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Note(Base):

@@ -77,6 +77,7 @@ async def collect(
                 "prompt_id": c.prompt_id,
                 "ritual": c.ritual_key,
                 "rating": c.rating,
+                "step_named": c.win,
                 "practiced_at": _iso(c.practiced_at),
                 "created_at": _iso(c.created_at),
             }

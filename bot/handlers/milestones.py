@@ -1,4 +1,5 @@
-"""Milestones as they happen: after a first rating or a note, find, store and celebrate.
+"""Milestones as they happen: after a first rating, a note or a named step, find, store
+and celebrate.
 
 Runs inside the caller's transaction, so a milestone is stored together with the check-in
 or note that reached it. Storing is insert-or-ignore, and only what this call stored is
@@ -6,7 +7,8 @@ celebrated: each milestone is celebrated exactly once, even when two taps race.
 
 A hard night (a rating that brings the care offer, or a note on it) celebrates nothing:
 what it reaches is stored held back, and celebrated with the person's next rating that
-isn't low, after what that rating reaches itself.
+isn't low, after what that rating reaches itself. Kinds since retired that were held back
+then are released without a word.
 """
 
 from __future__ import annotations
@@ -19,17 +21,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.handlers.common import Reply, reply
 from progress.care import needs_care
 from progress.history import Entry
-from progress.milestones import journal_milestones, milestone_message, new_milestones
+from progress.milestones import (
+    is_celebrated,
+    journal_milestones,
+    milestone_message,
+    new_milestones,
+    welcome_back,
+    win_milestone,
+)
 from scheduler.zones import resolve_zone
-from store.check_ins import previous_rating
+from store.check_ins import previous
 from store.models import CheckIn, User
 from store.progress import add_milestones, history, reached_milestones, release_held
 
 
 async def hard_night(session: AsyncSession, *, check_in: CheckIn) -> bool:
     """True if the check-in's rating brings the care offer (never a celebration)."""
-    previous = await previous_rating(session, user_id=check_in.user_id, before_id=check_in.id)
-    return needs_care(check_in.rating, previous)
+    before = await previous(session, check_in=check_in)
+    return needs_care(check_in.rating, None if before is None else before.rating)
 
 
 async def after_check_in(
@@ -44,10 +53,27 @@ async def after_check_in(
     """Store what a check-in (just rated, or just given a note) reached; return the keys
     to celebrate now: none if ``hold``, as the milestones wait for a better moment."""
     latest = Entry(check_in.ritual_key, check_in.rating, check_in.practiced_at, has_note=has_note)
+    zone = resolve_zone(user.timezone or "UTC")
+    before = await previous(session, check_in=check_in)
+    # Coming back is about when the person showed up, so it reads when check-ins were made.
+    welcome = welcome_back(check_in.created_at, before.created_at if before else None, zone)
     everything = await history(session, user_id=user.id)
     reached = await reached_milestones(session, user_id=user.id)
-    found = new_milestones(everything, latest, resolve_zone(user.timezone or "UTC"), reached)
+    found = welcome + new_milestones(everything, latest, zone, reached)
     added = await add_milestones(session, user_id=user.id, keys=found, now=now, held=hold)
+    return [] if hold else added
+
+
+async def after_win(
+    session: AsyncSession, *, user: User, kind: str, now: datetime, hold: bool = False
+) -> list[str]:
+    """Store the milestone of a kind of step named for the first time; return it to
+    celebrate now (none if it was named before, or if ``hold``).
+
+    The unique (user, key) row is the whole memory of "named before": nothing is read.
+    """
+    keys = [win_milestone(kind)]
+    added = await add_milestones(session, user_id=user.id, keys=keys, now=now, held=hold)
     return [] if hold else added
 
 
@@ -72,5 +98,7 @@ def celebrations(keys: Sequence[str], locale: str, *, held: Sequence[str] = ()) 
     """One warm message per milestone, most notable first; then those held back before."""
     now = [Reply(milestone_message(key, locale)) for key in keys]
     return now + [
-        reply("milestone_held", locale, message=milestone_message(key, locale)) for key in held
+        reply("milestone_held", locale, message=milestone_message(key, locale))
+        for key in held
+        if is_celebrated(key)
     ]

@@ -13,12 +13,16 @@ from bot.handlers.taps import Tap, member_button, member_command, ritual_key, vi
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
 from messages.safety import detect
+from progress.wins import is_win
 from store.check_ins import get_check_in
 from store.notes import MAX_NOTE_CHARS, add_note
 
 
-def note_invitation(check_in_id: int, thanks: str, locale: str) -> Reply:
-    """The thank-you after a first rating, inviting a few words (or No thanks)."""
+def note_invitation(check_in_id: int, thanks: str, locale: str, *, wins: bool = False) -> Reply:
+    """The thank-you after a first rating, inviting a few words (or No thanks); with
+    ``wins``, also a tap that names the kind of step, in the same message."""
+    if wins:
+        return reply("note_invite_win", locale, keyboards.wins(locale, check_in_id), thanks=thanks)
     return reply("note_invite", locale, keyboards.no_thanks(locale, check_in_id), thanks=thanks)
 
 
@@ -58,11 +62,21 @@ async def no_thanks(update: Update, context: AttuneContext) -> None:
     if query is None or context.match is None:
         return
     check_in_id = int(context.match.group(1))
+    named = None
     async with visit(update, context) as v:
         if v.user is not None and awaiting.parse(v.user.awaiting) == awaiting.note(check_in_id):
             v.user.awaiting = None
+        check_in = await get_check_in(v.session, check_in_id=check_in_id)
+        if v.user is not None and check_in is not None and check_in.user_id == v.user.id:
+            named = check_in.win
     await answer(query, reply("toast_no_thanks", v.locale).text)
-    await edit_markup(query, None)
+    # A step already named stays shown; the offer of a name or words closes.
+    markup = (
+        keyboards.win_named(v.locale, check_in_id, named, invited=False)
+        if named is not None and is_win(named)
+        else None
+    )
+    await edit_markup(query, markup)
 
 
 async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: str) -> list[Reply]:

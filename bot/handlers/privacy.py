@@ -16,6 +16,7 @@ from bot.handlers.taps import scrub, visit
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
+from progress.wins import is_win
 from store.personal_data import collect, erase
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,10 @@ def _check_ins_csv(data: dict[str, object], locale: str) -> bytes:
     notes = {n["check_in_id"]: n["text"] for n in data["notes"]}  # type: ignore[attr-defined]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["practiced_at", "ritual", "rating", "note"])
+    writer.writerow(["practiced_at", "ritual", "rating", "step_named", "note"])
     for c in data["check_ins"]:  # type: ignore[attr-defined]
-        key = c["ritual"]
+        key, step = c["ritual"], c["step_named"] or ""
         name = ritual_text(key, locale).name if is_ritual(key) else key
-        writer.writerow([c["practiced_at"], name, c["rating"], notes.get(c["id"], "")])
+        named = render(f"win_label_{step}", locale) if is_win(step) else step
+        writer.writerow([c["practiced_at"], name, c["rating"], named, notes.get(c["id"], "")])
     return out.getvalue().encode("utf-8")

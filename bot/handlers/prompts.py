@@ -16,6 +16,7 @@ from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
 from progress.care import celebrates_held
+from progress.wins import offers_wins
 from scheduler.snooze import snooze_options
 from scheduler.zones import resolve_zone
 from store import prompts as prompt_rows
@@ -102,8 +103,11 @@ async def rate(update: Update, context: AttuneContext) -> None:
         thanks = acknowledgement(key, locale, rating, variant)
         if late:
             thanks = render("rating_late", locale, day=day, thanks=thanks)
+        # Naming the step rides on the thank-you: no request of its own. Not on a hard
+        # night, when the turn belongs to care.
+        wins = offers_wins(key) and not care
         replies = [
-            note_invitation(check_in.id, thanks, locale),
+            note_invitation(check_in.id, thanks, locale, wins=wins),
             *celebrations(reached, locale, held=held),
         ]
         if care:  # then nothing above celebrates

@@ -55,6 +55,7 @@ EXAMPLES = 200  # batches: about 4,500 updates, 30 s on SQLite
 MAX_STEPS = 45
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 PROMPTED = datetime(2026, 11, 27, 21, 0, 5, tzinfo=UTC)  # body scan: 22:00 in Berlin
+WINS_PROMPTED = datetime(2026, 11, 27, 17, 0, 5, tzinfo=UTC)  # small wins: 18:00 in Berlin
 ACTORS = (7001, 7002, 7003, 7004)
 OBSERVERS = (7101, 7102)  # onboarded, rated, and never heard from again
 STRANGERS = (7201, 7202, 7203, 7204, 7205, 7206)
@@ -66,6 +67,7 @@ ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "use
 # change what the bot stores about them.
 PERSONAL = ("message", "edited_message", "callback_query", "my_chat_member")
 RATING = re.compile(r"^r:(\d{1,12}):(\d)$")
+WIN = re.compile(r"^win:(\d{1,12}):([a-z]+)$")
 # Error answers a correct bot also gets, each for a reason outside the bot:
 EXPLAINED = (
     # a press on a message that an earlier update of the batch deleted (/delete, erase)
@@ -140,9 +142,12 @@ class World:
         for person in self.actors + self.observers:
             await onboard(person)
             await opt_in_default(person, "body_scan")
+        for person in self.actors:  # its thank-you offers buttons that name a step
+            await opt_in_default(person, "small_wins")
         for person in self.strangers:  # a message each, to press buttons on
             await person.send("/help")
             await person.wait_for_message()
+        await tick_at(self.app, self.clock, WINS_PROMPTED)
         await tick_at(self.app, self.clock, PROMPTED)
         for person in self.observers + self.actors[:1]:
             prompt = await person.wait_for_message(is_prompt)
@@ -585,13 +590,24 @@ def check_rows(before: Rows, after: Rows, deeds: Deeds) -> Counter[str]:
 
 
 def _check_ratings(before: Rows, after: Rows, deeds: Deeds) -> None:
-    """A check-in appears or changes only through its owner's own rating button."""
+    """A check-in appears or changes only through its owner's own rating button; the step
+    named with it, only through its owner's own button for that check-in and kind."""
     owners = prompt_owners(before)
     old, new = before["check_ins"], after["check_ins"]
     for key, row in new.items():
-        if old.get(key) == row:
-            continue
+        was = old.get(key)
         owner = owner_of(after, "check_ins", row)
+        assert was is None or was["win"] in (None, row["win"]), f"a named step changed: {row}"
+        if row["win"] is not None and (was is None or was["win"] != row["win"]):
+            wanted_win = (row["id"], row["win"])
+            named = [
+                data
+                for data in deeds.presses.get(owner or 0, [])
+                if (m := WIN.match(data)) and (int(m[1]), m[2]) == wanted_win
+            ]
+            assert named, f"check-in {row} named a step without its owner pressing it"
+        if was is not None and {**was, "win": row["win"]} == row:
+            continue
         assert owners.get(row["prompt_id"]) == owner, f"a check-in on another's prompt: {row}"
         wanted = (row["prompt_id"], row["rating"])
         pressed = [

@@ -1,4 +1,5 @@
-"""Milestones after a check-in: celebrated right after the thank-you, each exactly once.
+"""Milestones after a check-in: celebrated right after the thank-you, each exactly once;
+never for how often someone practised, and coming back is welcomed without counting.
 
 The clock starts at Friday 27 November 2026, 13:00 in Berlin; the needs-and-boundaries
 check-in comes on Sundays at 19:00 (18:00 UTC), the body scan every day at 22:00.
@@ -6,15 +7,20 @@ check-in comes on Sundays at 19:00 (18:00 UTC), the body scan every day at 22:00
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
-from store.models import Milestone
+from store.models import Milestone, User
 from tests.e2e.db import all_rows
-from tests.e2e.flows import onboard, opt_in_default, press_for_toast
+from tests.e2e.flows import onboard, opt_in_default, press_for_toast, settled
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import prompt_at, rate
 
@@ -34,7 +40,7 @@ async def test_celebrations_follow_the_thanks_most_notable_first(
     await opt_in_default(sam, "needs_boundaries")
     prompt = await prompt_at(bot, clock, sam, SUNDAY_SEVEN_PM)
     thanks = await rate(sam, prompt, 5)
-    expected = ["first_five:needs_boundaries", "first_weekly", "first:needs_boundaries"]
+    expected = ["first_weekly", "first:needs_boundaries"]  # a first 5 is no milestone
     last = milestone_message(expected[-1], "en")
     await sam.wait_for_message(lambda m: m.text == last)
     after = [m.text for m in sam.messages if m.seq > thanks.seq]
@@ -53,7 +59,7 @@ async def test_a_changed_rating_celebrates_nothing(
     first = milestone_message("first:body_scan", "en")
     await sam.wait_for_message(lambda m: m.text == first)
 
-    # A second tap to 5 would be a first 5 if it were new: it is a change, so no party.
+    # A second tap is a change: it reaches nothing, whatever it is.
     before = len(sam.messages)
     toast = await press_for_toast(sam, prompt, f"r:{prompt.buttons[0][1].split(':')[1]}:5")
     assert toast == render("toast_rating_changed", "en", rating=5)
@@ -69,3 +75,86 @@ async def test_a_changed_rating_celebrates_nothing(
     texts = [m.text for m in sam.messages]
     assert texts.count(first) == 1 and texts.count(total) == 1
     assert await _keys(database_url) == {"first:body_scan", "total_3"}
+
+
+async def _turn(person: Any, thanks: Any) -> list[str | None]:
+    """Every message that followed a thank-you, once the bot has handled everything."""
+    await settled(person)
+    return [m.text for m in person.messages if m.seq > thanks.seq][:-1]  # not the sentinel's
+
+
+async def test_practising_most_days_of_a_week_is_not_graded(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=14003, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "body_scan")
+    turns = []
+    # Friday to Tuesday: by Monday, 4 of the last 7 days (what four_of_seven once praised).
+    for day in range(5):
+        prompt = await prompt_at(bot, clock, sam, TEN_PM_BERLIN + timedelta(days=day))
+        turns.append(await _turn(sam, await rate(sam, prompt, 5)))
+    assert turns == [
+        [milestone_message("first:body_scan", "en")],
+        [],
+        [milestone_message("total_3", "en")],
+        [],
+        [],
+    ]
+    assert await _keys(database_url) == {"first:body_scan", "total_3"}
+
+
+async def test_coming_back_after_two_weeks_is_welcomed_once_without_counting(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=14004, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "daily_checkin")  # 20:00 in Berlin
+    await opt_in_default(sam, "body_scan")  # 22:00
+    eight_pm = datetime(2026, 11, 27, 19, 0, 5, tzinfo=UTC)
+    await rate(sam, await prompt_at(bot, clock, sam, eight_pm), 3)
+    await settled(sam)
+
+    # Two weeks later to the day: 13 days between, so this is no coming back yet.
+    thanks = await rate(sam, await prompt_at(bot, clock, sam, eight_pm + timedelta(days=14)), 3)
+    assert await _turn(sam, thanks) == []
+
+    # Fifteen days after that, 14 whole days lie between: welcomed, most notable first.
+    back = eight_pm + timedelta(days=29)
+    thanks = await rate(sam, await prompt_at(bot, clock, sam, back), 2)
+    welcome = milestone_message("welcome_back:2026-12-26", "en")
+    assert await _turn(sam, thanks) == [welcome, milestone_message("total_3", "en")]
+    assert not re.search(r"\d|\bdays?\b|\bweeks?\b|\bwhile\b|\baway\b", welcome)
+    # The same evening's next check-in belongs to the same return: no second welcome.
+    thanks = await rate(sam, await prompt_at(bot, clock, sam, back + timedelta(hours=2)), 4)
+    assert await _turn(sam, thanks) == [milestone_message("first:body_scan", "en")]
+    assert [m.text for m in sam.messages].count(welcome) == 1
+    assert {key for key in await _keys(database_url) if key.startswith("welcome")} == {
+        "welcome_back:2026-12-26"
+    }
+
+
+async def test_milestones_of_retired_kinds_are_kept_and_never_celebrated(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=14005, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "body_scan")
+    # Reached before they were retired, one of them held back on a hard night.
+    engine = create_async_engine(database_url)
+    async with AsyncSession(engine) as session, session.begin():
+        user = await session.scalar(select(User).where(User.telegram_id == sam.user_id))
+        assert user is not None
+        reached = TEN_PM_BERLIN - timedelta(days=3)
+        for key, held in (("four_of_seven:2026-W47", True), ("first_five:body_scan", False)):
+            session.add(Milestone(user_id=user.id, key=key, reached_at=reached, held=held))
+    await engine.dispose()
+
+    thanks = await rate(sam, await prompt_at(bot, clock, sam, TEN_PM_BERLIN), 4)
+    assert await _turn(sam, thanks) == [milestone_message("first:body_scan", "en")]
+    rows = {row.key: row.held for row in await all_rows(database_url, Milestone)}
+    assert rows == {
+        "four_of_seven:2026-W47": False,  # released, without a word
+        "first_five:body_scan": False,
+        "first:body_scan": False,
+    }

@@ -81,8 +81,8 @@ async def test_export_sends_everything_as_json_and_csv(
     assert [n["text"] for n in data["notes"]] == [NOTE]
     assert [p["ritual"] for p in data["practices"]] == ["body_scan"]
     rows = list(csv.reader(io.StringIO(csv_bytes.decode())))
-    assert rows[0] == ["practiced_at", "ritual", "rating", "note"]
-    assert rows[1][1:] == ["Bedtime body scan", "4", NOTE]
+    assert rows[0] == ["practiced_at", "ritual", "rating", "step_named", "note"]
+    assert rows[1][1:] == ["Bedtime body scan", "4", "", NOTE]
 
 
 async def test_delete_erases_every_row_and_leaves_a_stranger(

@@ -72,7 +72,7 @@ async def _person_with_a_week(engine: AsyncEngine) -> list[Entry]:
                 )
             )
         # Reached this week, and the week before (which this summary leaves out).
-        session.add(Milestone(user_id=user.id, key="first_five:breath", reached_at=days[2][2]))
+        session.add(Milestone(user_id=user.id, key="win:tender", reached_at=days[2][2]))
         session.add(Milestone(user_id=user.id, key="first:breath", reached_at=days[0][2]))
     return [Entry(key, rating, at) for key, rating, at in days]
 
@@ -88,7 +88,7 @@ async def test_a_due_summary_is_sent_once_as_plain_text(engine: AsyncEngine) -> 
     [summary] = sender.sent
     assert summary.labels == {} and not summary.can_snooze  # nothing to rate
     week_start = datetime(2026, 11, 30).date()
-    assert summary.text == weekly_summary(history, BERLIN, week_start, ["first_five:breath"], "en")
+    assert summary.text == weekly_summary(history, BERLIN, week_start, ["win:tender"], "en")
     assert "▁" in summary.text or any(bar in summary.text for bar in "▂▃▄▅▆▇█")
 
     async with session_factory(engine)() as session:

@@ -1,4 +1,5 @@
-"""Milestone rules on hand-built histories: firsts, totals, rhythm, coming back, growth."""
+"""Milestone rules on hand-built histories: firsts, totals, coming back, growth, named steps,
+and the kinds retired because they graded frequency or a rating."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ import pytest
 
 from messages import ritual_text
 from progress.history import Entry
-from progress.milestones import TOTALS, milestone_message, milestone_name, new_milestones
+from progress.milestones import (
+    COMEBACK_DAYS,
+    TOTALS,
+    is_celebrated,
+    milestone_message,
+    milestone_name,
+    new_milestones,
+    welcome_back,
+    win_milestone,
+)
+from progress.summary import weekly_summary
+from progress.wins import WIN_KINDS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -44,7 +56,6 @@ def test_nothing_without_data() -> None:
 def test_first_check_in_ever_in_order_of_notability() -> None:
     latest = entry("needs_boundaries", 5, local(BERLIN, date(2026, 5, 3), 19), note=True)
     assert new_milestones([latest], latest, BERLIN, frozenset()) == [
-        "first_five:needs_boundaries",
         "first_weekly",
         "first:needs_boundaries",
         "first_note",
@@ -87,96 +98,80 @@ def test_totals_count_check_ins_in_all_never_consecutive_days() -> None:
     assert all(keys == [f"total_{count}"] for count, keys in totals.items() if keys)
 
 
-def test_first_five_once_per_ritual() -> None:
-    day = date(2026, 6, 1)
+# Retired: what graded how often someone practised, or how high a rating was.
+
+
+def test_a_week_of_daily_practice_reaches_firsts_and_totals_only() -> None:
+    # Every day of two weeks, some at 5: once four_of_seven and first_five, now nothing.
+    start = date(2026, 10, 19)
     history = [
-        entry("kind_words", 5, local(BERLIN, day, 9)),
-        entry("kind_words", 5, local(BERLIN, day + timedelta(days=1), 9)),
-        entry("breath", 5, local(BERLIN, day + timedelta(days=1), 8)),
+        entry("breath", 5, local(BERLIN, start + timedelta(days=n), 23, 30)) for n in range(14)
     ]
-    fives = [
-        [key for key in keys if key.startswith("first_five")] for keys in replay(history, BERLIN)
-    ]
-    assert fives == [["first_five:kind_words"], [], ["first_five:breath"]]
+    found = [key for keys in replay(history, BERLIN) for key in keys]
+    assert found == ["first:breath", "total_3", "total_7", "total_14"]
 
 
-# Four of the last seven days, on local days.
+@pytest.mark.parametrize("key", ["four_of_seven:2026-W44", "first_five:breath"])
+def test_retired_kinds_are_never_named_or_celebrated(key: str) -> None:
+    assert not is_celebrated(key)
+    with pytest.raises(KeyError):
+        milestone_message(key, "en")
+    with pytest.raises(KeyError):
+        milestone_name(key, "en")
 
 
-def test_four_of_seven_counts_local_days_not_utc_days() -> None:
-    # Mon 23:30 and Tue 00:30 in Berlin are one UTC day (21:30 and 22:30 UTC) but two local days.
-    history = [
-        entry("breath", 3, local(BERLIN, date(2026, 6, 6), 10)),  # Sat
-        entry("breath", 3, local(BERLIN, date(2026, 6, 7), 10)),  # Sun
-        entry("body_scan", 3, local(BERLIN, date(2026, 6, 8), 23, 30)),  # Mon
-        entry("body_scan", 3, local(BERLIN, date(2026, 6, 9), 0, 30)),  # Tue
-    ]
-    assert history[2].practiced_at.date() == history[3].practiced_at.date()
-    found = new_milestones(history, history[-1], BERLIN, frozenset({"total_3"}))
-    assert "four_of_seven:2026-W24" in found
+def test_a_week_that_reached_retired_kinds_lists_only_the_others() -> None:
+    # Reached before they were retired: the rows stay, and the summary does not name them.
+    week = date(2026, 10, 19)
+    history = [entry("breath", 5, local(BERLIN, week))]
+    keys = ["four_of_seven:2026-W43", "first_five:breath", "first:breath", "win:no"]
+    text = weekly_summary(history, BERLIN, week, keys, "en")
+    assert "Reached this week: First check-in: Breath and grounding; First no you meant\n" in text
 
 
-def test_four_of_seven_needs_four_distinct_days_within_seven() -> None:
-    days = [date(2026, 6, 1), date(2026, 6, 3), date(2026, 6, 5), date(2026, 6, 8)]  # 8 days
-    history = [entry("breath", 3, local(BERLIN, day, 8)) for day in days]
-    history.append(entry("daily_checkin", 3, local(BERLIN, date(2026, 6, 8), 20)))  # same day
-    assert not any(
-        key.startswith("four_of_seven") for keys in replay(history, BERLIN) for key in keys
-    )
+# Coming back: the first check-in after 14 whole local days without one.
 
 
-def test_a_check_in_at_2330_local_belongs_to_that_day_and_its_iso_week() -> None:
-    # Sunday 1 Nov 2026, the day New York leaves DST: 23:30 EST is 04:30 UTC on Monday (W45).
-    sunday = date(2026, 11, 1)
-    history = [
-        entry("breath", 3, local(NEW_YORK, sunday - timedelta(days=offset), 23, 30))
-        for offset in (3, 2, 1, 0)
-    ]
-    assert history[-1].practiced_at.date() == date(2026, 11, 2)
-    found = new_milestones(history, history[-1], NEW_YORK, frozenset())
-    assert "four_of_seven:2026-W44" in found
+def test_welcome_back_after_fourteen_whole_local_days_across_spring_dst() -> None:
+    # 14 Mar 23:30 CET to 29 Mar 00:30 CEST: 14 days and 1 hour less than 15 in hours, but
+    # the 14 local days from 15 to 28 March passed without a check-in.
+    before = local(BERLIN, date(2026, 3, 14), 23, 30)
+    back = local(BERLIN, date(2026, 3, 29), 0, 30)
+    assert back - before < timedelta(days=15)
+    assert welcome_back(back, before, BERLIN) == ["welcome_back:2026-03-29"]
 
 
-def test_four_of_seven_again_in_another_week_but_once_per_week() -> None:
-    start = date(2026, 10, 19)  # Monday; Berlin leaves summer time on Sunday 25 Oct
-    history = [
-        entry("breath", 3, local(BERLIN, start + timedelta(days=n), 23, 30)) for n in range(14)
-    ]
-    rhythm = [key for keys in replay(history, BERLIN) for key in keys if "four_of_seven" in key]
-    assert rhythm == ["four_of_seven:2026-W43", "four_of_seven:2026-W44"]
+def test_no_welcome_back_after_thirteen_days_between() -> None:
+    # A weekly practice with one week let go: Sunday to Sunday two weeks later.
+    before = local(BERLIN, date(2026, 3, 1), 8)
+    back = local(BERLIN, date(2026, 3, 15), 23, 59)
+    assert COMEBACK_DAYS == 14
+    assert welcome_back(back, before, BERLIN) == []
 
 
-# Coming back.
+def test_no_welcome_for_the_very_first_check_in() -> None:
+    assert welcome_back(local(BERLIN, date(2026, 3, 15)), None, BERLIN) == []
 
 
-def test_welcome_back_after_seven_local_days_across_spring_dst() -> None:
-    # 22 Mar 23:30 CET to 29 Mar 00:30 CET: only 6 days and 1 hour apart, but 7 local days.
-    before = entry("body_scan", 3, local(BERLIN, date(2026, 3, 22), 23, 30))
-    back = entry("body_scan", 2, local(BERLIN, date(2026, 3, 29), 0, 30))
-    assert back.practiced_at - before.practiced_at < timedelta(days=7)
-    found = new_milestones([before, back], back, BERLIN, frozenset())
-    assert found == ["welcome_back:2026-03-29"]
+def test_a_gap_is_welcomed_once_a_second_check_in_that_day_is_not() -> None:
+    first = local(BERLIN, date(2026, 1, 2), 8)
+    back = local(BERLIN, date(2026, 4, 2), 8)
+    again = local(BERLIN, date(2026, 4, 2), 22)
+    assert welcome_back(back, first, BERLIN) == ["welcome_back:2026-04-02"]
+    assert welcome_back(again, back, BERLIN) == []
 
 
-def test_no_welcome_back_after_six_days() -> None:
-    before = entry("body_scan", 3, local(BERLIN, date(2026, 3, 22), 8))
-    back = entry("body_scan", 2, local(BERLIN, date(2026, 3, 28), 23, 59))
-    assert new_milestones([before, back], back, BERLIN, frozenset()) == []
+def test_coming_back_is_no_rule_of_the_history() -> None:
+    # It reads when check-ins were made (one indexed step back), never the whole history.
+    first = entry("breath", 4, local(BERLIN, date(2026, 1, 2), 8))
+    back = entry("breath", 4, local(BERLIN, date(2026, 4, 2), 8))
+    assert replay([first, back], BERLIN) == [["first:breath"], []]
 
 
 def test_welcome_back_message_says_nothing_about_the_gap() -> None:
     text = milestone_message("welcome_back:2026-03-29", "en")
     assert "Welcome back" in text
     assert not re.search(r"\d|\bdays?\b|\bweeks?\b|\bmonths?\b|\bwhile\b|\baway\b", text)
-
-
-def test_long_gap_then_a_second_check_in_the_same_day() -> None:
-    first = entry("breath", 4, local(BERLIN, date(2026, 1, 2), 8))
-    back = entry("breath", 4, local(BERLIN, date(2026, 4, 2), 8))
-    again = entry("body_scan", 4, local(BERLIN, date(2026, 4, 2), 22))
-    found = replay([first, back, again], BERLIN)
-    assert found[1] == ["welcome_back:2026-04-02"]
-    assert found[2] == ["total_3", "first:body_scan"]
 
 
 # Growth: 14 local days ending with latest's day, against the 14 before.
@@ -268,10 +263,9 @@ def test_growth_is_only_for_the_ritual_just_rated() -> None:
         "first_note",
         "first_weekly",
         *(f"total_{count}" for count in TOTALS),
-        "four_of_seven:2026-W44",
         "welcome_back:2026-03-29",
         "growth:breath:2026-10-31",
-        "first_five:breath",
+        *(f"win:{kind}" for kind in WIN_KINDS),
     ],
 )
 def test_every_kind_has_its_own_message_and_short_name(key: str) -> None:
@@ -283,16 +277,45 @@ def test_every_kind_has_its_own_message_and_short_name(key: str) -> None:
 
 
 def test_messages_differ_per_rule() -> None:
-    keys = ["first:breath", "first_note", "first_weekly", "total_3", "four_of_seven:2026-W01"]
-    keys += ["welcome_back:2026-01-01", "growth:breath:2026-01-01", "first_five:breath"]
+    keys = ["first:breath", "first_note", "first_weekly", "total_3"]
+    keys += ["welcome_back:2026-01-01", "growth:breath:2026-01-01"]
+    keys += [win_milestone(kind) for kind in WIN_KINDS]
     assert len({milestone_message(key, "en") for key in keys}) == len(keys)
+    assert len({milestone_name(key, "en") for key in keys}) == len(keys)
+
+
+def test_growth_speaks_of_the_practice_never_of_ratings_or_numbers() -> None:
+    for text in (
+        milestone_message("growth:breath:2026-01-01", "en"),
+        milestone_name("growth:breath:2026-01-01", "en"),
+    ):
+        assert not re.search(r"\d|rating|score|higher|average|mean", text, re.IGNORECASE)
+
+
+# Named steps: the first of each kind is a milestone, with no number in it.
+
+
+def test_each_kind_of_step_has_its_own_milestone() -> None:
+    assert [win_milestone(kind) for kind in WIN_KINDS] == [f"win:{kind}" for kind in WIN_KINDS]
+    with pytest.raises(KeyError):
+        win_milestone("bravery")
+
+
+@pytest.mark.parametrize("kind", WIN_KINDS)
+def test_a_named_step_is_celebrated_without_counting(kind: str) -> None:
+    message = milestone_message(win_milestone(kind), "en")
+    first, *rest = message.split("\n")
+    assert rest and len(first) <= 40  # a short, calm first line for a locked phone
+    assert not re.search(r"\d|\b(?:times?|week|count\w*|again)\b", message, re.IGNORECASE)
 
 
 def test_a_retired_ritual_still_renders() -> None:
     assert "An earlier practice" in milestone_message("first:retired_ritual", "en")
 
 
-@pytest.mark.parametrize("key", ["", "first", "total_5", "growth:breath", "welcome_back", "x:y"])
+@pytest.mark.parametrize(
+    "key", ["", "first", "total_5", "growth:breath", "welcome_back", "x:y", "win:", "win:brave"]
+)
 def test_unknown_keys_are_refused(key: str) -> None:
     with pytest.raises(KeyError):
         milestone_message(key, "en")
