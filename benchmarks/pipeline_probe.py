@@ -115,9 +115,9 @@ async def measure_sends(args: argparse.Namespace, sender: TelegramSender, meter:
     slots = asyncio.Semaphore(32)
 
     async def send(n: int) -> None:
-        item = ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True)
+        item = ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True, NOW)
         async with slots:
-            await sender.send_prompt(_render(item, NOW))
+            await sender.send_prompt(_render(item))
 
     await asyncio.gather(*(send(n) for n in range(1, WARM + 1)))
     with meter:

@@ -36,14 +36,13 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from messages import prompt_message, ritual_text
+from messages import ritual_text
 from scheduler.changes import blocked
 from scheduler.claim import claim_batch
-from scheduler.planning import day_period
+from scheduler.prompt_words import prompt_words, sent_period
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
 from scheduler.sent_log import SentLog
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
-from scheduler.zones import resolve_zone
 from store.prompts import ClaimedPrompt, expire_unanswered, mark_failed, release_claims
 
 log = logging.getLogger(__name__)
@@ -253,7 +252,7 @@ class Dispatcher:
     async def _outgoing(self, item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
         """The message for a claimed prompt; a weekly summary is read from the store."""
         if item.ritual_key != WEEKLY_SUMMARY:
-            return _render(item, now)
+            return _render(item)
         assert item.due_at is not None  # claimed() always sets it
         async with self._sessions() as session:
             text = await summary_text(
@@ -275,27 +274,29 @@ class Dispatcher:
         )
 
 
-def _render(item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
-    """A prompt with its rating buttons, as the person's settings ask it to arrive."""
+def _render(item: ClaimedPrompt) -> OutgoingPrompt:
+    """A prompt with its rating buttons, as the person's settings ask it to arrive.
+
+    Its words and a discreet first line both speak of the part of the person's day it is
+    sent in (a snoozed one comes back later, and says so).
+    """
     return OutgoingPrompt(
         prompt_id=item.prompt_id,
         chat_id=item.chat_id,
         locale=item.locale,
-        text=prompt_message(item.ritual_key, item.locale, item.variant),
+        text=prompt_words(
+            item.ritual_key,
+            item.locale,
+            item.variant,
+            claimed_at=item.claimed_at,
+            timezone=item.timezone,
+        ),
         labels=dict(ritual_text(item.ritual_key, item.locale).labels),
         can_snooze=item.can_snooze,
         discreet=item.discreet,
-        period=_period(item, now),
+        period=sent_period(item.claimed_at, item.timezone),
         quiet=item.quiet,
     )
-
-
-def _period(item: ClaimedPrompt, now: datetime) -> str:
-    """The part of the person's day the prompt arrives in (a snoozed one comes back
-    later), for a discreet first line."""
-    if item.timezone is None:
-        return "evening"
-    return day_period(now, resolve_zone(item.timezone))
 
 
 def longest_claim_wait(rate: float) -> float:

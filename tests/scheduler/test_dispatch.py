@@ -86,7 +86,7 @@ async def test_after_a_long_downtime_todays_prompt_still_comes(engine: AsyncEngi
     assert (due, state, next_due) == (NOW, PromptState.SENT, NOW + timedelta(days=1))
 
 
-async def test_prompt_texts_rotate(engine: AsyncEngine) -> None:
+async def test_each_day_brings_other_words(engine: AsyncEngine) -> None:
     await add_people(engine, 1)
     sender = RecordingSender()
     dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
