@@ -8,11 +8,18 @@ from typing import Any
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render, ritual_text, rituals
-from messages.consent import CONSENT_VERSION
+from messages.consent import CONSENT_VERSION, consent_values
 from store.db import create_engine, session_factory
 from store.models import Note, Prompt, User
 from tests.e2e.db import all_rows, count
-from tests.e2e.flows import button_data, is_prompt, onboard, opt_in_default, tick_at
+from tests.e2e.flows import (
+    button_data,
+    is_prompt,
+    onboard,
+    opt_in_default,
+    press_for_toast,
+    tick_at,
+)
 from tests.e2e.harness import FakeClock
 
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
@@ -103,15 +110,23 @@ async def test_a_new_consent_text_is_asked_again_before_anything_is_stored(
     await engine.dispose()
     await tick_at(bot, clock, TEN_PM_BERLIN)
     assert await count(database_url, Prompt) == 0  # nothing sent under the old consent
+    # Whatever Sam sends next, the new text is asked about at once, with its buttons.
+    asked_again = render("consent_changed", "en", **consent_values("en"))
+    assert "country" in asked_again and "Telegram" in asked_again
     await sam.send("/journal")
-    assert (await sam.wait_for_message()).text == render("need_start", "en")
+    first = await sam.wait_for_message()
+    assert first.text == asked_again
+    assert button_data(first) == ["consent:yes", "consent:no"]
     await sam.send("/start")
     ask = await sam.wait_for_message()
-    assert ask.text == render("consent_changed", "en")
+    assert ask.text == asked_again
     await sam.press(ask, callback_data="consent:yes")
-    await sam.wait_for_edit(ask)
+    thanks = await sam.wait_for_edit(ask)
+    assert thanks.text == render("consent_thanks_again", "en")
     [user] = await all_rows(database_url, User)
     assert user.consent_version == CONSENT_VERSION
+    # The earlier ask, pressed now: already done, nothing changes.
+    assert await press_for_toast(sam, first, "consent:yes") == render("toast_step_done", "en")
     await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=1))
     prompt = await sam.wait_for_message(is_prompt)
     [row] = await all_rows(database_url, Prompt)
