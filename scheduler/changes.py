@@ -6,8 +6,8 @@ crisis pause: each function here sets the fields, recomputes `next_due_at` of wh
 touched, and settles prompts that no longer belong (a snoozed prompt would otherwise come
 back after its ritual was turned off or paused; an open one can no longer be put off).
 Handlers call these and nothing else writes `next_due_at` (a test reads the source to keep
-it so); the dispatcher moves a claimed subscription on with `advance`, and parks one that may not
-prompt with `park`.
+it so); the dispatcher moves a claimed subscription on with `advance`, and parks the rituals of
+someone who agreed to an older consent text with `park`.
 
 The functions work on a person loaded with their subscriptions (store.users.get_user), in
 the caller's transaction, keyword-only after the session.
@@ -258,13 +258,12 @@ async def advance(session: AsyncSession, *, moves: Sequence[Move]) -> None:
         await session.execute(_ADVANCE, rows)
 
 
-async def park(session: AsyncSession, *, subscription_ids: Sequence[int]) -> None:
-    """Take subscriptions out of the due scan until a change above brings them back."""
-    if subscription_ids:
+async def park(session: AsyncSession, *, user_ids: Sequence[int]) -> None:
+    """Take every subscription of these people out of the due scan until a change above
+    (consent renewed) brings them back."""
+    if user_ids:
         await session.execute(
-            update(Subscription)
-            .where(Subscription.id.in_(subscription_ids))
-            .values(next_due_at=None)
+            update(Subscription).where(Subscription.user_id.in_(user_ids)).values(next_due_at=None)
         )
 
 

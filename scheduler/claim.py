@@ -20,6 +20,7 @@ from messages import is_ritual, ritual_text
 from scheduler.changes import Move, advance, park, standing_of, withdraw
 from scheduler.planning import Standing, may_prompt, next_due_for, rule_from_text
 from scheduler.prompt_cycle import Cycle, next_prompt, seed_of
+from scheduler.sender import ConsentAsk
 from store.models import PromptState
 from store.prompts import (
     ClaimedPrompt,
@@ -35,10 +36,12 @@ from store.prompts import (
 
 @dataclass
 class Batch:
-    """One committed claim: the prompts to send, how many were too late, how many may no
-    longer be sent at all, and whether the batch came back full (so more may be due)."""
+    """One committed claim: the prompts to send, the people to ask about a newer consent
+    text, how many were too late, how many may no longer be sent at all, and whether the
+    batch came back full (so more may be due)."""
 
     prompts: list[ClaimedPrompt] = field(default_factory=list)
+    asks: list[ConsentAsk] = field(default_factory=list)
     expired: int = 0
     parked: int = 0
     withdrawn: int = 0
@@ -85,11 +88,13 @@ async def claim_batch(
     due = await due_rows(session, now=now, limit=limit - len(again))
     batch.full = len(again) + len(due) >= limit
     standings = {row.id: _standing(row) for row in due}
-    # Someone who agreed to an older consent text gets nothing until they agree again;
-    # agreeing reschedules their rituals.
-    outdated = [r.id for r in due if not standings[r.id].consented]
-    await park(session, subscription_ids=outdated)
-    batch.parked = len(outdated)
+    # Someone who agreed to an older consent text gets no prompt until they agree again:
+    # when one comes due they are asked instead, once, as all their rituals are parked
+    # together; agreeing reschedules them.
+    outdated = [r for r in due if not standings[r.id].consented]
+    asked = {r.user_id: ConsentAsk(r.user_id, r.chat_id, r.locale, r.quiet) for r in outdated}
+    await park(session, user_ids=list(asked))
+    batch.parked, batch.asks = len(outdated), list(asked.values())
     due = [r for r in due if standings[r.id].consented]
     # Anything else that stops a prompt: nothing is sent, the row moves to when it may be.
     stopped = [r for r in due if not may_prompt(standings[r.id], now)]

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from messages import prompt_message
+from messages import prompt_message, ritual_text
 from scheduler.planning import day_period
+from scheduler.sender import OutgoingPrompt
 from scheduler.zones import resolve_zone
+from store.prompts import ClaimedPrompt
 
 
 def sent_period(claimed_at: datetime, timezone: str | None) -> str:
@@ -29,3 +31,28 @@ def prompt_words(
 ) -> str:
     """The whole prompt message (prompt and rating question), as sent."""
     return prompt_message(key, locale, variant, sent_period(claimed_at, timezone))
+
+
+def outgoing(item: ClaimedPrompt) -> OutgoingPrompt:
+    """A claimed prompt with its rating buttons, as the person's settings ask it to arrive.
+
+    Its words and a discreet first line both speak of the part of the person's day it is
+    sent in (a snoozed one comes back later, and says so).
+    """
+    return OutgoingPrompt(
+        prompt_id=item.prompt_id,
+        chat_id=item.chat_id,
+        locale=item.locale,
+        text=prompt_words(
+            item.ritual_key,
+            item.locale,
+            item.variant,
+            claimed_at=item.claimed_at,
+            timezone=item.timezone,
+        ),
+        labels=dict(ritual_text(item.ritual_key, item.locale).labels),
+        can_snooze=item.can_snooze,
+        discreet=item.discreet,
+        period=sent_period(item.claimed_at, item.timezone),
+        quiet=item.quiet,
+    )

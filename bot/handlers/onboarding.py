@@ -11,6 +11,7 @@ from bot.formatting import describe_next
 from bot.handlers.common import (
     Reply,
     answer,
+    consent_question,
     edit,
     edit_markup,
     is_member,
@@ -20,7 +21,7 @@ from bot.handlers.common import (
     reply,
     send,
 )
-from bot.handlers.taps import Tap, consent_question, not_yet, visit, zone_question
+from bot.handlers.taps import Tap, not_yet, visit, zone_question
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
 from scheduler import changes

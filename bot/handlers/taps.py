@@ -26,6 +26,7 @@ from bot import awaiting, keyboards
 from bot.handlers.common import (
     Reply,
     answer,
+    consent_question,
     edit,
     is_member,
     locale_of,
@@ -35,7 +36,6 @@ from bot.handlers.common import (
 )
 from bot.services import AttuneContext
 from messages import is_ritual
-from messages.consent import consent_values
 from store.models import User
 from store.personal_data import scrub_sqlite
 from store.users import get_user
@@ -163,13 +163,6 @@ async def member_button(
         await edit(query, outcome)
     else:
         await send(update, [outcome])
-
-
-def consent_question(locale: str, *, again: bool = False) -> Reply:
-    """May Attune keep what the person tells it: asked once at the start, and `again`
-    of someone who agreed to an older consent text."""
-    key = "consent_changed" if again else "consent_ask"
-    return reply(key, locale, keyboards.consent(locale), **consent_values(locale))
 
 
 def not_yet(v: Visit) -> list[Reply]:

@@ -108,26 +108,31 @@ async def test_a_new_consent_text_is_asked_again_before_anything_is_stored(
         assert row is not None
         row.consent_version = CONSENT_VERSION - 1
     await engine.dispose()
+    # When the prompt comes due, Sam is asked about the new text instead, with its buttons.
     await tick_at(bot, clock, TEN_PM_BERLIN)
-    assert await count(database_url, Prompt) == 0  # nothing sent under the old consent
-    # Whatever Sam sends next, the new text is asked about at once, with its buttons.
     asked_again = render("consent_changed", "en", **consent_values("en"))
     assert "country" in asked_again and "Telegram" in asked_again
-    await sam.send("/journal")
     first = await sam.wait_for_message()
     assert first.text == asked_again
     assert button_data(first) == ["consent:yes", "consent:no"]
-    await sam.send("/start")
-    ask = await sam.wait_for_message()
+    assert await count(database_url, Prompt) == 0  # nothing sent under the old consent
+    # Asked once: the next evening brings nothing; whatever Sam sends is answered with it.
+    mark = sam.mark()
+    await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=1))
+    await sam.send("/journal")
+    ask = await sam.wait_for_message(after=mark)
     assert ask.text == asked_again
+    assert len(sam.messages[mark:]) == 1
+    await sam.send("/start")
+    assert (await sam.wait_for_message(after=ask)).text == asked_again
     await sam.press(ask, callback_data="consent:yes")
     thanks = await sam.wait_for_edit(ask)
     assert thanks.text == render("consent_thanks_again", "en")
     [user] = await all_rows(database_url, User)
     assert user.consent_version == CONSENT_VERSION
-    # The earlier ask, pressed now: already done, nothing changes.
+    # The earlier question, pressed now: already done, nothing changes.
     assert await press_for_toast(sam, first, "consent:yes") == render("toast_step_done", "en")
-    await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=1))
+    await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=2))
     prompt = await sam.wait_for_message(is_prompt)
     [row] = await all_rows(database_url, Prompt)
-    assert (row.due_at, row.message_id) == (TEN_PM_BERLIN + timedelta(days=1), prompt.message_id)
+    assert (row.due_at, row.message_id) == (TEN_PM_BERLIN + timedelta(days=2), prompt.message_id)
