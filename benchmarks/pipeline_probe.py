@@ -29,7 +29,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot.http import AiohttpRequest
 from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
-from scheduler.dispatch import Dispatcher, _render
+from scheduler.dispatch import Dispatcher
+from scheduler.prompt_words import outgoing
 from scheduler.sender import OutgoingPrompt, Sender
 from store.db import create_engine, session_factory
 from store.prompts import ClaimedPrompt
@@ -115,9 +116,9 @@ async def measure_sends(args: argparse.Namespace, sender: TelegramSender, meter:
     slots = asyncio.Semaphore(32)
 
     async def send(n: int) -> None:
-        item = ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True)
+        item = ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True, NOW)
         async with slots:
-            await sender.send_prompt(_render(item, NOW))
+            await sender.send_prompt(outgoing(item))
 
     await asyncio.gather(*(send(n) for n in range(1, WARM + 1)))
     with meter:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import keyboards
+from bot.handlers.common import Markup, consent_question
 from messages import render
-from scheduler.sender import OutgoingPrompt, Undeliverable
+from scheduler.sender import ConsentAsk, OutgoingPrompt, Undeliverable
 
 log = logging.getLogger(__name__)
 
 
 class TelegramSender:
     """Sends prompts as messages with their buttons (plain text when there is nothing to
-    rate, as for a weekly summary), retrying network errors with backoff.
+    rate, as for a weekly summary), and renewed consent questions, retrying network errors
+    with backoff.
 
     429s are retried by the rate limiter (after Telegram's `retry_after`); a 403 or a
     vanished chat means the person can no longer be reached.
@@ -30,9 +33,19 @@ class TelegramSender:
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int:
         """Send one prompt; Undeliverable when the person blocked the bot or is gone."""
+        return await self._retried(lambda: self._send(prompt))
+
+    async def ask_consent(self, ask: ConsentAsk) -> int:
+        """Ask someone who agreed to an older consent text about the one in force."""
+        question = consent_question(ask.locale, again=True)
+        return await self._retried(
+            lambda: self._message(ask.chat_id, question.text, question.markup, ask.quiet)
+        )
+
+    async def _retried(self, send: Callable[[], Awaitable[int]]) -> int:
         for attempt in range(self._attempts):
             try:
-                return await self._send(prompt)
+                return await send()
             except Forbidden as error:
                 raise Undeliverable from error
             except BadRequest as error:  # a NetworkError subclass, but never transient
@@ -59,7 +72,10 @@ class TelegramSender:
             markup = keyboards.prompt(
                 prompt.locale, prompt.prompt_id, prompt.labels, can_snooze=prompt.can_snooze
             )
+        return await self._message(prompt.chat_id, text, markup, prompt.quiet)
+
+    async def _message(self, chat_id: int, text: str, markup: Markup | None, quiet: bool) -> int:
         message = await self._bot.send_message(
-            prompt.chat_id, text, reply_markup=markup, disable_notification=prompt.quiet
+            chat_id, text, reply_markup=markup, disable_notification=quiet
         )
         return message.message_id

@@ -7,6 +7,7 @@ startup to surface a broken edit before any user sees it.
 
 from messages.catalogue import (
     BANDS,
+    PERIODS,
     RATINGS,
     Ritual,
     RitualText,
@@ -24,6 +25,7 @@ from messages.render import DEFAULT_LOCALE, keys, locales, placeholders, render,
 __all__ = [
     "BANDS",
     "DEFAULT_LOCALE",
+    "PERIODS",
     "RATINGS",
     "Ritual",
     "RitualText",

@@ -4,6 +4,10 @@
 time, display order); ``messages/locales/<locale>/rituals.toml`` holds the texts of every
 ritual in that locale. Both are read once and validated as a whole on first use, so a broken
 edit fails loudly at startup (call ``rituals()``) instead of in front of a user.
+
+A prompt never names a weekday or a time of day of its own: a person may move a ritual or
+bring a prompt back later. Where a prompt speaks of "this evening", it says
+``{part_of_day}``, and the sender fills it from the person's clock when the prompt goes out.
 """
 
 from __future__ import annotations
@@ -17,16 +21,25 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
-from messages.render import DEFAULT_LOCALE, _locale_dirs, _read_toml, _resolve, render
+from messages.render import (
+    DEFAULT_LOCALE,
+    _locale_dirs,
+    _placeholders_of,
+    _read_toml,
+    _resolve,
+    render,
+)
 
 __all__ = [
     "BANDS",
+    "PERIODS",
     "RATINGS",
     "Ritual",
     "RitualText",
     "acknowledgement",
     "band",
     "is_ritual",
+    "prompt_message",
     "prompt_text",
     "ritual",
     "ritual_text",
@@ -35,17 +48,25 @@ __all__ = [
 
 RATINGS = (1, 2, 3, 4, 5)
 BANDS = ("low", "middle", "high")
+# The parts of a person's day a prompt can go out in; each has a part_of_day_* text.
+PERIODS = ("morning", "afternoon", "evening", "night")
 
 _ROOT = Path(__file__).resolve().parent
 _RITUALS_FILE = "rituals.toml"
-_MIN_PROMPTS = 4
-_MIN_ACKNOWLEDGEMENTS = 2
+# Enough that a daily ritual takes more than a week to come round to the same words.
+_MIN_PROMPTS = 8
+_MIN_QUESTIONS = 2
+_MIN_ACKNOWLEDGEMENTS = 5
+# A person's cycle keeps which prompts came as bits of one 64-bit integer.
+_MAX_PROMPTS = 63
+# The only placeholder a prompt may use: filled from the moment the prompt is sent.
+_PROMPT_PLACEHOLDERS = frozenset({"part_of_day"})
 # Keys travel in callback data and database rows, so they stay short and ASCII.
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 _RITUAL_FIELDS = frozenset({"key", "weekdays", "time", "order"})
 _TEXT_FIELDS = frozenset(
-    {"name", "description", "prompts", "question", "labels", "acknowledgements"}
+    {"name", "description", "prompts", "questions", "labels", "acknowledgements"}
 )
 
 
@@ -63,14 +84,16 @@ class Ritual:
 class RitualText:
     """Everything a ritual says in one locale.
 
-    ``labels`` maps each rating 1..5 to its button label; ``acknowledgements`` maps each band
-    ("low", "middle", "high") to the replies that rotate after a tap.
+    ``prompts`` may hold ``{part_of_day}`` (see ``prompt_text``); ``questions`` are rating
+    questions that each fit the labels; ``labels`` maps each rating 1..5 to its button
+    label; ``acknowledgements`` maps each band ("low", "middle", "high") to the replies
+    that rotate after a tap.
     """
 
     name: str
     description: str
     prompts: tuple[str, ...]
-    question: str
+    questions: tuple[str, ...]
     # Read-only mappings are unhashable; leaving them out of the hash keeps the class hashable.
     labels: Mapping[int, str] = field(hash=False)
     acknowledgements: Mapping[str, tuple[str, ...]] = field(hash=False)
@@ -108,19 +131,33 @@ def ritual_text(key: str, locale: str = DEFAULT_LOCALE) -> RitualText:
     return catalogue.texts[_resolve(locale, catalogue.texts)][key]
 
 
-def prompt_text(key: str, locale: str, variant: int) -> str:
-    """Return one prompt of ritual ``key``; any ``variant`` works, prompts rotate."""
+def prompt_text(key: str, locale: str, variant: int, period: str) -> str:
+    """Return prompt number ``variant`` of ritual ``key`` as sent in ``period`` of the
+    person's day (one of PERIODS): "{part_of_day}" becomes, say, "this evening".
+
+    Any ``variant`` works (it wraps), so a prompt recorded under a locale with more prompts
+    still reads as one.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
     prompts = ritual_text(key, locale).prompts
-    return prompts[variant % len(prompts)]
+    return prompts[variant % len(prompts)].format(
+        part_of_day=render(f"part_of_day_{period}", locale)
+    )
 
 
-def prompt_message(key: str, locale: str, variant: int) -> str:
-    """Return a whole prompt message: one rotating prompt, then the rating question."""
+def prompt_message(key: str, locale: str, variant: int, period: str) -> str:
+    """Return a whole prompt message: the prompt, then a rating question.
+
+    Each prompt keeps one question (they take turns down the list), so the same words are
+    rendered the same way whenever the prompt is shown again.
+    """
+    questions = ritual_text(key, locale).questions
     return render(
         "ritual_prompt",
         locale,
-        prompt=prompt_text(key, locale, variant),
-        question=ritual_text(key, locale).question,
+        prompt=prompt_text(key, locale, variant, period),
+        question=questions[variant % len(questions)],
     )
 
 
@@ -227,14 +264,27 @@ def _load_texts(
         texts[key] = RitualText(
             name=_string(table["name"], f"{where} name"),
             description=_string(table["description"], f"{where} description"),
-            prompts=_strings(table["prompts"], f"{where} prompts", _MIN_PROMPTS),
-            question=_string(table["question"], f"{where} question"),
+            prompts=_prompts(table["prompts"], f"{where} prompts"),
+            questions=_strings(table["questions"], f"{where} questions", _MIN_QUESTIONS),
             labels=_labels(table["labels"], f"{where} labels"),
             acknowledgements=_acknowledgements(
                 table["acknowledgements"], f"{where} acknowledgements"
             ),
         )
     return texts
+
+
+def _prompts(value: object, where: str) -> tuple[str, ...]:
+    prompts = _strings(value, where, _MIN_PROMPTS)
+    if len(prompts) > _MAX_PROMPTS:
+        raise ValueError(f"{where}: at most {_MAX_PROMPTS} prompts")
+    for number, prompt in enumerate(prompts, 1):
+        names = _placeholders_of(prompt, f"{where} #{number}")
+        if unknown := sorted(names - _PROMPT_PLACEHOLDERS):
+            raise ValueError(
+                f"{where} #{number}: unknown placeholder(s) {unknown}; only {{part_of_day}}"
+            )
+    return prompts
 
 
 def _labels(value: object, where: str) -> Mapping[int, str]:

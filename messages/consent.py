@@ -1,9 +1,20 @@
-"""Which consent text is in force. Raise the version whenever `consent_ask` changes.
+"""Which consent text is in force, and the words it shares with /privacy.
 
-People who agreed to an older version are asked again before anything new is stored;
-a unit test fails if the text changes without a new version and fingerprint here.
+Raise the version whenever what a person agrees to changes: `consent_ask`, or the
+`kept_list` and `who_can_reach` texts it shares with /privacy. People who agreed to an
+older version are asked again before anything new is stored; a unit test fails if the
+text changes without a new version and fingerprint here.
 """
 
-CONSENT_VERSION = 1
-# sha256 of the English consent_ask text this version stands for.
-CONSENT_FINGERPRINT = "d7038e97d99a1f1ab205f90fb691da8d6bba31b30a3e6a806ab4a71a53031203"
+from __future__ import annotations
+
+from messages.render import render
+
+CONSENT_VERSION = 2
+# sha256 of the English consent_ask text, as rendered by consent_values, this version stands for.
+CONSENT_FINGERPRINT = "d0b7431bc6473eec7c8eb923373ab5d46e0968cbebd9c70403015801332da1c9"
+
+
+def consent_values(locale: str) -> dict[str, str]:
+    """What is kept and who can reach it, for consent_ask, consent_changed and /privacy."""
+    return {"kept": render("kept_list", locale), "who": render("who_can_reach", locale)}

@@ -6,8 +6,8 @@ crisis pause: each function here sets the fields, recomputes `next_due_at` of wh
 touched, and settles prompts that no longer belong (a snoozed prompt would otherwise come
 back after its ritual was turned off or paused; an open one can no longer be put off).
 Handlers call these and nothing else writes `next_due_at` (a test reads the source to keep
-it so); the dispatcher moves a claimed subscription on with `advance`, and parks one that may not
-prompt with `park`.
+it so); the dispatcher moves a claimed subscription on with `advance`, and parks the rituals of
+someone who agreed to an older consent text with `park`.
 
 The functions work on a person loaded with their subscriptions (store.users.get_user), in
 the caller's transaction, keyword-only after the session.
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messages.consent import CONSENT_VERSION
 from progress.calendar import UNTIL_RESUMED, due_on
 from scheduler.planning import Standing, next_due_for, weekdays_to_text
+from scheduler.prompt_cycle import Cycle
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
 from store.models import Base, Prompt, PromptState, Subscription, User
@@ -218,11 +219,13 @@ async def blocked(session: AsyncSession, *, user_id: int, now: datetime) -> None
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    """Where a claimed subscription moves, and its count of prompts claimed so far."""
+    """Where a claimed subscription moves, its count of prompts sent so far, and where
+    it stands in its cycle of prompts."""
 
     subscription_id: int
     next_due_at: datetime | None
     prompts_claimed: int
+    cycle: Cycle
 
 
 _SUBS = Base.metadata.tables["subscriptions"]
@@ -230,7 +233,12 @@ _SUBS = Base.metadata.tables["subscriptions"]
 _ADVANCE = (
     update(_SUBS)
     .where(_SUBS.c.id == bindparam("sub_id"))
-    .values(next_due_at=bindparam("next_due"), prompts_claimed=bindparam("claimed"))
+    .values(
+        next_due_at=bindparam("next_due"),
+        prompts_claimed=bindparam("claimed"),
+        cycle_shown=bindparam("shown"),
+        last_prompt=bindparam("last"),
+    )
 )
 
 
@@ -238,19 +246,24 @@ async def advance(session: AsyncSession, *, moves: Sequence[Move]) -> None:
     """Move claimed subscriptions on to their next due time, in one statement."""
     if moves:
         rows = [
-            {"sub_id": m.subscription_id, "next_due": m.next_due_at, "claimed": m.prompts_claimed}
+            {
+                "sub_id": m.subscription_id,
+                "next_due": m.next_due_at,
+                "claimed": m.prompts_claimed,
+                "shown": m.cycle.shown,
+                "last": m.cycle.last,
+            }
             for m in moves
         ]
         await session.execute(_ADVANCE, rows)
 
 
-async def park(session: AsyncSession, *, subscription_ids: Sequence[int]) -> None:
-    """Take subscriptions out of the due scan until a change above brings them back."""
-    if subscription_ids:
+async def park(session: AsyncSession, *, user_ids: Sequence[int]) -> None:
+    """Take every subscription of these people out of the due scan until a change above
+    (consent renewed) brings them back."""
+    if user_ids:
         await session.execute(
-            update(Subscription)
-            .where(Subscription.id.in_(subscription_ids))
-            .values(next_due_at=None)
+            update(Subscription).where(Subscription.user_id.in_(user_ids)).values(next_due_at=None)
         )
 
 

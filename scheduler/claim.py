@@ -2,8 +2,9 @@
 
 One transaction per batch: take over prompts whose snooze is over or whose claim's lease
 ran out, lock the due subscriptions, retire each ritual's earlier unanswered prompt,
-insert the new prompt rows (unique on subscription and due time) and move every
-subscription to its next due time. The statements are the same few for 1 or 1,000 rows
+insert the new prompt rows (unique on subscription and due time), each with the prompt
+the person's cycle draws next (scheduler.prompt_cycle), and move every subscription to
+its next due time and on in its cycle. The statements are the same few for 1 or 1,000 rows
 (see store.prompts); what is decided per row (sent or too late, when next) is here.
 """
 
@@ -15,8 +16,11 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages import is_ritual, ritual_text
 from scheduler.changes import Move, advance, park, standing_of, withdraw
 from scheduler.planning import Standing, may_prompt, next_due_for, rule_from_text
+from scheduler.prompt_cycle import Cycle, next_prompt, seed_of
+from scheduler.sender import ConsentAsk
 from store.models import PromptState
 from store.prompts import (
     ClaimedPrompt,
@@ -32,10 +36,12 @@ from store.prompts import (
 
 @dataclass
 class Batch:
-    """One committed claim: the prompts to send, how many were too late, how many may no
-    longer be sent at all, and whether the batch came back full (so more may be due)."""
+    """One committed claim: the prompts to send, the people to ask about a newer consent
+    text, how many were too late, how many may no longer be sent at all, and whether the
+    batch came back full (so more may be due)."""
 
     prompts: list[ClaimedPrompt] = field(default_factory=list)
+    asks: list[ConsentAsk] = field(default_factory=list)
     expired: int = 0
     parked: int = 0
     withdrawn: int = 0
@@ -82,15 +88,17 @@ async def claim_batch(
     due = await due_rows(session, now=now, limit=limit - len(again))
     batch.full = len(again) + len(due) >= limit
     standings = {row.id: _standing(row) for row in due}
-    # Someone who agreed to an older consent text gets nothing until they agree again;
-    # agreeing reschedules their rituals.
-    outdated = [r.id for r in due if not standings[r.id].consented]
-    await park(session, subscription_ids=outdated)
-    batch.parked = len(outdated)
+    # Someone who agreed to an older consent text gets no prompt until they agree again:
+    # when one comes due they are asked instead, once, as all their rituals are parked
+    # together; agreeing reschedules them.
+    outdated = [r for r in due if not standings[r.id].consented]
+    asked = {r.user_id: ConsentAsk(r.user_id, r.chat_id, r.locale, r.quiet) for r in outdated}
+    await park(session, user_ids=list(asked))
+    batch.parked, batch.asks = len(outdated), list(asked.values())
     due = [r for r in due if standings[r.id].consented]
     # Anything else that stops a prompt: nothing is sent, the row moves to when it may be.
     stopped = [r for r in due if not may_prompt(standings[r.id], now)]
-    moves = [Move(r.id, following(r, now), r.prompts_claimed) for r in stopped]
+    moves = [Move(r.id, following(r, now), r.prompts_claimed, _cycle(r)) for r in stopped]
     batch.withdrawn += len(stopped)
     due = [r for r in due if may_prompt(standings[r.id], now)]
     if not due:
@@ -101,6 +109,7 @@ async def claim_batch(
     await expire_superseded(session, subscription_ids=[row.id for row in due])
     claims, fresh = [], []
     due_at: dict[int, datetime] = {}
+    variant: dict[int, int] = {}
     for row in due:
         # After downtime, prompts older than the grace period are recorded as expired
         # instead of arriving as a flood of stale messages; the latest one still within
@@ -112,20 +121,22 @@ async def claim_batch(
             if recent is not None and recent <= now:
                 due_at[row.id], late = recent, False
                 batch.expired += 1  # the ones before it are skipped
+        variant[row.id], cycle = _draw(row)
         claims.append(
             NewPrompt(
                 subscription_id=row.id,
                 due_at=due_at[row.id],
-                variant=row.prompts_claimed,
+                variant=variant[row.id],
                 state=PromptState.EXPIRED if late else PromptState.CLAIMED,
             )
         )
-        # The count picks the next rotating text; only prompts sent advance it.
+        # Only a prompt that is sent moves the person on in their cycle.
         moves.append(
             Move(
                 row.id,
                 following(row, max(now, due_at[row.id])),
                 row.prompts_claimed + (0 if late else 1),
+                _cycle(row) if late else cycle,
             )
         )
         if late:
@@ -141,8 +152,9 @@ async def claim_batch(
             chat_id=row.chat_id,
             locale=row.locale,
             ritual_key=row.ritual_key,
-            variant=row.prompts_claimed,
+            variant=variant[row.id],
             can_snooze=True,  # a new prompt has never been snoozed
+            claimed_at=claimed_at,
             due_at=due_at[row.id],
             timezone=row.timezone,
             discreet=row.discreet,
@@ -151,6 +163,22 @@ async def claim_batch(
         for row in fresh
     ]
     return batch
+
+
+def _cycle(row: DueSubscription) -> Cycle:
+    """Where a due row stands in its cycle of prompts."""
+    return Cycle(row.cycle_shown, row.last_prompt)
+
+
+def _draw(row: DueSubscription) -> tuple[int, Cycle]:
+    """The prompt a due row sends next, and its cycle once that prompt is sent.
+
+    A weekly summary (or a ritual retired from the catalogue) has no prompts to cycle.
+    """
+    if not is_ritual(row.ritual_key):
+        return 0, _cycle(row)
+    count = len(ritual_text(row.ritual_key, row.locale).prompts)
+    return next_prompt(_cycle(row), prompts=count, seed=seed_of(row.id, row.prompts_claimed))
 
 
 def following(row: DueSubscription, after: datetime) -> datetime | None:

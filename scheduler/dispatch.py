@@ -21,7 +21,8 @@ claim this one is about to send.
 
 A weekly summary is a subscription with a reserved key (see scheduler.summary): claimed,
 sent and recorded exactly like a prompt, but rendered from the person's week, as plain
-text with nothing to rate.
+text with nothing to rate. Someone whose prompt comes due under an older consent text is
+asked about the text in force instead (scheduler.claim parks their rituals).
 """
 
 from __future__ import annotations
@@ -36,14 +37,12 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from messages import prompt_message, ritual_text
 from scheduler.changes import blocked
 from scheduler.claim import claim_batch
-from scheduler.planning import day_period
-from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
+from scheduler.prompt_words import outgoing
+from scheduler.sender import ConsentAsk, OutgoingPrompt, Sender, Undeliverable
 from scheduler.sent_log import SentLog
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
-from scheduler.zones import resolve_zone
 from store.prompts import ClaimedPrompt, expire_unanswered, mark_failed, release_claims
 
 log = logging.getLogger(__name__)
@@ -54,8 +53,9 @@ ANSWER_WINDOW = timedelta(hours=24)
 # Prompts claimed per transaction; the queue holds about one batch ahead of the workers.
 BATCH_SIZE = 200
 
-# One chat's prompts of a batch, sent one after the other by one worker; None: stop.
-_Unit = list[ClaimedPrompt] | None
+# One chat's prompts of a batch, sent one after the other by one worker, or a consent
+# question; None: stop.
+_Unit = list[ClaimedPrompt] | ConsentAsk | None
 
 
 class DispatchEvents(Protocol):
@@ -89,6 +89,7 @@ class DispatchReport:
     """What one tick did, as counts (never who or what)."""
 
     sent: int = 0
+    asked: int = 0  # people asked about a newer consent text instead of a prompt
     expired: int = 0
     failed: int = 0
     blocked: int = 0
@@ -201,6 +202,8 @@ class Dispatcher:
                 by_chat.setdefault(item.chat_id, []).append(item)
             for unit in by_chat.values():
                 await work.put(unit)  # waits while about a batch is queued
+            for ask in batch.asks:
+                await work.put(ask)
             if not batch.full:
                 return
 
@@ -210,6 +213,10 @@ class Dispatcher:
             # After a failure, what is queued stays claimed: after its lease, any
             # dispatcher sends it (none of it was sent, so none of it repeats).
             try:
+                if isinstance(unit, ConsentAsk):
+                    if tick.failure is None and not self._stopping:
+                        await self._ask(unit, tick)
+                    continue
                 for item in unit:
                     if tick.failure is not None:
                         break
@@ -250,10 +257,26 @@ class Dispatcher:
         if item.due_at is not None and item.can_snooze:  # a snoozed one came back late on purpose
             self._events.prompt_sent(now + self._elapsed(tick) - item.due_at)
 
+    async def _ask(self, ask: ConsentAsk, tick: _Tick) -> None:
+        """Ask about the consent text in force. Nothing records it: if it does not go out,
+        the person is asked at their next message instead (their rituals stay parked)."""
+        try:
+            await self._sender.ask_consent(ask)
+        except Undeliverable:
+            async with self._sessions() as session, session.begin():
+                await blocked(session, user_id=ask.user_id, now=tick.now)
+            tick.report.blocked += 1
+            return
+        except Exception as error:  # one person's failure must not stop the others
+            log.warning("consent question failed: %s", type(error).__name__)
+            tick.report.errors.append(type(error).__name__)
+            return
+        tick.report.asked += 1
+
     async def _outgoing(self, item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
         """The message for a claimed prompt; a weekly summary is read from the store."""
         if item.ritual_key != WEEKLY_SUMMARY:
-            return _render(item, now)
+            return outgoing(item)
         assert item.due_at is not None  # claimed() always sets it
         async with self._sessions() as session:
             text = await summary_text(
@@ -273,29 +296,6 @@ class Dispatcher:
             can_snooze=False,
             quiet=item.quiet,
         )
-
-
-def _render(item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
-    """A prompt with its rating buttons, as the person's settings ask it to arrive."""
-    return OutgoingPrompt(
-        prompt_id=item.prompt_id,
-        chat_id=item.chat_id,
-        locale=item.locale,
-        text=prompt_message(item.ritual_key, item.locale, item.variant),
-        labels=dict(ritual_text(item.ritual_key, item.locale).labels),
-        can_snooze=item.can_snooze,
-        discreet=item.discreet,
-        period=_period(item, now),
-        quiet=item.quiet,
-    )
-
-
-def _period(item: ClaimedPrompt, now: datetime) -> str:
-    """The part of the person's day the prompt arrives in (a snoozed one comes back
-    later), for a discreet first line."""
-    if item.timezone is None:
-        return "evening"
-    return day_period(now, resolve_zone(item.timezone))
 
 
 def longest_claim_wait(rate: float) -> float:

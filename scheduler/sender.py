@@ -1,4 +1,5 @@
-"""The boundary between dispatch and Telegram: what a prompt is and who delivers it."""
+"""The boundary between dispatch and Telegram: what a prompt (or a renewed consent
+question) is, and who delivers it."""
 
 from __future__ import annotations
 
@@ -27,11 +28,25 @@ class OutgoingPrompt:
     quiet: bool = False  # no sound or vibration
 
 
+@dataclass(frozen=True, slots=True)
+class ConsentAsk:
+    """Someone who agreed to an older consent text, whose prompt came due: at that moment,
+    and once, they are asked about the text now in force instead."""
+
+    user_id: int
+    chat_id: int
+    locale: str
+    quiet: bool = False
+
+
 class Undeliverable(Exception):
     """The person can no longer be reached (blocked the bot, account deleted)."""
 
 
 class Sender(Protocol):
-    """Delivers a prompt; returns the message id, raises Undeliverable or any error."""
+    """Delivers prompts and consent questions; returns the message id, raises
+    Undeliverable or any error."""
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int: ...
+
+    async def ask_consent(self, ask: ConsentAsk) -> int: ...

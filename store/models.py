@@ -109,8 +109,12 @@ class Subscription(Base):
     local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" on the person's wall clock
     weekdays: Mapped[str] = mapped_column(String(7))  # digits 0 (Monday) to 6, e.g. "0123456"
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # How many prompts were claimed so far: picks the next rotating prompt text.
+    # How many prompts were sent so far; with the id, it seeds the draw of the next prompt.
     prompts_claimed: Mapped[int] = mapped_column(Integer, default=0)
+    # The person's shuffled cycle through this ritual's prompts (scheduler.prompt_cycle):
+    # bit i set when prompt i came in the current cycle, and the last prompt that came.
+    cycle_shown: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_prompt: Mapped[int | None] = mapped_column(SmallInteger, default=None)
     # This ritual alone is paused until then (see scheduler.planning for "until resumed").
     paused_until: Mapped[datetime | None] = mapped_column(default=None)
     # The scheduler's only scan. NULL while the ritual is off, paused until resumed, or
@@ -139,6 +143,7 @@ class Prompt(Base):
     claimed_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Which of the ritual's prompts this is (its place in the catalogue's list).
     variant: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(16))
     # When a snoozed prompt comes back; the dispatcher scans it like next_due_at.

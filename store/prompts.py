@@ -32,8 +32,9 @@ class ClaimedPrompt:
     chat_id: int
     locale: str
     ritual_key: str
-    variant: int
+    variant: int  # which of the ritual's prompts
     can_snooze: bool
+    claimed_at: datetime  # when it was claimed to be sent: the moment its words speak of
     due_at: datetime | None = None  # what a weekly summary needs to know its week
     timezone: str | None = None
     discreet: bool = False  # a neutral first line until the person taps Open
@@ -51,6 +52,7 @@ def claimed(prompt: Prompt, sub: Subscription, user: User) -> ClaimedPrompt:
         variant=prompt.variant,
         # A snoozed prompt comes back once; it isn't offered "Later" a second time.
         can_snooze=prompt.snoozes == 0,
+        claimed_at=prompt.claimed_at,
         due_at=prompt.due_at,
         timezone=user.timezone,
         discreet=user.discreet,
@@ -68,6 +70,8 @@ class DueSubscription(NamedTuple):
     active: bool
     paused_until: datetime | None
     prompts_claimed: int
+    cycle_shown: int
+    last_prompt: int | None
     next_due_at: datetime
     user_id: int
     chat_id: int
@@ -86,7 +90,7 @@ class NewPrompt:
 
     subscription_id: int
     due_at: datetime
-    variant: int
+    variant: int  # which of the ritual's prompts
     state: str  # claimed, or expired when found too late to send
 
 
@@ -95,7 +99,8 @@ _SUBS, _USERS, _PROMPTS = (Base.metadata.tables[t] for t in ("subscriptions", "u
 _DUE = (
     select(
         _SUBS.c.id, _SUBS.c.ritual_key, _SUBS.c.local_time, _SUBS.c.weekdays, _SUBS.c.active,
-        _SUBS.c.paused_until, _SUBS.c.prompts_claimed, _SUBS.c.next_due_at,
+        _SUBS.c.paused_until, _SUBS.c.prompts_claimed, _SUBS.c.cycle_shown,
+        _SUBS.c.last_prompt, _SUBS.c.next_due_at,
         _USERS.c.id, _USERS.c.chat_id, _USERS.c.locale, _USERS.c.timezone,
         _USERS.c.paused_until, _USERS.c.blocked_at, _USERS.c.discreet, _USERS.c.quiet,
         _USERS.c.consent_version,

@@ -16,8 +16,9 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from bot import keyboards
 from messages import render
-from messages.consent import CONSENT_VERSION
+from messages.consent import CONSENT_VERSION, consent_values
 from scheduler.zones import resolve_zone
 from store.models import User
 
@@ -75,6 +76,13 @@ class Reply:
 def reply(key: str, locale: str, markup: Markup | None = None, **values: object) -> Reply:
     """A rendered Reply."""
     return Reply(render(key, locale, **values), markup)
+
+
+def consent_question(locale: str, *, again: bool = False) -> Reply:
+    """May Attune keep what the person tells it: asked once at the start, and `again`
+    of someone who agreed to an older consent text (in a chat, or by the dispatcher)."""
+    key = "consent_changed" if again else "consent_ask"
+    return reply(key, locale, keyboards.consent(locale), **consent_values(locale))
 
 
 async def send(update: Update, replies: Iterable[Reply]) -> None:

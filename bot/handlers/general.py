@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import awaiting, keyboards
 from bot.handlers import notes, onboarding, rituals, summary
 from bot.handlers.common import Reply, answer, is_private, locale_of, reply, send
-from bot.handlers.taps import Visit, visit
+from bot.handlers.taps import Visit, not_yet, visit
 from bot.services import AttuneContext
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ async def _typed(context: AttuneContext, v: Visit, typed: str) -> list[Reply]:
     if tap is not None and asked is not None and asked.is_note:
         return await notes.note_text(context, tap, asked, typed)
     if tap is None:
-        return [reply("need_start", v.locale)]
+        return not_yet(v)
     if asked is not None and len(typed) > MAX_ANSWER_CHARS:
         return [reply("answer_too_long", v.locale)]
     if asked == awaiting.TIMEZONE:

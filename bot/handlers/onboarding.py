@@ -11,6 +11,7 @@ from bot.formatting import describe_next
 from bot.handlers.common import (
     Reply,
     answer,
+    consent_question,
     edit,
     edit_markup,
     is_member,
@@ -20,7 +21,7 @@ from bot.handlers.common import (
     reply,
     send,
 )
-from bot.handlers.taps import Tap, visit, zone_question
+from bot.handlers.taps import Tap, not_yet, visit, zone_question
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
 from scheduler import changes
@@ -41,7 +42,7 @@ async def start(update: Update, context: AttuneContext) -> None:
         )
         locale = user.locale
         if needs_new_consent(user):
-            replies = [reply("consent_changed", locale, keyboards.consent(locale))]
+            replies = [consent_question(locale, again=True)]
         elif not is_member(user):
             replies = [reply("welcome", locale, keyboards.adult(locale))]
         elif user.blocked_at is not None:
@@ -72,7 +73,7 @@ async def adult_answer(update: Update, context: AttuneContext) -> None:
             outcome = reply("under_18", locale)
         else:
             user.adult_confirmed_at = v.now
-            outcome = reply("consent_ask", locale, keyboards.consent(locale))
+            outcome = consent_question(locale)
     await _finish(update, outcome, locale)
 
 
@@ -115,7 +116,7 @@ async def timezone_command(update: Update, context: AttuneContext) -> None:
     async with visit(update, context) as v:
         tap = v.tap()
         if tap is None:
-            replies = [reply("need_start", v.locale)]
+            replies = not_yet(v)
         else:
             tap.user.awaiting = awaiting.TIMEZONE.stored()
             replies = zone_question(v.locale)
@@ -161,7 +162,7 @@ async def _set_zone_of(update: Update, context: AttuneContext, zone: str) -> Non
         return
     async with visit(update, context) as v:
         tap = v.tap()
-        replies = [reply("need_start", v.locale)] if tap is None else await set_zone(tap, zone)
+        replies = not_yet(v) if tap is None else await set_zone(tap, zone)
     await send(update, replies)
 
 

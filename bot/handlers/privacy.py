@@ -16,6 +16,7 @@ from bot.handlers.taps import scrub, visit
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
+from messages.consent import consent_values
 from progress.wins import is_win
 from store.personal_data import collect, erase
 
@@ -31,7 +32,9 @@ async def privacy_command(update: Update, context: AttuneContext) -> None:
     contact = context.services.settings.operator_contact.strip()
     locale = locale_of(update)
     who = contact or render("privacy_contact_unset", locale)
-    await send(update, [reply("privacy_policy", locale, contact=who)])
+    await send(
+        update, [reply("privacy_policy", locale, None, contact=who, **consent_values(locale))]
+    )
 
 
 async def export_command(update: Update, context: AttuneContext) -> None:

@@ -14,9 +14,10 @@ from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
 from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
-from messages import acknowledgement, is_ritual, prompt_message, render, ritual_text
+from messages import acknowledgement, is_ritual, render, ritual_text
 from progress.care import celebrates_held
 from progress.wins import offers_wins
+from scheduler.prompt_words import prompt_words
 from scheduler.snooze import snooze_options
 from scheduler.zones import resolve_zone
 from store import prompts as prompt_rows
@@ -59,7 +60,9 @@ async def rate(update: Update, context: AttuneContext) -> None:
         else:
             toast = ""
             user = prompt.subscription.user
-            key, variant, due = prompt.subscription.ritual_key, prompt.variant, prompt.due_at
+            key, due, words = prompt.subscription.ritual_key, prompt.due_at, _words(prompt)
+            # Thanks take turns with each prompt the ritual sends, apart from its words.
+            turn = prompt.subscription.prompts_claimed
             late = prompt.state == PromptState.EXPIRED
             check_in, is_new = await rate_prompt(
                 session, prompt=prompt, user_id=user.id, rating=rating, now=now
@@ -93,14 +96,14 @@ async def rate(update: Update, context: AttuneContext) -> None:
         "prompt_answered",
         locale,
         keyboards.rating(locale, prompt_id, labels, chosen=rating),
-        prompt=prompt_message(key, locale, variant),
+        prompt=words,
         rating=rating,
         label=labels[rating],
     )
     await edit(query, answered)
     # A changed answer is acknowledged by the toast alone: no second thank-you.
     if is_new:
-        thanks = acknowledgement(key, locale, rating, variant)
+        thanks = acknowledgement(key, locale, rating, turn)
         if late:
             thanks = render("rating_late", locale, day=day, thanks=thanks)
         # Naming the step rides on the thank-you: no request of its own. Not on a hard
@@ -161,7 +164,7 @@ async def snooze(update: Update, context: AttuneContext) -> None:
             else:
                 until = options[option]
                 prompt_rows.snooze(prompt, until=until)
-                locale, key, variant = user.locale, prompt.subscription.ritual_key, prompt.variant
+                locale, words = user.locale, _words(prompt)
     if prompt is None or toast:
         await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
         return
@@ -169,7 +172,7 @@ async def snooze(update: Update, context: AttuneContext) -> None:
     back_at = until.astimezone(zone).strftime("%H:%M")
     await edit(
         query,
-        reply("prompt_snoozed", locale, prompt=prompt_message(key, locale, variant), time=back_at),
+        reply("prompt_snoozed", locale, prompt=words, time=back_at),
     )
 
 
@@ -184,13 +187,24 @@ async def skip(update: Update, context: AttuneContext) -> None:
         toast = _closed_toast(prompt)
         if prompt is not None and not toast:
             prompt_rows.skip(prompt)
-            locale, key = prompt.subscription.user.locale, prompt.subscription.ritual_key
-            variant = prompt.variant
+            locale, words = prompt.subscription.user.locale, _words(prompt)
     if prompt is None or toast:
         await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
         return
     await answer(query)
-    await edit(query, reply("prompt_skipped", locale, prompt=prompt_message(key, locale, variant)))
+    await edit(query, reply("prompt_skipped", locale, prompt=words))
+
+
+def _words(prompt: Prompt) -> str:
+    """The prompt's words as they were sent: the same text every time it is shown."""
+    sub = prompt.subscription
+    return prompt_words(
+        sub.ritual_key,
+        sub.user.locale,
+        prompt.variant,
+        claimed_at=prompt.claimed_at,
+        timezone=sub.user.timezone,
+    )
 
 
 def _closed_toast(prompt: Prompt | None) -> str:
@@ -208,8 +222,7 @@ async def open_prompt(update: Update, context: AttuneContext) -> None:
     if view is None or update.callback_query is None:
         return
     await answer(update.callback_query)
-    text = prompt_message(view.key, view.locale, view.variant)
-    await edit(update.callback_query, Reply(text, view.keyboard()))
+    await edit(update.callback_query, Reply(view.words, view.keyboard()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +232,7 @@ class _OpenPrompt:
     prompt_id: int
     locale: str
     key: str
-    variant: int
+    words: str
     can_snooze: bool
     timezone: str
 
@@ -244,7 +257,7 @@ async def _open_prompt(update: Update, context: AttuneContext) -> _OpenPrompt | 
                 prompt_id=prompt_id,
                 locale=sub.user.locale,
                 key=sub.ritual_key,
-                variant=prompt.variant,
+                words=_words(prompt),
                 can_snooze=prompt.snoozes == 0,
                 timezone=sub.user.timezone or "UTC",
             )

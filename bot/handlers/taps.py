@@ -23,7 +23,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 
 from bot import awaiting, keyboards
-from bot.handlers.common import Reply, answer, edit, is_member, locale_of, reply, send
+from bot.handlers.common import (
+    Reply,
+    answer,
+    consent_question,
+    edit,
+    is_member,
+    locale_of,
+    needs_new_consent,
+    reply,
+    send,
+)
 from bot.services import AttuneContext
 from messages import is_ritual
 from store.models import User
@@ -110,7 +120,7 @@ async def member_command(update: Update, context: AttuneContext, action: Command
     async with visit(update, context) as v:
         tap = v.tap()
         if tap is None:
-            replies = [reply("need_start", v.locale)]
+            replies = not_yet(v)
         elif tap.user.timezone is None:
             tap.user.awaiting = awaiting.TIMEZONE.stored()
             replies = [reply("timezone_first", v.locale), *zone_question(v.locale)]
@@ -153,6 +163,14 @@ async def member_button(
         await edit(query, outcome)
     else:
         await send(update, [outcome])
+
+
+def not_yet(v: Visit) -> list[Reply]:
+    """The answer to someone who may not act yet: a person who agreed to an older consent
+    text is asked about the new one straight away; anyone else is pointed to /start."""
+    if needs_new_consent(v.user):
+        return [consent_question(v.locale, again=True)]
+    return [reply("need_start", v.locale)]
 
 
 def zone_question(locale: str) -> list[Reply]:

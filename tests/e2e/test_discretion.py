@@ -8,11 +8,18 @@ from typing import Any
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render, ritual_text, rituals
-from messages.consent import CONSENT_VERSION
+from messages.consent import CONSENT_VERSION, consent_values
 from store.db import create_engine, session_factory
 from store.models import Note, Prompt, User
 from tests.e2e.db import all_rows, count
-from tests.e2e.flows import button_data, is_prompt, onboard, opt_in_default, tick_at
+from tests.e2e.flows import (
+    button_data,
+    is_prompt,
+    onboard,
+    opt_in_default,
+    press_for_toast,
+    tick_at,
+)
 from tests.e2e.harness import FakeClock
 
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
@@ -101,18 +108,31 @@ async def test_a_new_consent_text_is_asked_again_before_anything_is_stored(
         assert row is not None
         row.consent_version = CONSENT_VERSION - 1
     await engine.dispose()
+    # When the prompt comes due, Sam is asked about the new text instead, with its buttons.
     await tick_at(bot, clock, TEN_PM_BERLIN)
+    asked_again = render("consent_changed", "en", **consent_values("en"))
+    assert "country" in asked_again and "Telegram" in asked_again
+    first = await sam.wait_for_message()
+    assert first.text == asked_again
+    assert button_data(first) == ["consent:yes", "consent:no"]
     assert await count(database_url, Prompt) == 0  # nothing sent under the old consent
+    # Asked once: the next evening brings nothing; whatever Sam sends is answered with it.
+    mark = sam.mark()
+    await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=1))
     await sam.send("/journal")
-    assert (await sam.wait_for_message()).text == render("need_start", "en")
+    ask = await sam.wait_for_message(after=mark)
+    assert ask.text == asked_again
+    assert len(sam.messages[mark:]) == 1
     await sam.send("/start")
-    ask = await sam.wait_for_message()
-    assert ask.text == render("consent_changed", "en")
+    assert (await sam.wait_for_message(after=ask)).text == asked_again
     await sam.press(ask, callback_data="consent:yes")
-    await sam.wait_for_edit(ask)
+    thanks = await sam.wait_for_edit(ask)
+    assert thanks.text == render("consent_thanks_again", "en")
     [user] = await all_rows(database_url, User)
     assert user.consent_version == CONSENT_VERSION
-    await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=1))
+    # The earlier question, pressed now: already done, nothing changes.
+    assert await press_for_toast(sam, first, "consent:yes") == render("toast_step_done", "en")
+    await tick_at(bot, clock, TEN_PM_BERLIN + timedelta(days=2))
     prompt = await sam.wait_for_message(is_prompt)
     [row] = await all_rows(database_url, Prompt)
-    assert (row.due_at, row.message_id) == (TEN_PM_BERLIN + timedelta(days=1), prompt.message_id)
+    assert (row.due_at, row.message_id) == (TEN_PM_BERLIN + timedelta(days=2), prompt.message_id)

@@ -54,7 +54,10 @@ async def test_three_days_pause_sends_nothing_until_it_ends(
     paused = await press_for_edit(sam, menu, "pause:3d")
     monday = render("next_on", "en", day="Monday", time="22:00")
     assert render("pause_state_next", "en", next=monday) in paused.text
-    assert "Nothing is counted" in paused.text
+    assert paused.text == render(
+        "pause_set", "en", state=render("pause_state_next", "en", next=monday)
+    )
+    assert "count" not in paused.text.lower()  # pausing is rest, not a tally kept or stopped
     [user] = await all_rows(database_url, User)
     assert user.paused_until == _utc(30, 12)
     assert (await _sub(database_url, "body_scan")).next_due_at == _utc(30, 21)

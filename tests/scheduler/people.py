@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from messages import rituals
 from messages.consent import CONSENT_VERSION
-from scheduler.sender import OutgoingPrompt, Undeliverable
+from scheduler.sender import ConsentAsk, OutgoingPrompt, Undeliverable
 from store.db import session_factory
 from store.models import Prompt, Subscription, User
 
@@ -18,20 +18,29 @@ FIRST_CHAT = 10_000
 
 
 class RecordingSender:
-    """Delivers into a list; chats in `refuse` are unreachable, in `broken` fail oddly."""
+    """Delivers into lists; chats in `refuse` are unreachable, in `broken` fail oddly."""
 
     def __init__(self) -> None:
         self.sent: list[OutgoingPrompt] = []
+        self.asked: list[ConsentAsk] = []
         self.refuse: set[int] = set()
         self.broken: set[int] = set()
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int:
-        if prompt.chat_id in self.refuse:
-            raise Undeliverable
-        if prompt.chat_id in self.broken:
-            raise ConnectionError("network went away")
+        self._deliverable(prompt.chat_id)
         self.sent.append(prompt)
         return len(self.sent)
+
+    async def ask_consent(self, ask: ConsentAsk) -> int:
+        self._deliverable(ask.chat_id)
+        self.asked.append(ask)
+        return len(self.asked)
+
+    def _deliverable(self, chat_id: int) -> None:
+        if chat_id in self.refuse:
+            raise Undeliverable
+        if chat_id in self.broken:
+            raise ConnectionError("network went away")
 
 
 async def add_people(

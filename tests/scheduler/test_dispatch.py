@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from messages.consent import CONSENT_VERSION
 from scheduler.dispatch import Dispatcher
 from scheduler.planning import day_period
 from store.db import session_factory
@@ -86,7 +87,7 @@ async def test_after_a_long_downtime_todays_prompt_still_comes(engine: AsyncEngi
     assert (due, state, next_due) == (NOW, PromptState.SENT, NOW + timedelta(days=1))
 
 
-async def test_prompt_texts_rotate(engine: AsyncEngine) -> None:
+async def test_each_day_brings_other_words(engine: AsyncEngine) -> None:
     await add_people(engine, 1)
     sender = RecordingSender()
     dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
@@ -108,3 +109,47 @@ async def test_the_persons_discretion_travels_with_the_prompt(engine: AsyncEngin
     assert (by_chat[10_001].discreet, by_chat[10_001].quiet) == (False, True)
     # The neutral first line names the part of the person's day the prompt arrives in.
     assert {p.period for p in sender.sent} == {day_period(NOW, ZoneInfo("Europe/Berlin"))}
+
+
+async def test_a_newer_consent_text_is_asked_about_once_instead_of_a_prompt(
+    engine: AsyncEngine,
+) -> None:
+    await add_people(engine, 2, rituals_each=2)
+    await add_people(engine, 1, first_id=10_010)
+    async with session_factory(engine)() as session, session.begin():
+        await session.execute(
+            update(User).where(User.chat_id < 10_010).values(consent_version=CONSENT_VERSION - 1)
+        )
+        await session.execute(update(User).where(User.chat_id == 10_000).values(quiet=True))
+    sender = RecordingSender()
+    dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
+    report = await dispatcher.tick(NOW)
+    # The one who agreed to the text in force gets the prompt; the others, a question each.
+    assert [p.chat_id for p in sender.sent] == [10_010]
+    assert sorted((a.chat_id, a.locale, a.quiet) for a in sender.asked) == [
+        (10_000, "en", True),
+        (10_001, "en", False),
+    ]
+    assert (report.sent, report.asked) == (1, 2)
+    async with session_factory(engine)() as session:
+        parked = await session.scalars(
+            select(Subscription.next_due_at).join(User).where(User.chat_id < 10_010)
+        )
+        assert set(parked) == {None}  # every ritual of theirs, so the question comes once
+    await dispatcher.tick(NOW + timedelta(days=1))
+    assert len(sender.asked) == 2 and len(sender.sent) == 2
+
+
+async def test_someone_unreachable_when_asked_about_consent_is_marked_blocked(
+    engine: AsyncEngine,
+) -> None:
+    await add_people(engine, 1)
+    async with session_factory(engine)() as session, session.begin():
+        await session.execute(update(User).values(consent_version=CONSENT_VERSION - 1))
+    sender = RecordingSender()
+    sender.refuse.add(10_000)
+    report = await Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1)).tick(NOW)
+    assert (report.asked, report.blocked) == (0, 1)
+    async with session_factory(engine)() as session:
+        user = await session.scalar(select(User))
+        assert user is not None and user.blocked_at == NOW

@@ -13,13 +13,14 @@ import pytest
 import messages
 from messages import (
     BANDS,
+    PERIODS,
     RATINGS,
     acknowledgement,
     band,
     is_ritual,
     locales,
+    prompt_message,
     prompt_text,
-    render,
     ritual,
     ritual_text,
     rituals,
@@ -85,40 +86,42 @@ def test_lookups_of_unknown_keys() -> None:
 
 def test_unknown_locale_falls_back_to_english() -> None:
     assert ritual_text("breath", "zz-ZZ") == ritual_text("breath", "en")
-    assert prompt_text("breath", "zz", 1) == prompt_text("breath", "en", 1)
+    assert prompt_text("breath", "zz", 1, "morning") == prompt_text("breath", "en", 1, "morning")
 
 
 @pytest.mark.parametrize("locale", locales())
 @pytest.mark.parametrize("key", KEYS)
 def test_texts_are_complete_and_fit(key: str, locale: str) -> None:
     text = ritual_text(key, locale)
-    singles = [text.name, text.description, text.question, *text.labels.values()]
+    singles = [text.name, text.description, *text.questions, *text.labels.values()]
     replies = [reply for band_replies in text.acknowledgements.values() for reply in band_replies]
     for value in [*singles, *text.prompts, *replies]:
         assert value.strip(), f"{key} ({locale}) has an empty text"
         assert len(value) <= TELEGRAM_LIMIT
-    assert "\n" not in text.name + text.description + text.question
+    assert "\n" not in text.name + text.description + "".join(text.questions)
     assert sorted(text.labels) == list(RATINGS)
     for label in text.labels.values():
         assert len(label) <= LABEL_LIMIT, label
-    assert len(text.prompts) >= 4
-    assert len(set(text.prompts)) == len(text.prompts), "a rotation would repeat itself"
+    assert len(text.prompts) >= 8
+    assert len(set(text.prompts)) == len(text.prompts), "a cycle would repeat itself"
+    assert len(set(text.questions)) == len(text.questions) >= 2
     assert set(text.acknowledgements) == set(BANDS)
     for band_replies in text.acknowledgements.values():
-        assert len(set(band_replies)) == len(band_replies) >= 2
+        assert len(set(band_replies)) == len(band_replies) >= 5
 
 
 @pytest.mark.parametrize("locale", locales())
 @pytest.mark.parametrize("key", KEYS)
 def test_prompts_read_well_as_a_notification(key: str, locale: str) -> None:
     text = ritual_text(key, locale)
-    for prompt in text.prompts:
-        first, *rest = prompt.split("\n")
-        assert len(first) <= LOCK_SCREEN_LINE, first
-        assert rest, f"{key} ({locale}): a prompt is more than its opening line"
-        message = render("ritual_prompt", locale, prompt=prompt, question=text.question)
-        assert len(message) <= TELEGRAM_LIMIT
-        assert message.startswith(first)
+    for variant in range(len(text.prompts)):
+        for period in PERIODS:  # "this afternoon" is the longest
+            message = prompt_message(key, locale, variant, period)
+            first, *rest = prompt_text(key, locale, variant, period).split("\n")
+            assert len(first) <= LOCK_SCREEN_LINE, first
+            assert rest, f"{key} ({locale}): a prompt is more than its opening line"
+            assert len(message) <= TELEGRAM_LIMIT
+            assert message.startswith(first)
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -129,12 +132,40 @@ def test_english_prompts_end_by_inviting_a_tap(key: str) -> None:
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_prompts_rotate(key: str) -> None:
+def test_a_prompt_is_found_by_its_place_and_filled_for_its_part_of_the_day(key: str) -> None:
     prompts = ritual_text(key).prompts
     count = len(prompts)
-    assert [prompt_text(key, "en", variant) for variant in range(count)] == list(prompts)
-    assert prompt_text(key, "en", count + 1) == prompts[1]
-    assert prompt_text(key, "en", -1) == prompts[-1]
+    filled = [prompt_text(key, "en", variant, "evening") for variant in range(count)]
+    assert filled == [p.replace("{part_of_day}", "this evening") for p in prompts]
+    assert prompt_text(key, "en", count + 1, "evening") == filled[1]  # any number works
+    assert all("{" not in text for text in filled)
+
+
+def test_part_of_day_is_filled_from_the_period_it_is_sent_in() -> None:
+    [(key, variant)] = [
+        (key, n)
+        for key in ["daily_checkin"]
+        for n, prompt in enumerate(ritual_text(key).prompts)
+        if "{part_of_day}" in prompt
+    ]
+    words = {period: prompt_text(key, "en", variant, period) for period in PERIODS}
+    assert "this morning" in words["morning"] and "this evening" in words["evening"]
+    assert "tonight" in words["night"] and "this afternoon" in words["afternoon"]
+    with pytest.raises(ValueError, match="period"):
+        prompt_text(key, "en", variant, "teatime")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_each_prompt_keeps_its_question(key: str) -> None:
+    text = ritual_text(key)
+    for variant in range(len(text.prompts)):
+        message = prompt_message(key, "en", variant, "morning")
+        question = text.questions[variant % len(text.questions)]
+        assert message.endswith("\n\n" + question)
+        assert message == prompt_message(key, "en", variant, "morning")
+    assert {prompt_message(key, "en", n, "morning").rsplit("\n", 1)[1] for n in range(3)} == set(
+        text.questions[:3]
+    )
 
 
 @pytest.mark.parametrize(
@@ -200,7 +231,8 @@ def test_no_text_anywhere_shames_diagnoses_is_explicit_or_uses_markup() -> None:
         # Markup only matters where people read it; rituals.toml holds keys like "body_scan".
         shown = where.startswith("locales")
         for pattern in (UNKIND, EXPLICIT, MARKUP) if shown else (UNKIND, EXPLICIT):
-            found = pattern.search(text)
+            # A placeholder ({part_of_day}) is filled before anyone reads it.
+            found = pattern.search(re.sub(r"\{\w+\}", "", text))
             assert found is None, f"{where}: {found and found[0]!r} in {text!r}"
 
 
@@ -222,12 +254,12 @@ order = 1
 
 
 def _texts_of(key: str) -> str:
-    prompts = ", ".join(f'"Prompt {number} of {key}.\\nTap."' for number in range(1, 5))
+    prompts = ", ".join(f'"Prompt {number} of {key}.\\nTap."' for number in range(1, 9))
     return f"""
 [{key}]
 name = "Name of {key}"
 description = "About {key}"
-question = "How was {key}?"
+questions = ["How was {key}?", "And {key}?"]
 prompts = [{prompts}]
 
 [{key}.labels]
@@ -238,10 +270,13 @@ prompts = [{prompts}]
 5 = "Five"
 
 [{key}.acknowledgements]
-low = ["Low one", "Low two"]
-middle = ["Middle one", "Middle two"]
-high = ["High one", "High two"]
+low = ["Low one", "Low two", "Low three", "Low four", "Low five"]
+middle = ["Middle one", "Middle two", "Middle three", "Middle four", "Middle five"]
+high = {HIGH}
 """
+
+
+HIGH = '["High one", "High two", "High three", "High four", "High five"]'
 
 
 VALID_TEXTS = _texts_of("alpha") + _texts_of("beta")
@@ -262,7 +297,8 @@ def test_valid_temporary_catalogue_loads(tmp_path: Path) -> None:
     text = catalogue.texts["en"]["alpha"]
     assert text.prompts[0] == "Prompt 1 of alpha.\nTap."
     assert dict(text.labels) == {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five"}
-    assert text.acknowledgements["middle"] == ("Middle one", "Middle two")
+    assert text.acknowledgements["middle"][:2] == ("Middle one", "Middle two")
+    assert text.questions == ("How was alpha?", "And alpha?")
 
 
 # (case id, file to break, old text, new text (first occurrence), message fragment, key named)
@@ -282,16 +318,48 @@ BROKEN = [
     ("short-time", SCHEDULE, '"07:30"', '"7:30"', "'time' must be", "alpha"),
     ("time-type", SCHEDULE, '"07:30"', "07:30:00", "'time' must be", "alpha"),
     ("bad-key", SCHEDULE, 'key = "beta"', 'key = "Beta!"', "lower_snake_case", "#2"),
-    ("missing-text-field", ENGLISH, 'question = "How was beta?"\n', "", "question", "beta"),
+    (
+        "missing-text-field",
+        ENGLISH,
+        'questions = ["How was beta?", "And beta?"]\n',
+        "",
+        "questions",
+        "beta",
+    ),
+    (
+        "one-question",
+        ENGLISH,
+        '["How was beta?", "And beta?"]',
+        '["How was beta?"]',
+        "at least 2",
+        "beta",
+    ),
     ("text-type", ENGLISH, 'name = "Name of beta"', "name = 3", "non-empty string", "beta"),
     ("empty-text", ENGLISH, 'name = "Name of beta"', 'name = " "', "non-empty string", "beta"),
     ("padded-text", ENGLISH, '"About beta"', '"About beta\\n"', "whitespace", "beta"),
     ("label-missing", ENGLISH, '5 = "Five"\n', "", "exactly the keys 1, 2, 3, 4, 5", "alpha"),
     ("label-extra", ENGLISH, '5 = "Five"\n', '5 = "Five"\n6 = "Six"\n', "1, 2", "alpha"),
     ("label-zero", ENGLISH, '1 = "One"\n', '0 = "Zero"\n', "1, 2", "alpha"),
-    ("few-prompts", ENGLISH, '"Prompt 4 of beta.\\nTap."', "", "at least 4", "beta"),
-    ("few-replies", ENGLISH, '["High one", "High two"]', '["Hi"]', "at least 2", "alpha"),
-    ("missing-band", ENGLISH, 'high = ["High one", "High two"]\n', "", "middle, high", "alpha"),
+    ("few-prompts", ENGLISH, '"Prompt 8 of beta.\\nTap."', "", "at least 8", "beta"),
+    (
+        "many-prompts",
+        ENGLISH,
+        '"Prompt 8 of beta.\\nTap."',
+        ", ".join(f'"Prompt {n} of beta.\\nTap."' for n in range(8, 65)),
+        "at most 63",
+        "beta",
+    ),
+    (
+        "unknown-placeholder",
+        ENGLISH,
+        "Prompt 3 of beta.",
+        "Prompt {weekday} of beta.",
+        "unknown placeholder(s) ['weekday']",
+        "beta",
+    ),
+    ("stray-brace", ENGLISH, "Prompt 3 of beta.", "Prompt {3 of beta.", "placeholder", "beta"),
+    ("few-replies", ENGLISH, HIGH, '["Hi", "Hey", "Oh", "Ah"]', "at least 5", "alpha"),
+    ("missing-band", ENGLISH, f"high = {HIGH}\n", "", "middle, high", "alpha"),
     ("unknown-ritual", ENGLISH, "[beta]", "[gamma]\n[beta]", "not a ritual", "gamma"),
     ("missing-ritual", ENGLISH, _texts_of("beta"), "", "missing", "beta"),
     ("duplicate-table", ENGLISH, "[beta]", '[alpha]\nname = "x"\n[beta]', "twice", "alpha"),
