@@ -22,6 +22,10 @@ except ImportError:  # pragma: no cover - every supported Python has it
 
 # How many leading characters index a rule: enough to tell "he " from "hel".
 PREFIX = 3
+# A look-behind for the first word of a sentence (of the text, or after " . "); a pattern
+# that opens with it (in any groups) is tried only there.
+SENTENCE_START = "(?:(?<=^ )|(?<=\\. ))"
+_OPENS_SENTENCE = re.compile(r"(?:\(\?:)*" + re.escape(SENTENCE_START))
 # A beginning: the characters known so far, and whether what follows is still known.
 _Start = tuple[str, bool]
 
@@ -76,6 +80,72 @@ class RuleIndex:
                         found.add(category)
             space = words.find(" ", start)
         return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Blanker:
+    """Idioms blanked in one pass from left to right, exactly as `joined(patterns).sub`
+    would blank them, but trying at each word start only the patterns that can begin there."""
+
+    # Per beginning, the (position in the list, pattern) pairs that begin so, in list order.
+    by_start: Mapping[str, tuple[tuple[int, re.Pattern[str]], ...]]
+    # The patterns that may begin with anything, in list order.
+    always: tuple[tuple[int, re.Pattern[str]], ...]
+    # Those of them that open with SENTENCE_START: tried only at a sentence's first word.
+    first_word: tuple[tuple[int, re.Pattern[str]], ...]
+
+    @classmethod
+    def of(cls, patterns: Sequence[str], where: str = "") -> Blanker:
+        grouped: dict[str, list[tuple[int, re.Pattern[str]]]] = defaultdict(list)
+        anywhere: list[tuple[int, re.Pattern[str]]] = []
+        first: list[tuple[int, re.Pattern[str]]] = []
+        for position, pattern in enumerate(patterns):
+            compiled = (position, joined([pattern], where))
+            starts = beginnings(pattern)
+            if starts is None:
+                (first if _OPENS_SENTENCE.match(pattern) else anywhere).append(compiled)
+            for start in starts or ():
+                grouped[start].append(compiled)
+        return cls(
+            by_start={start: tuple(pairs) for start, pairs in grouped.items()},
+            always=tuple(anywhere),
+            first_word=tuple(first),
+        )
+
+    def sub(self, blank: str, words: str) -> str:
+        """`words` with every idiom replaced by `blank`; where several could begin at one
+        word, the first in the list wins, as in one pattern of alternatives."""
+        kept: list[str] = []
+        done = 0
+        space = words.find(" ")
+        while space != -1 and space + 1 < len(words):
+            start = space + 1
+            candidates = [
+                pair
+                for end in range(start + 1, start + PREFIX + 1)
+                for pair in self.by_start.get(words[start:end], ())
+            ]
+            candidates += self.always
+            if space == 0 or words[space - 1] == ".":
+                candidates += self.first_word
+            found = None
+            if candidates:
+                if len(candidates) > 1:
+                    candidates.sort(key=_position)
+                for _, pattern in candidates:
+                    if found := pattern.match(words, space):
+                        break
+            if found is None:
+                space = words.find(" ", start)
+                continue
+            kept += (words[done:space], blank)
+            done = found.end()
+            space = words.find(" ", done)
+        return "".join(kept) + words[done:]
+
+
+def _position(pair: tuple[int, re.Pattern[str]]) -> int:
+    return pair[0]
 
 
 def joined(patterns: Sequence[str], where: str = "") -> re.Pattern[str]:

@@ -33,7 +33,7 @@ from typing import Any
 from messages import danger_model
 from messages.render import DEFAULT_LOCALE, resolve_locale
 from messages.resources import Category
-from messages.rule_index import RuleIndex, joined
+from messages.rule_index import Blanker, RuleIndex
 
 __all__ = [
     "Category",
@@ -90,7 +90,7 @@ class _Folds:
 class _Grammar:
     spellings: _Folds | None
     folds: _Folds | None
-    safe: re.Pattern[str] | None
+    safe: Blanker | None
     rules: RuleIndex
 
 
@@ -198,7 +198,7 @@ def load_grammar(path: Path) -> _Grammar:
             # Spellings see the text with apostrophes and punctuation; folds, plain words.
             spellings=_Folds.of(_table(data, "spellings", path), r"[\s.,!?;:()\"]"),
             folds=_Folds.of({normalise(k).strip(): v for k, v in folds.items()}, " "),
-            safe=joined(safe, "safe") if safe else None,
+            safe=Blanker.of(safe, "safe") if safe else None,
             rules=RuleIndex.of(expanded),
         )
     except ValueError as exc:  # a broken pattern, named by its category
