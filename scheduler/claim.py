@@ -15,9 +15,12 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages import is_ritual
 from scheduler.changes import Move, advance, park, standing_of, withdraw
+from scheduler.pacing import offer_due
 from scheduler.planning import Standing, may_prompt, next_due_for, rule_from_text
 from store.models import PromptState
+from store.pacing import asked
 from store.prompts import (
     ClaimedPrompt,
     DueSubscription,
@@ -98,9 +101,11 @@ async def claim_batch(
         return batch
     # Before the new rows exist, so only earlier prompts are retired (the ORM update
     # also flushes the resent prompts above, which are claimed again, not retired).
-    await expire_superseded(session, subscription_ids=[row.id for row in due])
+    untouched = await expire_superseded(session, subscription_ids=[row.id for row in due])
     claims, fresh = [], []
     due_at: dict[int, datetime] = {}
+    # Due times that ask about the ritual's pace instead of prompting (scheduler.pacing).
+    offers: dict[int, datetime] = {}
     for row in due:
         # After downtime, prompts older than the grace period are recorded as expired
         # instead of arriving as a flood of stale messages; the latest one still within
@@ -112,6 +117,8 @@ async def claim_batch(
             if recent is not None and recent <= now:
                 due_at[row.id], late = recent, False
                 batch.expired += 1  # the ones before it are skipped
+        if not late and _asks_about_pace(row, due_at[row.id], just_untouched=row.id in untouched):
+            offers[row.id] = due_at[row.id]
         claims.append(
             NewPrompt(
                 subscription_id=row.id,
@@ -125,7 +132,7 @@ async def claim_batch(
             Move(
                 row.id,
                 following(row, max(now, due_at[row.id])),
-                row.prompts_claimed + (0 if late else 1),
+                row.prompts_claimed + (0 if late or row.id in offers else 1),
             )
         )
         if late:
@@ -133,6 +140,7 @@ async def claim_batch(
         else:
             fresh.append(row)
     await advance(session, moves=moves)
+    await asked(session, offers=offers)
     ids = await insert_claims(session, claims=claims, claimed_at=claimed_at)
     batch.prompts += [
         ClaimedPrompt(
@@ -147,10 +155,23 @@ async def claim_batch(
             timezone=row.timezone,
             discreet=row.discreet,
             quiet=row.quiet,
+            pacing=row.id in offers,
+            weekdays=row.weekdays,
         )
         for row in fresh
     ]
     return batch
+
+
+def _asks_about_pace(row: DueSubscription, due_at: datetime, *, just_untouched: bool) -> bool:
+    """True if this due time asks about the ritual's pace instead of prompting; a prompt
+    retired untouched by this very claim counts too. The weekly summary is no ritual."""
+    return is_ritual(row.ritual_key) and offer_due(
+        unanswered=row.unanswered + (1 if just_untouched else 0),
+        weekdays=row.weekdays,
+        asked_at=row.pacing_asked_at,
+        due_at=due_at,
+    )
 
 
 def following(row: DueSubscription, after: datetime) -> datetime | None:

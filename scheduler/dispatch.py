@@ -21,7 +21,9 @@ claim this one is about to send.
 
 A weekly summary is a subscription with a reserved key (see scheduler.summary): claimed,
 sent and recorded exactly like a prompt, but rendered from the person's week, as plain
-text with nothing to rate.
+text with nothing to rate. A due time that asks about a ritual's pace (scheduler.pacing)
+is claimed and recorded like the prompt it stands in for, and rendered as that question.
+Discreet mode covers all three alike: a neutral line until the person taps Open.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from messages import prompt_message, ritual_text
 from scheduler.changes import blocked
 from scheduler.claim import claim_batch
+from scheduler.pacing import PacingOffer, offer_text
 from scheduler.planning import day_period
 from scheduler.sender import OutgoingPrompt, Sender, Undeliverable
 from scheduler.sent_log import SentLog
@@ -252,6 +255,8 @@ class Dispatcher:
 
     async def _outgoing(self, item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
         """The message for a claimed prompt; a weekly summary is read from the store."""
+        if item.pacing:
+            return _pacing(item, now)
         if item.ritual_key != WEEKLY_SUMMARY:
             return _render(item, now)
         assert item.due_at is not None  # claimed() always sets it
@@ -271,6 +276,8 @@ class Dispatcher:
             text=text,
             labels={},
             can_snooze=False,
+            discreet=item.discreet,
+            period=_period(item, now),
             quiet=item.quiet,
         )
 
@@ -287,6 +294,22 @@ def _render(item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
         discreet=item.discreet,
         period=_period(item, now),
         quiet=item.quiet,
+    )
+
+
+def _pacing(item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
+    """The question about a ritual's pace, in place of its prompt."""
+    return OutgoingPrompt(
+        prompt_id=item.prompt_id,
+        chat_id=item.chat_id,
+        locale=item.locale,
+        text=offer_text(item.ritual_key, item.locale),
+        labels={},
+        can_snooze=False,
+        discreet=item.discreet,
+        period=_period(item, now),
+        quiet=item.quiet,
+        pacing=PacingOffer(item.ritual_key, several_days=len(set(item.weekdays)) > 1),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Prompt, PromptState
+from store.pacing import touched
 
 
 async def rate_prompt(
@@ -17,6 +18,7 @@ async def rate_prompt(
     check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
     prompt.state = PromptState.ANSWERED
     prompt.snoozed_until = None  # a snoozed prompt rated meanwhile does not come back
+    touched(prompt.subscription)  # even a late answer: the practice found its moment
     if check_in is not None:
         check_in.rating = rating
         check_in.updated_at = now

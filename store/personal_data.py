@@ -58,6 +58,7 @@ async def collect(
                 "active": s.active,
                 "paused_until": _iso(s.paused_until),
                 "next_due_at": _iso(s.next_due_at),
+                "pace_asked_about_at": _iso(s.pacing_asked_at),
             }
             for s in subs
         ],
