@@ -210,9 +210,22 @@ async def expire_superseded(session: AsyncSession, *, subscription_ids: Iterable
 
 async def expire_unanswered(session: AsyncSession, *, sent_before: datetime) -> None:
     """Prompts left unanswered for a day expire quietly (a late tap still counts)."""
+    stale = (Prompt.state == PromptState.SENT) & (Prompt.sent_at < sent_before)
+    ritual_ids = set(await session.scalars(select(Prompt.subscription_id).where(stale)))
+    if not ritual_ids:
+        return
+    # Their subscriptions are locked first, in the order every other writer takes them (a
+    # tap, a claim, a change: subscription, then prompt), so a tap on a prompt that is
+    # expiring just then waits instead of deadlocking.
+    await session.execute(
+        select(Subscription.id)
+        .where(Subscription.id.in_(sorted(ritual_ids)))
+        .order_by(Subscription.id)
+        .with_for_update()
+    )
     closed = await session.execute(
         update(Prompt)
-        .where(Prompt.state == PromptState.SENT, Prompt.sent_at < sent_before)
+        .where(stale)
         .values(state=PromptState.EXPIRED)
         .returning(Prompt.subscription_id, Prompt.snoozes)
     )
