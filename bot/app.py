@@ -29,6 +29,7 @@ from bot.handlers import (
     looking_back,
     notes,
     onboarding,
+    pacing,
     pause,
     privacy,
     prompts,
@@ -195,6 +196,7 @@ def _register(app: AttuneApp) -> None:
         (callbacks.SUMMARY_DAY, summary.day_button),
         (callbacks.SUMMARY_TIME, summary.ask_time_button),
         (callbacks.SETTINGS, settings_menu.back_button),
+        (callbacks.PACING_KEEP, pacing.keep_button),
         (callbacks.HISTORY, looking_back.page_button),
     )
     for pattern, callback in buttons:

@@ -68,6 +68,9 @@ SUMMARY_DAYS = re.compile(r"^wsdays$")
 SUMMARY_DAY = re.compile(r"^wsday:(\d{1,2})$")
 SUMMARY_TIME = re.compile(r"^wstime$")
 SETTINGS = re.compile(r"^settings$")
+# The question about a ritual's pace: "keep it as it is". Its other buttons are the
+# ritual's own (days, time, pause).
+PACING_KEEP = re.compile(r"^pacekeep:([a-z_]{1,32})$")
 # A /history page names a page number only; it always shows the presser's own check-ins.
 HISTORY = re.compile(r"^hist:(\d{1,6})$")
 
@@ -247,6 +250,11 @@ def settings() -> str:
     return "settings"
 
 
+def pacing_keep(key: str) -> str:
+    """Keep a ritual's pace as it is, after Attune asked about it."""
+    return f"pacekeep:{key}"
+
+
 def history(page: int) -> str:
     """A /history page, 0 for the newest."""
     return f"hist:{page}"
@@ -391,6 +399,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(SUMMARY_DAY, summary_day, ((0,), (6,))),
     Kind(SUMMARY_TIME, summary_time, ((),)),
     Kind(SETTINGS, settings, ((),)),
+    Kind(PACING_KEEP, pacing_keep, _RITUAL),
     Kind(HISTORY, history, ((0,), (12,))),
 )
 

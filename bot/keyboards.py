@@ -445,7 +445,22 @@ def discretion(
     )
 
 
+def pacing_offer(locale: str, key: str, *, several_days: bool) -> InlineKeyboardMarkup:
+    """Under the question about a ritual's pace: fewer days (or another day, for a ritual
+    on one day), another time, a pause, or keep it as it is. All but the last open the
+    ritual's own choices, which change nothing until a day, time or length is chosen."""
+    days = "btn_pacing_fewer_days" if several_days else "btn_pacing_other_day"
+    return _choice(
+        locale,
+        (days, callbacks.ritual_days(key)),
+        ("btn_pacing_other_time", callbacks.ritual_ask_time(key)),
+        ("btn_pacing_pause", callbacks.ritual_pause_ask(key)),
+        ("btn_pacing_keep", callbacks.pacing_keep(key)),
+    )
+
+
 def open_prompt(locale: str, prompt_id: int) -> InlineKeyboardMarkup:
-    """Under a discreet prompt: the one button that shows its words."""
+    """Under a discreet message (a prompt, a summary, a question about pace): the one
+    button that shows its words."""
     label = render("btn_open", locale)
     return _rows([InlineKeyboardButton(label, callback_data=callbacks.open_prompt(prompt_id))], 1)

@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 
 class TelegramSender:
     """Sends prompts as messages with their buttons (plain text when there is nothing to
-    rate, as for a weekly summary), and renewed consent questions, retrying network errors
-    with backoff.
+    rate, as for a weekly summary; the question about pace has its own), and renewed
+    consent questions, retrying network errors with backoff.
 
     429s are retried by the rate limiter (after Telegram's `retry_after`); a 403 or a
     vanished chat means the person can no longer be reached.
@@ -62,11 +62,17 @@ class TelegramSender:
 
     async def _send(self, prompt: OutgoingPrompt) -> int:
         markup: InlineKeyboardMarkup | None
-        if prompt.discreet and prompt.labels:
-            # What a lock screen shows names no practice; the words come after Open.
+        if prompt.discreet:
+            # What a lock screen shows names no practice and no week; the words come after
+            # Open, for a prompt, a summary and a question about pace alike.
             text = render(f"discreet_prompt_{prompt.period}", prompt.locale)
             text += "\n" + render("discreet_prompt_tail", prompt.locale)
             markup = keyboards.open_prompt(prompt.locale, prompt.prompt_id)
+        elif prompt.pacing is not None:
+            text = prompt.text
+            markup = keyboards.pacing_offer(
+                prompt.locale, prompt.pacing.ritual_key, several_days=prompt.pacing.several_days
+            )
         else:
             text = prompt.text
             markup = keyboards.prompt(

@@ -15,7 +15,6 @@ from progress.milestones import (
 )
 from progress.patterns import patterns
 from progress.report import chart_caption, progress_message, progress_text
-from progress.sparkline import sparkline
 from progress.summary import weekly_summary
 
 __all__ = [
@@ -30,6 +29,5 @@ __all__ = [
     "patterns",
     "progress_message",
     "progress_text",
-    "sparkline",
     "weekly_summary",
 ]

@@ -5,9 +5,11 @@ pausing and resuming (the person or one ritual), consent, blocking and coming ba
 crisis pause: each function here sets the fields, recomputes `next_due_at` of what it
 touched, and settles prompts that no longer belong (a snoozed prompt would otherwise come
 back after its ritual was turned off or paused; an open one can no longer be put off).
-Handlers call these and nothing else writes `next_due_at` (a test reads the source to keep
-it so); the dispatcher moves a claimed subscription on with `advance`, and parks the rituals of
-someone who agreed to an older consent text with `park`.
+Each change also starts the count of untouched prompts afresh: it is the person's own
+choice of pace (scheduler.pacing). Handlers call these and nothing else writes
+`next_due_at` (a test reads the source to keep it so); the dispatcher moves a claimed
+subscription on with `advance`, and parks the rituals of someone who agreed to an older
+consent text with `park`.
 
 The functions work on a person loaded with their subscriptions (store.users.get_user), in
 the caller's transaction, keyword-only after the session.
@@ -29,6 +31,7 @@ from scheduler.prompt_cycle import Cycle
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
 from store.models import Base, Prompt, PromptState, Subscription, User
+from store.pacing import touched
 from store.subscriptions import find_subscription
 
 # ---- reading a row as plain values -------------------------------------------------------
@@ -285,6 +288,9 @@ def _on(user: User, ritual_key: str) -> Subscription:
 
 def _replan(sub: Subscription, user: User, now: datetime) -> None:
     sub.next_due_at = next_due(sub, user, now)
+    # Every change here is the person's own choice of pace: counting untouched prompts
+    # starts again (scheduler.pacing).
+    touched(sub)
 
 
 def _replan_all(user: User, now: datetime) -> None:

@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import is_ritual, ritual_text
 from scheduler.changes import Move, advance, park, standing_of, withdraw
+from scheduler.pacing import offer_due
 from scheduler.planning import Standing, may_prompt, next_due_for, rule_from_text
 from scheduler.prompt_cycle import Cycle, next_prompt, seed_of
 from scheduler.sender import ConsentAsk
 from store.models import PromptState
+from store.pacing import asked
 from store.prompts import (
     ClaimedPrompt,
     DueSubscription,
@@ -92,9 +94,9 @@ async def claim_batch(
     # when one comes due they are asked instead, once, as all their rituals are parked
     # together; agreeing reschedules them.
     outdated = [r for r in due if not standings[r.id].consented]
-    asked = {r.user_id: ConsentAsk(r.user_id, r.chat_id, r.locale, r.quiet) for r in outdated}
-    await park(session, user_ids=list(asked))
-    batch.parked, batch.asks = len(outdated), list(asked.values())
+    asks = {r.user_id: ConsentAsk(r.user_id, r.chat_id, r.locale, r.quiet) for r in outdated}
+    await park(session, user_ids=list(asks))
+    batch.parked, batch.asks = len(outdated), list(asks.values())
     due = [r for r in due if standings[r.id].consented]
     # Anything else that stops a prompt: nothing is sent, the row moves to when it may be.
     stopped = [r for r in due if not may_prompt(standings[r.id], now)]
@@ -106,10 +108,12 @@ async def claim_batch(
         return batch
     # Before the new rows exist, so only earlier prompts are retired (the ORM update
     # also flushes the resent prompts above, which are claimed again, not retired).
-    await expire_superseded(session, subscription_ids=[row.id for row in due])
+    untouched = await expire_superseded(session, subscription_ids=[row.id for row in due])
     claims, fresh = [], []
     due_at: dict[int, datetime] = {}
     variant: dict[int, int] = {}
+    # Due times that ask about the ritual's pace instead of prompting (scheduler.pacing).
+    offers: dict[int, datetime] = {}
     for row in due:
         # After downtime, prompts older than the grace period are recorded as expired
         # instead of arriving as a flood of stale messages; the latest one still within
@@ -122,6 +126,8 @@ async def claim_batch(
                 due_at[row.id], late = recent, False
                 batch.expired += 1  # the ones before it are skipped
         variant[row.id], cycle = _draw(row)
+        if not late and _asks_about_pace(row, due_at[row.id], just_untouched=row.id in untouched):
+            offers[row.id] = due_at[row.id]
         claims.append(
             NewPrompt(
                 subscription_id=row.id,
@@ -130,13 +136,15 @@ async def claim_batch(
                 state=PromptState.EXPIRED if late else PromptState.CLAIMED,
             )
         )
-        # Only a prompt that is sent moves the person on in their cycle.
+        # Only a prompt that is sent moves the person on in their cycle: not an expired
+        # one, and not a question about pace sent in its place.
+        shown = not late and row.id not in offers
         moves.append(
             Move(
                 row.id,
                 following(row, max(now, due_at[row.id])),
-                row.prompts_claimed + (0 if late else 1),
-                _cycle(row) if late else cycle,
+                row.prompts_claimed + (1 if shown else 0),
+                cycle if shown else _cycle(row),
             )
         )
         if late:
@@ -144,6 +152,7 @@ async def claim_batch(
         else:
             fresh.append(row)
     await advance(session, moves=moves)
+    await asked(session, offers=offers)
     ids = await insert_claims(session, claims=claims, claimed_at=claimed_at)
     batch.prompts += [
         ClaimedPrompt(
@@ -159,6 +168,8 @@ async def claim_batch(
             timezone=row.timezone,
             discreet=row.discreet,
             quiet=row.quiet,
+            pacing=row.id in offers,
+            weekdays=row.weekdays,
         )
         for row in fresh
     ]
@@ -179,6 +190,17 @@ def _draw(row: DueSubscription) -> tuple[int, Cycle]:
         return 0, _cycle(row)
     count = len(ritual_text(row.ritual_key, row.locale).prompts)
     return next_prompt(_cycle(row), prompts=count, seed=seed_of(row.id, row.prompts_claimed))
+
+
+def _asks_about_pace(row: DueSubscription, due_at: datetime, *, just_untouched: bool) -> bool:
+    """True if this due time asks about the ritual's pace instead of prompting; a prompt
+    retired untouched by this very claim counts too. The weekly summary is no ritual."""
+    return is_ritual(row.ritual_key) and offer_due(
+        unanswered=row.unanswered + (1 if just_untouched else 0),
+        weekdays=row.weekdays,
+        asked_at=row.pacing_asked_at,
+        due_at=due_at,
+    )
 
 
 def following(row: DueSubscription, after: datetime) -> datetime | None:

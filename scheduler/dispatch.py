@@ -21,8 +21,11 @@ claim this one is about to send.
 
 A weekly summary is a subscription with a reserved key (see scheduler.summary): claimed,
 sent and recorded exactly like a prompt, but rendered from the person's week, as plain
-text with nothing to rate. Someone whose prompt comes due under an older consent text is
-asked about the text in force instead (scheduler.claim parks their rituals).
+text with nothing to rate. A due time that asks about a ritual's pace (scheduler.pacing)
+is claimed and recorded like the prompt it stands in for, and rendered as that question.
+Discreet mode covers all three alike: a neutral line until the person taps Open. Someone
+whose prompt comes due under an older consent text is asked about the text in force
+instead (scheduler.claim parks their rituals).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.changes import blocked
 from scheduler.claim import claim_batch
-from scheduler.prompt_words import outgoing
+from scheduler.pacing import PacingOffer, offer_text
+from scheduler.prompt_words import outgoing, sent_period
 from scheduler.sender import ConsentAsk, OutgoingPrompt, Sender, Undeliverable
 from scheduler.sent_log import SentLog
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
@@ -275,6 +279,8 @@ class Dispatcher:
 
     async def _outgoing(self, item: ClaimedPrompt, now: datetime) -> OutgoingPrompt:
         """The message for a claimed prompt; a weekly summary is read from the store."""
+        if item.pacing:
+            return _pacing(item)
         if item.ritual_key != WEEKLY_SUMMARY:
             return outgoing(item)
         assert item.due_at is not None  # claimed() always sets it
@@ -294,8 +300,26 @@ class Dispatcher:
             text=text,
             labels={},
             can_snooze=False,
+            discreet=item.discreet,
+            period=sent_period(item.claimed_at, item.timezone),
             quiet=item.quiet,
         )
+
+
+def _pacing(item: ClaimedPrompt) -> OutgoingPrompt:
+    """The question about a ritual's pace, in place of its prompt."""
+    return OutgoingPrompt(
+        prompt_id=item.prompt_id,
+        chat_id=item.chat_id,
+        locale=item.locale,
+        text=offer_text(item.ritual_key, item.locale),
+        labels={},
+        can_snooze=False,
+        discreet=item.discreet,
+        period=sent_period(item.claimed_at, item.timezone),
+        quiet=item.quiet,
+        pacing=PacingOffer(item.ritual_key, several_days=len(set(item.weekdays)) > 1),
+    )
 
 
 def longest_claim_wait(rate: float) -> float:

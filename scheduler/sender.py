@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from scheduler.pacing import PacingOffer
+
 
 @dataclass(frozen=True, slots=True)
 class OutgoingPrompt:
     """A rendered prompt, ready to hand to a messenger.
 
-    A prompt with no labels (a weekly summary) has nothing to rate: it is sent as plain
-    text, with no buttons at all.
+    A prompt with no labels has nothing to rate: a weekly summary is sent as plain text
+    with no buttons at all, a question about pace (`pacing`) with that question's buttons.
+    Discreet, any of them shows only a neutral line until the person taps Open.
     """
 
     prompt_id: int
@@ -26,6 +29,7 @@ class OutgoingPrompt:
     discreet: bool = False
     period: str = "evening"
     quiet: bool = False  # no sound or vibration
+    pacing: PacingOffer | None = None  # asks about this ritual's pace instead of prompting
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Prompt, PromptState
+from store.pacing import touched
 
 
 class Previous(NamedTuple):
@@ -25,6 +26,7 @@ async def rate_prompt(
     check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
     prompt.state = PromptState.ANSWERED
     prompt.snoozed_until = None  # a snoozed prompt rated meanwhile does not come back
+    touched(prompt.subscription)  # even a late answer: the practice found its moment
     if check_in is not None:
         check_in.rating = rating
         check_in.updated_at = now

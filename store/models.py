@@ -121,6 +121,13 @@ class Subscription(Base):
     # the person has blocked the bot; a pause moves it past the pause's end. So due rows
     # are only ever ones to send.
     next_due_at: Mapped[datetime | None] = mapped_column(index=True, default=None)
+    # Gentle pacing (scheduler.pacing): prompts of this ritual sent and left without any tap,
+    # one after another. A rating, Skip, Later, "keep it as it is" or any change of its
+    # schedule starts it from nothing again; a prompt closed by a pause leaves it as it is.
+    unanswered: Mapped[int] = mapped_column(Integer, default=0)
+    # When Attune last asked whether another pace would suit: the due time of the prompt it
+    # asked instead of. It asks again no sooner than a month later.
+    pacing_asked_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
 
     user: Mapped[User] = relationship(back_populates="subscriptions")

@@ -58,6 +58,10 @@ async def collect(
                 "active": s.active,
                 "paused_until": _iso(s.paused_until),
                 "next_due_at": _iso(s.next_due_at),
+                # Gentle pacing: prompts left without a tap since the last one, and when
+                # Attune last asked about this practice's pace.
+                "prompts_without_a_tap_lately": s.unanswered,
+                "pace_asked_about_at": _iso(s.pacing_asked_at),
             }
             for s in subs
         ],

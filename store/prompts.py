@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from store.models import Base, Prompt, PromptState, Subscription, User
+from store.pacing import count_untouched, touched
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,10 @@ class ClaimedPrompt:
     timezone: str | None = None
     discreet: bool = False  # a neutral first line until the person taps Open
     quiet: bool = False  # no sound or vibration
+    # Gentle pacing: this due time brings the question about the ritual's pace instead of
+    # the prompt (scheduler.pacing); its days shape the question's buttons.
+    pacing: bool = False
+    weekdays: str = ""
 
 
 def claimed(prompt: Prompt, sub: Subscription, user: User) -> ClaimedPrompt:
@@ -57,6 +62,8 @@ def claimed(prompt: Prompt, sub: Subscription, user: User) -> ClaimedPrompt:
         timezone=user.timezone,
         discreet=user.discreet,
         quiet=user.quiet,
+        pacing=prompt.due_at == sub.pacing_asked_at,
+        weekdays=sub.weekdays,
     )
 
 
@@ -82,6 +89,8 @@ class DueSubscription(NamedTuple):
     discreet: bool
     quiet: bool
     consent_version: int
+    unanswered: int
+    pacing_asked_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +112,7 @@ _DUE = (
         _SUBS.c.last_prompt, _SUBS.c.next_due_at,
         _USERS.c.id, _USERS.c.chat_id, _USERS.c.locale, _USERS.c.timezone,
         _USERS.c.paused_until, _USERS.c.blocked_at, _USERS.c.discreet, _USERS.c.quiet,
-        _USERS.c.consent_version,
+        _USERS.c.consent_version, _SUBS.c.unanswered, _SUBS.c.pacing_asked_at,
     )
     .join(_USERS, _USERS.c.id == _SUBS.c.user_id)
     .order_by(_SUBS.c.next_due_at)
@@ -184,28 +193,55 @@ async def release_claims(
     )
 
 
-async def expire_superseded(session: AsyncSession, *, subscription_ids: Iterable[int]) -> None:
-    """A new prompt of a ritual quietly retires the earlier unanswered ones."""
+async def expire_superseded(session: AsyncSession, *, subscription_ids: Iterable[int]) -> set[int]:
+    """A new prompt of a ritual quietly retires the earlier unanswered ones.
+
+    Returns the subscriptions whose retired prompt went untouched (counted for pacing).
+    """
     ids = list(subscription_ids)
     if not ids:
-        return
-    await session.execute(
+        return set()
+    closed = await session.execute(
         update(Prompt)
         .where(
             Prompt.subscription_id.in_(ids),
             Prompt.state.in_([PromptState.SENT, PromptState.SNOOZED]),
         )
         .values(state=PromptState.EXPIRED, snoozed_until=None)
+        .returning(Prompt.subscription_id, Prompt.snoozes)
     )
+    return await _count_untouched(session, closed.tuples())
 
 
 async def expire_unanswered(session: AsyncSession, *, sent_before: datetime) -> None:
     """Prompts left unanswered for a day expire quietly (a late tap still counts)."""
+    stale = (Prompt.state == PromptState.SENT) & (Prompt.sent_at < sent_before)
+    ritual_ids = set(await session.scalars(select(Prompt.subscription_id).where(stale)))
+    if not ritual_ids:
+        return
+    # Their subscriptions are locked first, in the order every other writer takes them (a
+    # tap, a claim, a change: subscription, then prompt), so a tap on a prompt that is
+    # expiring just then waits instead of deadlocking.
     await session.execute(
-        update(Prompt)
-        .where(Prompt.state == PromptState.SENT, Prompt.sent_at < sent_before)
-        .values(state=PromptState.EXPIRED)
+        select(Subscription.id)
+        .where(Subscription.id.in_(sorted(ritual_ids)))
+        .order_by(Subscription.id)
+        .with_for_update()
     )
+    closed = await session.execute(
+        update(Prompt)
+        .where(stale)
+        .values(state=PromptState.EXPIRED)
+        .returning(Prompt.subscription_id, Prompt.snoozes)
+    )
+    await _count_untouched(session, closed.tuples())
+
+
+async def _count_untouched(session: AsyncSession, closed: Iterable[tuple[int, int]]) -> set[int]:
+    """Count the closed prompts that were never touched; one put off with Later was."""
+    untouched = {subscription_id for subscription_id, snoozes in closed if snoozes == 0}
+    await count_untouched(session, subscription_ids=untouched)
+    return untouched
 
 
 # The person may tap (rate, Later, Skip) before the send is recorded: that answer stands,
@@ -254,9 +290,11 @@ def snooze(prompt: Prompt, *, until: datetime) -> None:
     prompt.state = PromptState.SNOOZED
     prompt.snoozed_until = until
     prompt.snoozes += 1
+    touched(prompt.subscription)
 
 
 def skip(prompt: Prompt) -> None:
     """The person chose to skip this one: no penalty, no follow-up."""
     prompt.state = PromptState.SKIPPED
     prompt.snoozed_until = None
+    touched(prompt.subscription)

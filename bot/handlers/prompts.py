@@ -1,4 +1,5 @@
-"""Taps on a prompt: a 1-5 rating, Later (snooze once), or Skip this one."""
+"""Taps on a prompt: a 1-5 rating, Later (snooze once), or Skip this one; and Open, which
+shows a discreet message's words (a prompt, a weekly summary or a question about pace)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,21 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import awaiting, keyboards
 from bot.formatting import describe_day
+from bot.handlers import pacing
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
 from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
+from bot.handlers.summary import opened_summary
 from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, render, ritual_text
 from progress.care import celebrates_held
 from progress.wins import offers_wins
+from scheduler.pacing import asked_instead
 from scheduler.prompt_words import prompt_words
 from scheduler.snooze import snooze_options
+from scheduler.summary import WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
 from store import prompts as prompt_rows
 from store.check_ins import rate_prompt
@@ -26,8 +31,8 @@ from store.models import Prompt, PromptState
 from store.users import count_care_offer
 
 
-async def _owned(v: Visit, prompt_id: int) -> Prompt | None:
-    """The prompt, if it exists and belongs to the person who pressed.
+async def _mine(v: Visit, prompt_id: int) -> Prompt | None:
+    """The row, if it exists and belongs to the person who pressed.
 
     Callback data only names a row; a forged, stale or someone else's button names a row
     the presser doesn't own and gets None.
@@ -37,8 +42,16 @@ async def _owned(v: Visit, prompt_id: int) -> Prompt | None:
     prompt = await prompt_rows.get_prompt(v.session, prompt_id=prompt_id)
     if prompt is None or prompt.subscription.user_id != v.user.id:
         return None
-    if not is_ritual(prompt.subscription.ritual_key):
-        return None  # a ritual retired from the catalogue
+    return prompt
+
+
+async def _owned(v: Visit, prompt_id: int) -> Prompt | None:
+    """The presser's own prompt of a ritual, one that can be rated, put off or skipped."""
+    prompt = await _mine(v, prompt_id)
+    if prompt is None or not is_ritual(prompt.subscription.ritual_key):
+        return None  # a weekly summary, or a ritual retired from the catalogue
+    if asked_instead(prompt.due_at, prompt.subscription.pacing_asked_at):
+        return None  # the question about pace stood in for this prompt: nothing to rate
     return prompt
 
 
@@ -217,12 +230,36 @@ def _closed_toast(prompt: Prompt | None) -> str:
 
 
 async def open_prompt(update: Update, context: AttuneContext) -> None:
-    """Open a discreet prompt: its words and buttons, edited in place."""
-    view = await _open_prompt(update, context)
-    if view is None or update.callback_query is None:
+    """Open a discreet message in place: a prompt's words and buttons, a weekly summary
+    (any time: it is a look back), or the question about a ritual's pace."""
+    query = update.callback_query
+    if query is None or context.match is None:
         return
-    await answer(update.callback_query)
-    await edit(update.callback_query, Reply(view.words, view.keyboard()))
+    prompt_id = int(context.match.group(1))
+    async with visit(update, context) as v:
+        opened = await _opened(v, await _mine(v, prompt_id))
+    if isinstance(opened, str):
+        await answer(query, render(opened, locale_of(update)), show_alert=True)
+        return
+    await answer(query)
+    await edit(query, opened)
+
+
+async def _opened(v: Visit, row: Prompt | None) -> Reply | str:
+    """What Open shows of the presser's row, or the toast that says why nothing."""
+    if row is None:
+        return "toast_not_yours"
+    sub = row.subscription
+    if sub.ritual_key == WEEKLY_SUMMARY:
+        return await opened_summary(v.session, row)
+    if not is_ritual(sub.ritual_key):
+        return "toast_not_yours"  # a ritual retired from the catalogue
+    if toast := _closed_toast(row):
+        return toast
+    if asked_instead(row.due_at, sub.pacing_asked_at):
+        return pacing.offer(sub, sub.user.locale)
+    view = _view(row)
+    return Reply(view.words, view.keyboard())
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,14 +289,18 @@ async def _open_prompt(update: Update, context: AttuneContext) -> _OpenPrompt | 
         prompt = await _owned(v, prompt_id)
         toast = _closed_toast(prompt)
         if prompt is not None and not toast:
-            sub = prompt.subscription
-            return _OpenPrompt(
-                prompt_id=prompt_id,
-                locale=sub.user.locale,
-                key=sub.ritual_key,
-                words=_words(prompt),
-                can_snooze=prompt.snoozes == 0,
-                timezone=sub.user.timezone or "UTC",
-            )
+            return _view(prompt)
     await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
     return None
+
+
+def _view(prompt: Prompt) -> _OpenPrompt:
+    sub = prompt.subscription
+    return _OpenPrompt(
+        prompt_id=prompt.id,
+        locale=sub.user.locale,
+        key=sub.ritual_key,
+        words=_words(prompt),
+        can_snooze=prompt.snoozes == 0,
+        timezone=sub.user.timezone or "UTC",
+    )

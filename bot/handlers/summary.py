@@ -1,4 +1,5 @@
-"""The weekly summary: the onboarding offer, its page in /settings, its day and its time.
+"""The weekly summary: the onboarding offer, its page in /settings, its day and its time,
+and its words when a discreet one is opened.
 
 It is a subscription with a reserved key (scheduler.summary.WEEKLY_SUMMARY), so the
 dispatcher sends it at the person's chosen time like any prompt, and a pause holds it back
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot import awaiting, keyboards
@@ -21,9 +23,9 @@ from progress.calendar import DAILY
 from scheduler import changes
 from scheduler.local_time import format_local_time, parse_local_time
 from scheduler.planning import weekdays_from_text
-from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
+from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY, summary_text
 from scheduler.zones import resolve_zone
-from store.models import Subscription, User
+from store.models import Prompt, Subscription, User
 from store.subscriptions import find_subscription
 
 
@@ -113,6 +115,20 @@ async def time_text(tap: Tap, text: str) -> list[Reply]:
     local_time = format_local_time(parsed)
     await changes.summary_on(tap.session, user=tap.user, now=tap.now, local_time=local_time)
     return [summary_page(tap.user, tap.locale, tap.now)]
+
+
+async def opened_summary(session: AsyncSession, prompt: Prompt) -> Reply:
+    """A discreet summary's words, read again for the week it was sent for."""
+    user = prompt.subscription.user
+    text = await summary_text(
+        session,
+        user_id=user.id,
+        locale=user.locale,
+        timezone=user.timezone,
+        due_at=prompt.due_at,
+        now=prompt.sent_at or prompt.due_at,
+    )
+    return Reply(text)
 
 
 def summary_subscription(user: User) -> Subscription | None:

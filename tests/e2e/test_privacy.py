@@ -80,6 +80,10 @@ async def test_export_sends_everything_as_json_and_csv(
     assert [c["rating"] for c in data["check_ins"]] == [4]
     assert [n["text"] for n in data["notes"]] == [NOTE]
     assert [p["ritual"] for p in data["practices"]] == ["body_scan"]
+    pacing = [
+        (p["prompts_without_a_tap_lately"], p["pace_asked_about_at"]) for p in data["practices"]
+    ]
+    assert pacing == [(0, None)]  # what gentle pacing keeps is theirs too
     rows = list(csv.reader(io.StringIO(csv_bytes.decode())))
     assert rows[0] == ["practiced_at", "ritual", "rating", "step_named", "note"]
     assert rows[1][1:] == ["Bedtime body scan", "4", "", NOTE]

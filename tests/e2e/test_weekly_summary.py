@@ -1,5 +1,6 @@
 """The weekly summary: offered at the end of onboarding, changed in /settings, sent by the
-dispatcher at the chosen local time as plain text, and held back by a pause.
+dispatcher at the chosen local time as plain text (behind a neutral line and Open in
+discreet mode), and held back by a pause.
 
 The clock stands at Friday 27 November 2026, 13:00 in Berlin (12:00 UTC); the default
 summary time, Sunday 18:00 in Berlin, is 29 November 17:00 UTC.
@@ -7,11 +8,14 @@ summary time, Sunday 18:00 in Berlin, is 29 November 17:00 UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
-from messages import render
+from messages import render, ritual_text
+from progress.history import Entry
+from progress.summary import weekly_summary
 from scheduler.summary import WEEKLY_SUMMARY
 from store.models import CheckIn, Prompt, PromptState, Subscription
 from tests.e2e.db import all_rows, count
@@ -24,7 +28,9 @@ from tests.e2e.flows import (
     tick_at,
 )
 from tests.e2e.harness import FakeClock
+from tests.e2e.practice import rate
 
+BERLIN = ZoneInfo("Europe/Berlin")
 SUNDAY_SIX_PM = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
 SUMMARY_TITLE = render("summary_title", "en", start="23 Nov", end="29 Nov")
 
@@ -77,7 +83,7 @@ async def test_yes_in_onboarding_sends_it_on_sunday_evening_once(
     await tick_at(bot, clock, SUNDAY_SIX_PM + timedelta(seconds=5))
     summary = await sam.wait_for_message(_is_summary, after=mark)
     assert summary.text is not None and summary.text.startswith(SUMMARY_TITLE)
-    assert render("summary_empty", "en") in summary.text  # a quiet week, warmly
+    assert summary.text == weekly_summary([], BERLIN, date(2026, 11, 23), [], "en")  # quiet
     assert summary.buttons == []  # nothing to rate
     await tick_at(bot, clock, SUNDAY_SIX_PM + timedelta(hours=2))
     assert len([m for m in sam.messages if _is_summary(m)]) == 1
@@ -186,3 +192,47 @@ async def test_a_pause_holds_the_summary_back_too(
     await sam.wait_for_message()
     row = await _summary_row(database_url)
     assert row is not None and row.next_due_at == SUNDAY_SIX_PM + timedelta(days=7)
+
+
+async def test_a_discreet_summary_shows_a_neutral_line_until_open(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=11004, first_name="Sam")
+    offer = await onboard(sam, discreet=True)
+    await press_for_edit(sam, offer, "wsum:yes")
+    await opt_in_default(sam, "kind_words")  # every day at 09:00 in Berlin
+    saturday = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+    await tick_at(bot, clock, saturday)
+    discreet_prompt = await sam.wait_for_message(lambda m: "open:" in str(m.buttons))
+    opened = await press_for_edit(sam, discreet_prompt, button_data(discreet_prompt)[0])
+    await rate(sam, opened, 4)
+
+    mark = sam.mark()
+    await tick_at(bot, clock, SUNDAY_SIX_PM + timedelta(seconds=5))
+    [summary] = [m for m in sam.messages[mark:] if m.buttons]
+    # What a lock screen shows: the same neutral line as any discreet prompt, naming no
+    # practice and no week.
+    assert summary.text == "\n".join(
+        [render("discreet_prompt_evening", "en"), render("discreet_prompt_tail", "en")]
+    )
+    [row] = await all_rows(database_url, Subscription, ritual_key=WEEKLY_SUMMARY)
+    [prompt] = await all_rows(database_url, Prompt, subscription_id=row.id)
+    assert button_data(summary) == [f"open:{prompt.id}"]
+    assert emulator.calls_to("sendMessage")[-1].params.get("protect_content") is True
+
+    # Someone else's tap shows them nothing.
+    other = emulator.user(user_id=11005, first_name="Alex")
+    toast = await press_for_toast(sam, summary, f"open:{prompt.id}", as_user=other)
+    assert toast == render("toast_not_yours", "en")
+    # Two days on, when a prompt would long have closed, Sam's tap still opens it in place:
+    # a summary is a look back, and stays one.
+    await tick_at(bot, clock, SUNDAY_SIX_PM + timedelta(days=2))
+    [prompt] = await all_rows(database_url, Prompt, subscription_id=row.id)
+    assert prompt.state == PromptState.EXPIRED
+    shown = await press_for_edit(sam, summary, f"open:{prompt.id}")
+    week = date(2026, 11, 23)
+    entries, reached = [Entry("kind_words", 4, saturday)], ["first:kind_words"]
+    assert shown.text == weekly_summary(entries, BERLIN, week, reached, "en")
+    label = ritual_text("kind_words", "en").labels[4]
+    assert f"{ritual_text('kind_words', 'en').name}: it felt “{label}”." in shown.text
+    assert shown.buttons == []

@@ -192,7 +192,8 @@ def test_following_is_next_due_for(
         paused_until=sub_pause, prompts_claimed=0, cycle_shown=0, last_prompt=None,
         next_due_at=after, user_id=1, chat_id=1,
         locale="en", timezone=zone, user_paused_until=user_pause, blocked_at=blocked,
-        discreet=True, quiet=False, consent_version=CONSENT_VERSION,
+        discreet=True, quiet=False, consent_version=CONSENT_VERSION, unanswered=0,
+        pacing_asked_at=None,
     )  # fmt: skip
     standing = Standing(
         active=active,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -18,8 +18,10 @@ from messages import ritual_text
 from scheduler.claim import claim_batch
 from scheduler.dispatch import Dispatcher
 from scheduler.prompt_cycle import MAX_PROMPTS, Cycle, next_prompt, seed_of
+from store.check_ins import rate_prompt
 from store.db import session_factory
 from store.models import Prompt, Subscription
+from store.prompts import get_prompt
 from tests.scheduler.people import NOW, RecordingSender, add_people
 
 GRACE = timedelta(hours=1)
@@ -86,11 +88,23 @@ async def _sent_in_order(engine: AsyncEngine) -> list[int]:
         return list(rows)
 
 
+async def _answer_the_latest(engine: AsyncEngine, now: datetime) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        latest = await session.scalar(select(Prompt.id).order_by(Prompt.due_at.desc()).limit(1))
+        assert latest is not None
+        prompt = await get_prompt(session, prompt_id=latest)
+        assert prompt is not None
+        await rate_prompt(
+            session, prompt=prompt, user_id=prompt.subscription.user_id, rating=3, now=now
+        )
+
+
 async def test_three_months_of_daily_prompts_for_one_person(engine: AsyncEngine) -> None:
     """Ninety-two evenings through the real claim and send, with two dispatchers each
     evening (replicas; at once on PostgreSQL, one after the other on SQLite, which has one
     writer): one prompt an evening, every prompt once per cycle, none twice in a row, the
-    words the person received included."""
+    words the person received included. They answer each evening, as someone practising
+    daily does (unanswered evenings would bring a question about pace instead)."""
     await add_people(engine, 1)  # body scan, every day at 22:00 in Berlin
     count = len(ritual_text("body_scan").prompts)
     sender = RecordingSender()
@@ -103,6 +117,7 @@ async def test_three_months_of_daily_prompts_for_one_person(engine: AsyncEngine)
                 await replica.tick(now)
         else:
             await asyncio.gather(*(replica.tick(now) for replica in replicas))
+        await _answer_the_latest(engine, now + timedelta(minutes=5))
     assert len(sender.sent) == days
     shown = await _sent_in_order(engine)
     assert len(shown) == days

@@ -1,4 +1,5 @@
-"""The weekly summary goes through the dispatch path: claimed once, sent as plain text."""
+"""The weekly summary goes through the dispatch path: claimed once, sent as plain text,
+discreet like any prompt."""
 
 from __future__ import annotations
 
@@ -89,7 +90,9 @@ async def test_a_due_summary_is_sent_once_as_plain_text(engine: AsyncEngine) -> 
     assert summary.labels == {} and not summary.can_snooze  # nothing to rate
     week_start = datetime(2026, 11, 30).date()
     assert summary.text == weekly_summary(history, BERLIN, week_start, ["win:tender"], "en")
-    assert "▁" in summary.text or any(bar in summary.text for bar in "▂▃▄▅▆▇█")
+    assert "Breath and grounding: it felt “Fairly grounded” at times and “Calm and" in summary.text
+    # Discreet by default, like any prompt: a neutral line for the evening until Open.
+    assert (summary.discreet, summary.period) == (True, "evening")
 
     async with session_factory(engine)() as session:
         [prompt] = await session.scalars(select(Prompt))

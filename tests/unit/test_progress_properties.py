@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -14,7 +15,6 @@ from progress.history import Entry, history_page
 from progress.milestones import milestone_message, milestone_name, new_milestones, welcome_back
 from progress.patterns import patterns
 from progress.report import progress_text
-from progress.sparkline import sparkline
 from progress.summary import weekly_summary
 
 LIMIT = 4096
@@ -152,6 +152,16 @@ def test_weekly_summaries_always_fit(
 
 
 @settings(max_examples=80, deadline=None)
+@given(history=histories, zone=zones, week_start=days_in_range)
+def test_weekly_summaries_speak_in_words(
+    history: list[Entry], zone: tzinfo, week_start: date
+) -> None:
+    # Below the title (dates) nothing is a number, an arrow, an average or a day's mark.
+    body = weekly_summary(history, zone, week_start, [], "en").split("\n", 1)[1]
+    assert not re.search(r"[0-9↑↓→·▁▂▃▄▅▆▇█]", body), body
+
+
+@settings(max_examples=80, deadline=None)
 @given(history=histories, zone=zones, day=days_in_range)
 def test_progress_texts_and_patterns_always_fit(
     history: list[Entry], zone: tzinfo, day: date
@@ -177,8 +187,3 @@ def test_history_pages_always_fit(
     assert text.strip() and len(text) <= LIMIT
     if len(pairs) <= per_page:
         assert not newer and not older
-
-
-@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=True)), max_size=40))
-def test_sparkline_has_one_mark_per_value(values: list[float | None]) -> None:
-    assert len(sparkline(values)) == len(values)
