@@ -16,6 +16,8 @@ from messages.resources import DEFAULT_RESOURCES
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 # What Telegram accepts as a webhook secret; 32+ characters makes guessing it hopeless.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+# What pydantic reads as true, for the one flag read before the settings are.
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 
 
 def env_file() -> str | None:
@@ -28,7 +30,8 @@ def env_file() -> str | None:
     named = os.environ.get("ATTUNE_ENV_FILE", "").strip()
     if named:
         return named
-    return None if os.environ.get("ATTUNE_IN_CONTAINER", "").strip() == "1" else ".env"
+    in_container = os.environ.get("ATTUNE_IN_CONTAINER", "").strip().lower() in _TRUE
+    return None if in_container else ".env"
 
 
 class Settings(BaseSettings):
@@ -50,7 +53,8 @@ class Settings(BaseSettings):
     claim_lease_seconds: float = Field(default=120.0, gt=0, alias="ATTUNE_CLAIM_LEASE_SECONDS")
     data_key: SecretStr | None = Field(default=None, alias="ATTUNE_DATA_KEY")
     env: Literal["production", "development"] = Field(default="production", alias="ATTUNE_ENV")
-    env_file: str | None = Field(default=None, alias="ATTUNE_ENV_FILE")
+    # Read by env_file() before the rest; a field too, so a name that is no file is refused.
+    env_file: FilePath | None = Field(default=None, alias="ATTUNE_ENV_FILE")
     # Set by the Dockerfile, so the code knows it runs in the image (see env_file()).
     in_container: bool = Field(default=False, alias="ATTUNE_IN_CONTAINER")
     operator_contact: str = Field(default="", alias="ATTUNE_OPERATOR_CONTACT")
@@ -120,6 +124,11 @@ class Settings(BaseSettings):
         """The path the webhook is served at: the path of ATTUNE_WEBHOOK_URL."""
         assert self.webhook_url is not None
         return urlsplit(self.webhook_url).path or "/"
+
+    @field_validator("env_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -80,6 +80,16 @@ def test_the_image_reads_the_env_file_ATTUNE_ENV_FILE_names(
     assert settings.env == "production"  # the planted .env is still not read
 
 
+def test_an_ATTUNE_ENV_FILE_that_is_no_file_is_refused(
+    volume: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATTUNE_ENV_FILE", str(volume / "no-such.env"))
+    with pytest.raises(ValueError, match="ATTUNE_ENV_FILE"):
+        Settings()
+    monkeypatch.setenv("ATTUNE_ENV_FILE", "")  # blank: unset, as compose may leave it
+    assert Settings().env == "development"  # the .env of the working directory, as before
+
+
 def test_outside_the_image_make_run_still_reads_env(volume: Path) -> None:
     settings = Settings()
     assert settings.token() == TOKEN
