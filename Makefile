@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint lock lock-check format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,26 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
+
+# The image installs $(LOCK): every package pinned by version and hash, resolved from
+# pyproject.toml for the image's Python (3.11 on Linux). Run `make lock` after changing the
+# dependencies; `make lock-check` (CI) fails while the lock no longer matches them.
+LOCK := requirements.lock
+COMPILE_LOCK = $(BIN)/uv pip compile pyproject.toml --quiet --python-version 3.11 \
+	--python-platform linux --generate-hashes --custom-compile-command "make lock"
+
+lock: $(VENV)/.dev-installed
+	$(COMPILE_LOCK) --output-file $(LOCK)
+
+# Resolves again from a copy of the lock, whose pins uv keeps wherever pyproject.toml allows
+# them, and compares the pins (not the hashes: PyPI may add wheels to a release later).
+lock-check: $(VENV)/.dev-installed
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp $(LOCK) "$$tmp/$(LOCK)" && $(COMPILE_LOCK) --output-file "$$tmp/$(LOCK)" && \
+	grep -E '^[A-Za-z0-9]' $(LOCK) > "$$tmp/pinned" && \
+	grep -E '^[A-Za-z0-9]' "$$tmp/$(LOCK)" > "$$tmp/resolved" && \
+	if diff -u "$$tmp/pinned" "$$tmp/resolved"; then echo "$(LOCK) matches pyproject.toml"; \
+	else echo "$(LOCK) does not match pyproject.toml: run make lock"; exit 1; fi
 
 # Performance figures (about 6 minutes; PostgreSQL is included when reachable).
 bench: $(VENV)/.dev-installed

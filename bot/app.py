@@ -21,6 +21,7 @@ from telegram.ext import (
 
 import messages
 from bot import callbacks
+from bot.data_key import key_file
 from bot.flood import FloodGuard
 from bot.handlers import (
     crisis,
@@ -53,6 +54,7 @@ from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
 from store.crypto import NoteCipher
 from store.db import create_engine, migrate, session_factory
+from store.private_files import make_private, sqlite_files
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +221,7 @@ async def open_services(app: AttuneApp) -> None:
     messages.locales()
     load_resources(settings.crisis_resources)  # ResourcesError: one line, for StartFailed
     load_danger_reading()  # the crisis grammar and model, before anyone writes
+    _keep_files_private(settings)
     services.engine = create_engine(settings.database_url)
     await migrate(services.engine)
     services.sessions = session_factory(services.engine)
@@ -251,6 +254,21 @@ async def open_services(app: AttuneApp) -> None:
         housekeeping=services.housekeeping.run,
     )
     services.scheduler.start()
+
+
+def _keep_files_private(settings: Settings) -> None:
+    """Close what an older version (or a loose umask) left readable to others; say so once."""
+    key = key_file(settings)
+    changed, left_open = make_private([*sqlite_files(settings.database_url), *filter(None, [key])])
+    if changed:
+        names = ", ".join(str(path) for path in changed)
+        log.warning("made private (files 0600, folders 0700): %s", names)
+    for path in left_open:
+        log.warning(
+            "%s is open to other users and not Attune's to close (shared, or someone"
+            " else's): give Attune's files a folder of their own",
+            path,
+        )
 
 
 async def stop_services(app: AttuneApp, *, within: float) -> None:

@@ -19,8 +19,8 @@ from telegram import Bot, WebhookInfo
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.data_key import note_cipher
-from bot.http import AiohttpRequest
-from bot.one_line import reason
+from bot.http import AiohttpRequest, RedirectRefused
+from bot.one_line import kind, reason
 from bot.settings import Settings
 from messages.resources import ResourcesError, load_resources
 from store.crypto import NoteCipher
@@ -165,9 +165,15 @@ async def _bot_api_checks(settings: Settings, token: str | None) -> list[Check]:
     except InvalidToken:
         fix = "copy it again from @BotFather (/mybots, API Token)"
         return [Check("Bot API", "PROBLEM", f"{root} does not accept this token: {fix}")]
+    except RedirectRefused:
+        fix = "check TELEGRAM_API_BASE_URL, and for a proxy or login page in between"
+        return [
+            Check("Bot API", "PROBLEM", f"{root} answered with a redirect, not followed; {fix}")
+        ]
     except (NetworkError, TimeoutError, OSError) as error:
+        # By type only: the error's text can quote the request's URL, with the token in it.
         fix = "check the network, a firewall or proxy, or TELEGRAM_API_BASE_URL"
-        return [Check("Bot API", "PROBLEM", f"cannot reach {root} ({reason(error)}); {fix}")]
+        return [Check("Bot API", "PROBLEM", f"cannot reach {root} ({kind(error)}); {fix}")]
     except TelegramError as error:
         return [Check("Bot API", "PROBLEM", f"{root} answered getMe with: {reason(error)}")]
     checks = [Check("Bot API", "ok", f"{root} knows this bot as @{bot.username}")]
@@ -196,8 +202,10 @@ def _webhook_check(settings: Settings, info: WebhookInfo) -> Check:
 
 def _secrets(settings: Settings) -> list[str]:
     """Every secret value the settings hold, so that no output line carries one."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     values = [
-        settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else "",
+        token,
+        token.partition(":")[2],  # the secret half, also as it appears percent-encoded
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
         make_url(settings.database_url).password or "",
     ]

@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="attune",
         description="Attune, a gentle-practice Telegram bot. Settings come from environment "
-        "variables (or a .env file); the README lists them.",
+        "variables (or a .env file; in the image only ATTUNE_ENV_FILE's); the README lists them.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -108,7 +108,11 @@ def _rotate(args: argparse.Namespace, settings: Settings, cipher: NoteCipher | N
 
 def _one_line(error: Exception) -> str:
     if isinstance(error, ValidationError):
+        # A check of several settings together has no field to name: its sentence does.
         return "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            if e["loc"]
+            else e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
         )
     return str(error)

@@ -23,7 +23,8 @@ def note_cipher(settings: Settings) -> NoteCipher:
     all decrypt: that is how keys rotate). Without it, only ATTUNE_ENV=development may
     start, with a key file created once next to the SQLite database.
     """
-    if settings.data_key is not None and settings.data_key.get_secret_value().strip():
+    if _from_settings(settings):
+        assert settings.data_key is not None
         keys = [k.strip() for k in settings.data_key.get_secret_value().split(",") if k.strip()]
         if not all(check_key(k) for k in keys):
             raise ValueError("ATTUNE_DATA_KEY is not a valid key; make one with `attune new-key`.")
@@ -34,6 +35,17 @@ def note_cipher(settings: Settings) -> NoteCipher:
             "`attune new-key`, or set ATTUNE_ENV=development to use a local key file."
         )
     return NoteCipher([_development_key(_key_path(settings.database_url))])
+
+
+def key_file(settings: Settings) -> Path | None:
+    """The development key file, when that is where the key comes from."""
+    if _from_settings(settings) or settings.env != "development":
+        return None
+    return _key_path(settings.database_url)
+
+
+def _from_settings(settings: Settings) -> bool:
+    return settings.data_key is not None and bool(settings.data_key.get_secret_value().strip())
 
 
 def _key_path(database_url: str) -> Path:

@@ -8,7 +8,10 @@ Use one instance for ordinary requests and another for the long poll, as PTB doe
     builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
 
 Requests are encoded the way PTB's `HTTPXRequest` encodes them: parameters as form fields
-(each value JSON-encoded by PTB), multipart/form-data when files are uploaded.
+(each value JSON-encoded by PTB), multipart/form-data when files are uploaded. Like httpx
+(which follows none unless told to), it follows no redirect: the Bot API never sends one,
+and whatever does (a captive portal, a misconfigured proxy) is not where the token goes.
+Its errors name the failure's type, never its text, which can quote the URL and so the token.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class RedirectRefused(NetworkError):
+    """The Bot API answered with a redirect, which is not followed."""
 
 
 class AiohttpRequest(BaseRequest):
@@ -124,7 +131,13 @@ class AiohttpRequest(BaseRequest):
         data, headers = _body(request_data)
         try:
             async with session.request(
-                method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxy=self._proxy,
+                allow_redirects=False,
             ) as response:
                 body = await response.read()
         except TimeoutError as error:  # aiohttp's timeout errors all derive from it
@@ -132,9 +145,12 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             self._on_error("network")
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
-        if response.status >= 400:
+            raise NetworkError(f"aiohttp.{type(error).__name__}") from error
+        if response.status >= 300:
             self._on_error(str(response.status))
+        if 300 <= response.status < 400:
+            # PTB would quote the body in its error, and a redirect's body quotes the URL.
+            raise RedirectRefused(f"the Bot API answered {response.status}, a redirect")
         return response.status, body
 
 

@@ -24,6 +24,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import AttuneApp, build_application, close_services, open_services, stop_services
 from bot.intake import ALLOWED_UPDATES, Poller, UpdateIntake
+from bot.one_line import kind
 from bot.settings import Settings
 from bot.web import Status, web_application
 from messages.resources import ResourcesError
@@ -113,7 +114,9 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
             )
         status.taking_updates = True
         port = _bound_port(runner)
-        log.info("attune is running (%s mode, HTTP port %d)", settings.mode, port)
+        log.info(
+            "attune is running (%s mode, HTTP on %s:%d)", settings.mode, settings.http_host, port
+        )
         try:
             yield Runtime(port=port, polling=polling)
         finally:
@@ -147,7 +150,7 @@ async def _start(app: AttuneApp, runner: web.AppRunner, settings: Settings) -> N
     except InvalidToken as error:
         raise StartFailed("Telegram does not accept TELEGRAM_BOT_TOKEN") from error
     except NetworkError as error:
-        raise StartFailed(f"cannot reach the Bot API ({error})") from error
+        raise StartFailed(f"cannot reach the Bot API ({kind(error)})") from error
     try:
         await open_services(app)
     except ResourcesError as error:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Literal, Self
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
@@ -15,12 +16,32 @@ from messages.resources import DEFAULT_RESOURCES
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 # What Telegram accepts as a webhook secret; 32+ characters makes guessing it hopeless.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+# What pydantic reads as true, for the one flag read before the settings are.
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+
+
+def env_file() -> str | None:
+    """The env file read under the environment: the one ATTUNE_ENV_FILE names, else `.env`
+    in the working directory, except in the image.
+
+    The image works in its /data volume, where anyone who can write a file could plant a
+    `.env`; there only ATTUNE_ENV_FILE (set by whoever starts the container) names one.
+    """
+    named = os.environ.get("ATTUNE_ENV_FILE", "").strip()
+    if named:
+        return named
+    in_container = os.environ.get("ATTUNE_IN_CONTAINER", "").strip().lower() in _TRUE
+    return None if in_container else ".env"
 
 
 class Settings(BaseSettings):
-    """Attune's configuration, from environment variables (and an optional `.env`)."""
+    """Attune's configuration, from environment variables (and an optional env file)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        values.setdefault("_env_file", env_file())
+        super().__init__(**values)
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
@@ -32,6 +53,10 @@ class Settings(BaseSettings):
     claim_lease_seconds: float = Field(default=120.0, gt=0, alias="ATTUNE_CLAIM_LEASE_SECONDS")
     data_key: SecretStr | None = Field(default=None, alias="ATTUNE_DATA_KEY")
     env: Literal["production", "development"] = Field(default="production", alias="ATTUNE_ENV")
+    # Read by env_file() before the rest; a field too, so a name that is no file is refused.
+    env_file: FilePath | None = Field(default=None, alias="ATTUNE_ENV_FILE")
+    # Set by the Dockerfile, so the code knows it runs in the image (see env_file()).
+    in_container: bool = Field(default=False, alias="ATTUNE_IN_CONTAINER")
     operator_contact: str = Field(default="", alias="ATTUNE_OPERATOR_CONTACT")
     crisis_resources: FilePath = Field(default=DEFAULT_RESOURCES, alias="ATTUNE_CRISIS_RESOURCES")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -40,7 +65,8 @@ class Settings(BaseSettings):
 
     log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
     mode: Literal["polling", "webhook"] = Field(default="polling", alias="ATTUNE_MODE")
-    http_host: str = Field(default="0.0.0.0", alias="ATTUNE_HTTP_HOST")
+    # Unset: loopback, or every interface in webhook mode (Telegram must reach it).
+    http_host: str = Field(default="", alias="ATTUNE_HTTP_HOST")
     http_port: int = Field(default=8080, ge=0, le=65535, alias="ATTUNE_HTTP_PORT")
     webhook_url: str | None = Field(default=None, alias="ATTUNE_WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(default=None, alias="ATTUNE_WEBHOOK_SECRET")
@@ -49,6 +75,25 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _listen_address(self) -> Self:
+        """Only this machine can reach the port unless the operator opens it (or Telegram
+        must reach it: webhook mode)."""
+        if not self.http_host.strip():
+            self.http_host = "0.0.0.0" if self.mode == "webhook" else "127.0.0.1"
+        return self
+
+    @model_validator(mode="after")
+    def _no_development_in_the_image(self) -> Self:
+        """Development keeps the notes key in a file beside the database: in the image, the
+        same volume, so one copied volume would hold both."""
+        if self.in_container and self.env == "development":
+            raise ValueError(
+                "ATTUNE_ENV=development is refused in the container (it would keep the notes"
+                " key in the data volume); set ATTUNE_DATA_KEY and leave ATTUNE_ENV unset"
+            )
+        return self
 
     @model_validator(mode="after")
     def _webhook_complete(self) -> Self:
@@ -79,6 +124,11 @@ class Settings(BaseSettings):
         """The path the webhook is served at: the path of ATTUNE_WEBHOOK_URL."""
         assert self.webhook_url is not None
         return urlsplit(self.webhook_url).path or "/"
+
+    @field_validator("env_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+from store.database_url import sqlite_file
+from store.private_files import create_private
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -26,6 +29,16 @@ def create_engine(url: str) -> AsyncEngine:
     if not url.startswith("sqlite"):
         return _create_async_engine(url, pool_pre_ping=True)
     engine = _create_async_engine(url)
+    database = sqlite_file(url)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _private_file(*_args: Any) -> None:
+        # Created readable by this user only before SQLite would create it with the
+        # umask's mode (its -wal and -shm then take the same). A missing folder is left
+        # for SQLite to report.
+        if database is not None:
+            with suppress(FileNotFoundError):
+                create_private(database)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

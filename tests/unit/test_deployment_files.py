@@ -306,10 +306,15 @@ def test_dockerfile() -> None:
     bases = [args for word, args in steps if word == "FROM"]
     assert len(bases) == 2 and all(re.match(r"python:\d+\.\d+\.\d+-slim", b) for b in bases)
     runtime = steps[max(i for i, (word, _) in enumerate(steps) if word == "FROM") :]
-    # The install CI proves works (a plain, non-editable install of the project).
-    install = re.compile(r"pip install( --quiet)? --no-cache-dir \.$", re.MULTILINE)
-    assert any(install.search(args) for word, args in steps if word == "RUN")
-    assert install.search((ROOT / ".ci/run").read_text())
+    # The installs CI proves work: the lock by hash, then the project adding nothing to it.
+    for install in (
+        re.compile(
+            r"pip install( --quiet)? --no-cache-dir --require-hashes -r requirements\.lock$", re.M
+        ),
+        re.compile(r"pip install( --quiet)? --no-cache-dir --no-deps \.$", re.MULTILINE),
+    ):
+        assert any(install.search(args) for word, args in steps if word == "RUN")
+        assert install.search((ROOT / ".ci/run").read_text())
     assert not any(re.search(r"apt-get|gcc|build-essential", a) for w, a in runtime if w == "RUN")
     users = [args for word, args in runtime if word == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0")
