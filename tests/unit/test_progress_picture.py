@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -139,3 +141,13 @@ def test_the_chosen_picture_is_drawn(history: list[Entry], size: tuple[int, int]
     png = render_picture(picture, history, BERLIN, NOW, "en", discreet=True)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert struct.unpack(">II", png[16:24]) == size
+
+
+def test_choosing_a_picture_and_starting_the_bot_do_not_load_matplotlib() -> None:
+    # matplotlib costs start-up time and memory; it is loaded by the first picture drawn.
+    code = (
+        "import sys, bot.app, progress.picture\n"
+        "from progress.picture import choose_picture\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
