@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,15 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
-# Performance figures (about 6 minutes; PostgreSQL is included when reachable).
+# Performance figures (about 6 minutes; PostgreSQL is included when reachable), then the
+# time /progress takes to draw its picture.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/dispatch.py
+	$(BIN)/python benchmarks/chart.py
+
+# The README's example /progress pictures, drawn again into docs/.
+pictures: $(VENV)/.run-installed
+	$(BIN)/python benchmarks/chart_examples.py
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
