@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint lock lock-check format bench clean
+.PHONY: run test lint lock lock-check format bench pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,15 @@ lock-check: $(VENV)/.dev-installed
 	if diff -u "$$tmp/pinned" "$$tmp/resolved"; then echo "$(LOCK) matches pyproject.toml"; \
 	else echo "$(LOCK) does not match pyproject.toml: run make lock"; exit 1; fi
 
-# Performance figures (about 6 minutes; PostgreSQL is included when reachable).
+# Performance figures (about 6 minutes; PostgreSQL is included when reachable), then the
+# time /progress takes to draw its picture.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/dispatch.py
+	$(BIN)/python benchmarks/chart.py
+
+# The README's example /progress pictures, drawn again into docs/.
+pictures: $(VENV)/.run-installed
+	$(BIN)/python benchmarks/chart_examples.py
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

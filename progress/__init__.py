@@ -2,8 +2,9 @@
 
 Nothing here imports Telegram, SQLAlchemy or the store: every function takes plain values
 (a person's ``Entry`` history, their ``zone``, a ``now``) and returns text or PNG bytes,
-with every word from ``messages`` (``locales/<locale>/progress.toml``). The chart lives in
-``progress.chart`` and is not imported here, so using milestones does not load matplotlib.
+with every word from ``messages`` (``locales/<locale>/progress.toml``). The pictures live in
+``progress.chart`` and ``progress.year_chart`` and are not imported here (``progress.picture``
+chooses and loads them), so using milestones does not load matplotlib.
 """
 
 from progress.history import Entry, history_page, nearest_page
@@ -14,12 +15,13 @@ from progress.milestones import (
     new_milestones,
 )
 from progress.patterns import patterns
-from progress.report import chart_caption, progress_message, progress_text
+from progress.picture import choose_picture, picture_caption
+from progress.report import progress_message, progress_text
 from progress.summary import weekly_summary
 
 __all__ = [
     "Entry",
-    "chart_caption",
+    "choose_picture",
     "history_page",
     "journal_milestones",
     "milestone_message",
@@ -27,6 +29,7 @@ __all__ = [
     "nearest_page",
     "new_milestones",
     "patterns",
+    "picture_caption",
     "progress_message",
     "progress_text",
     "weekly_summary",

@@ -7,6 +7,9 @@ gets its own marker shape. Every word comes from progress.toml; in discreet mode
 the picture names a practice ("Practice 1", "Practice 2", ... and a neutral title), since a
 chart may be seen over someone's shoulder. The PNG carries no timestamp or version, so the
 same input always gives the same bytes.
+
+It is sized for a phone: laid out 360 pixels wide (what a 360-pixel-wide screen shows when
+the photo is opened) with the legend under the plot, and saved at twice that density.
 """
 
 from __future__ import annotations
@@ -41,10 +44,21 @@ OKABE_ITO = (
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 ROLLING_DAYS = 7
-_MAX_TICKS = 7
+_MAX_TICKS = 5
 _AVERAGE_COLOUR = "#555555"
-_SIZE_INCHES = (9.0, 5.0)
+# Layout in pixels of a 360-pixel-wide screen, drawn at _DPI and saved at _SAVE_DPI.
+_WIDTH = 360
+_PLOT_HEIGHT = 200
+_ABOVE = 34  # the title
+_BELOW = 44  # dates and the x label
+_LEFT, _RIGHT = 44, 12
+_MARGIN = 8
+_LEGEND_ROW = 17
 _DPI = 100
+_SAVE_DPI = 200
+_FONT_TITLE = 10.5
+_FONT_TEXT = 8.5
+_FONT_SMALL = 7.5
 
 
 def render_chart(
@@ -60,7 +74,7 @@ def render_chart(
     figure = build_figure(history, zone, now, locale, discreet=discreet, days=days)
     buffer = io.BytesIO()
     # No "Software" text chunk: it names the matplotlib version, and output stays identical.
-    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=_SAVE_DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -92,18 +106,28 @@ def build_figure(
             offset = (local - datetime.combine(first, time())) / ONE_DAY
             points[entry.ritual_key].append((offset, entry.rating))
 
-    figure = Figure(figsize=_SIZE_INCHES, dpi=_DPI)
+    shown = ordered_keys(points)
+    # The legend (the practices and the average, two to a row) goes under the plot, where it
+    # takes no width from the plot on a narrow screen.
+    legend_height = math.ceil((len(shown) + 1) / 2) * _LEGEND_ROW + 6 if shown else 0
+    height = _ABOVE + _PLOT_HEIGHT + _BELOW + legend_height
+    figure = Figure(figsize=(_WIDTH / _DPI, height / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    figure.subplots_adjust(left=0.08, right=0.72, top=0.9, bottom=0.12)
+    figure.subplots_adjust(
+        left=_LEFT / _WIDTH,
+        right=1 - _RIGHT / _WIDTH,
+        top=1 - _ABOVE / height,
+        bottom=(_BELOW + legend_height) / height,
+    )
     title = (
         render("chart_title_discreet", locale)
         if discreet
         else render("chart_title", locale, days=days)
     )
-    axes.set_title(title)
-    axes.set_ylabel(render("chart_ylabel", locale))
-    axes.set_xlabel(render("chart_xlabel", locale))
+    axes.set_title(title, fontsize=_FONT_TITLE)
+    axes.set_ylabel(render("chart_ylabel", locale), fontsize=_FONT_TEXT)
+    axes.set_xlabel(render("chart_xlabel", locale), fontsize=_FONT_TEXT)
     axes.set_ylim(0.6, 5.4)
     axes.set_yticks([1, 2, 3, 4, 5])
     axes.set_xlim(0, days)
@@ -111,13 +135,11 @@ def build_figure(
     axes.set_xticks(
         [(day - first) / ONE_DAY for day in ticks], [short_date(day, locale) for day in ticks]
     )
+    axes.tick_params(labelsize=_FONT_SMALL)
     axes.grid(axis="y", color="#dddddd", linewidth=0.8)
     axes.set_axisbelow(True)
 
-    shown = ordered_keys(points)
     if not shown:
-        # No legend to make room for: the note gets the whole width, over a plain background.
-        figure.subplots_adjust(right=0.95)
         axes.text(
             0.5,
             0.5,
@@ -125,6 +147,7 @@ def build_figure(
             transform=axes.transAxes,
             ha="center",
             va="center",
+            fontsize=_FONT_TEXT,
             wrap=True,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 6},
         )
@@ -135,10 +158,10 @@ def build_figure(
         # Sorted, so the history's order never changes a pixel where dots overlap.
         xs, ys = zip(*sorted(points[key]), strict=True)
         axes.plot(
-            xs, ys, linestyle="none", marker=marker, markersize=4.5, color=colour, alpha=0.55
+            xs, ys, linestyle="none", marker=marker, markersize=3.5, color=colour, alpha=0.55
         )
         line_x, line_y = _rolling(per_day[key], first, last)
-        axes.plot(line_x, line_y, color=colour, linewidth=2)
+        axes.plot(line_x, line_y, color=colour, linewidth=1.6)
         label = (
             render("chart_practice", locale, number=number)
             if discreet
@@ -148,7 +171,18 @@ def build_figure(
     handles.append(
         Line2D([], [], color=_AVERAGE_COLOUR, linewidth=2, label=render("chart_average", locale))
     )
-    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    axes.legend(
+        handles=handles,
+        loc="upper left",
+        # In axes fractions: from the figure's left margin, just under the dates.
+        bbox_to_anchor=(-(_LEFT - _MARGIN) / (_WIDTH - _LEFT - _RIGHT), -_BELOW / _PLOT_HEIGHT),
+        ncols=2,
+        fontsize=_FONT_TEXT,
+        frameon=False,
+        handlelength=1.6,
+        columnspacing=1.0,
+        borderaxespad=0,
+    )
     return figure
 
 
@@ -188,9 +222,9 @@ def _style(key: str) -> tuple[str, str]:
 
 
 def _ticks(first: date, last: date) -> list[date]:
-    """Return at most 7 dates to label: every day, 2nd day or week; or month starts."""
+    """Return at most 5 dates to label: every day, 2nd, 3rd day or week; or month starts."""
     span = (last - first).days + 1
-    for step in (1, 2, 7, 14):
+    for step in (1, 2, 3, 7, 14):
         if span <= step * _MAX_TICKS:
             # Weekly labels fall on Mondays, so they line up with how weeks are summarised.
             start = first + ((-first.weekday()) % 7 if step >= 7 else 0) * ONE_DAY

@@ -41,6 +41,16 @@ def days_back(day: date, count: int) -> tuple[date, date]:
     return day - (count - 1) * ONE_DAY, day
 
 
+def month_starts(day: date, count: int) -> list[date]:
+    """Return the first days of the ``count`` months ending with ``day``'s month, oldest first."""
+    starts = []
+    year, month = day.year, day.month
+    for _ in range(count):
+        starts.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return starts[::-1]
+
+
 def mean(values: Iterable[int | Fraction]) -> Fraction | None:
     """Return the exact mean of ``values``, or None when there are none."""
     items = list(values)

@@ -30,11 +30,9 @@ from progress.common import (
 from progress.history import Entry
 from progress.patterns import patterns
 
-__all__ = ["CAPTION_LIMIT", "WINDOW_DAYS", "chart_caption", "progress_message", "progress_text"]
+__all__ = ["WINDOW_DAYS", "progress_message", "progress_text"]
 
 WINDOW_DAYS = 14
-# Telegram's limit for a photo's caption, in characters.
-CAPTION_LIMIT = 1024
 
 
 def progress_text(history: Sequence[Entry], zone: tzinfo, now: datetime, locale: str) -> str:
@@ -78,33 +76,6 @@ def progress_message(history: Sequence[Entry], zone: tzinfo, now: datetime, loca
     whole = f"{text}\n\n{observations}"
     # The summary comes first: observations are a bonus and are left out rather than cut.
     return whole if len(whole) <= LIMIT else text
-
-
-def chart_caption(
-    history: Sequence[Entry],
-    zone: tzinfo,
-    now: datetime,
-    locale: str,
-    *,
-    discreet: bool,
-    days: int = 90,
-) -> str | None:
-    """Return the caption of the /progress chart, or None when it would show nothing.
-
-    The chart draws the practices rated in the last ``days`` local days; the caption names
-    the same ones, except in discreet mode, where it names none (a caption shows in chat
-    lists and notifications).
-    """
-    window = days_back(local_day(now, zone), days)
-    shown = ordered_keys(
-        entry.ritual_key for entry in history if _within(local_date(entry, zone), window)
-    )
-    if not shown:
-        return None
-    if discreet:
-        return render("chart_caption_discreet", locale)
-    names = render("list_separator", locale).join(ritual_name(key, locale) for key in shown)
-    return cut(render("chart_caption", locale, days=days, names=names), CAPTION_LIMIT)
 
 
 def _ritual_line(

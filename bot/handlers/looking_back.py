@@ -1,6 +1,7 @@
 """/progress and /history: a person looking back over their own practice.
 
-/progress sends a short text (with a few observed patterns) and a chart; /history shows
+/progress sends a short text (with a few observed patterns) and a picture that suits the
+history (``progress.picture``: a recent chart, or a year in days and weeks); /history shows
 check-ins with their notes, newest first, a page at a time. Both only ever read the
 presser's own rows: a page button names a page number, never a row.
 """
@@ -20,7 +21,8 @@ from bot.handlers.common import Reply
 from bot.handlers.taps import Tap, choice, member_button, member_command
 from bot.services import AttuneContext
 from progress.history import Entry, history_page, nearest_page
-from progress.report import chart_caption, progress_message
+from progress.picture import Picture, choose_picture, picture_caption, render_picture
+from progress.report import progress_message
 from scheduler.zones import resolve_zone
 from store.crypto import NoteCipher
 from store.progress import history, history_newest_first, note_bodies
@@ -28,13 +30,13 @@ from store.progress import history, history_newest_first, note_bodies
 log = logging.getLogger(__name__)
 
 PER_PAGE = 5
-CHART_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
 class _Chart:
-    """What the chart is drawn from, gathered inside the transaction, drawn after it."""
+    """What the picture is drawn from, gathered inside the transaction, drawn after it."""
 
+    picture: Picture
     history: Sequence[Entry]
     zone: tzinfo
     now: datetime
@@ -51,11 +53,10 @@ async def progress_command(update: Update, context: AttuneContext) -> None:
         entries = await history(tap.session, user_id=tap.user.id)
         zone = resolve_zone(tap.user.timezone or "UTC")
         discreet = tap.user.discreet
-        caption = chart_caption(
-            entries, zone, tap.now, tap.locale, discreet=discreet, days=CHART_DAYS
-        )
-        if caption is not None:
-            charts.append(_Chart(entries, zone, tap.now, tap.locale, discreet, caption))
+        picture = choose_picture(entries, zone, tap.now)
+        if picture is not None:
+            caption = picture_caption(picture, tap.locale, discreet=discreet)
+            charts.append(_Chart(picture, entries, zone, tap.now, tap.locale, discreet, caption))
         return [Reply(progress_message(entries, zone, tap.now, tap.locale))]
 
     await member_command(update, context, show)
@@ -63,18 +64,15 @@ async def progress_command(update: Update, context: AttuneContext) -> None:
     if chat is None:
         return
     for chart in charts:
-        # Imported here: matplotlib is loaded by the first /progress, not at start-up.
-        from progress.chart import render_chart
-
-        # Drawing takes a few hundred milliseconds of CPU: off the event loop.
+        # Drawing takes up to a few hundred milliseconds of CPU: off the event loop.
         png = await asyncio.to_thread(
-            render_chart,
+            render_picture,
+            chart.picture,
             chart.history,
             chart.zone,
             chart.now,
             chart.locale,
             discreet=chart.discreet,
-            days=CHART_DAYS,
         )
         await chat.send_photo(png, caption=chart.caption)
 

@@ -82,7 +82,8 @@ async def test_progress_sends_words_and_a_chart_named_only_outside_discreet_mode
     await emulator.wait_for_call("sendPhoto", lambda c: c.ok)
     [(call, png)] = sent_photos(emulator, sam.chat_id)
     assert png.startswith(PNG_SIGNATURE)
-    assert matplotlib.image.imread(io.BytesIO(png), format="png").shape[:2] == (500, 900)
+    # A week of one practice: the recent chart over 14 days, sized for a phone.
+    assert matplotlib.image.imread(io.BytesIO(png), format="png").shape[:2] == (602, 720)
     # With discreet mode (the default for a newcomer), the caption names no practice.
     assert call.params["caption"] == render("chart_caption_discreet", "en")
     assert name not in call.params["caption"]
@@ -93,7 +94,7 @@ async def test_progress_sends_words_and_a_chart_named_only_outside_discreet_mode
         "sendPhoto", lambda c: c.ok and name in str(c.params.get("caption"))
     )
     [_, (named, _)] = sent_photos(emulator, sam.chat_id)
-    assert named.params["caption"] == render("chart_caption", "en", days=90, names=name)
+    assert named.params["caption"] == render("chart_caption", "en", days=14, names=name)
 
 
 async def test_history_pages_newest_first_with_the_persons_own_notes(

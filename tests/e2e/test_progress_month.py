@@ -238,7 +238,8 @@ async def test_a_month_of_practice(
     [(call, png)] = sent_photos(emulator, sam.chat_id)
     assert png.startswith(PNG_SIGNATURE)
     pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
-    assert pixels.shape[:2] == (500, 900)
+    # Five weeks of three practices: the recent chart over 35 days, sized for a phone.
+    assert pixels.shape[:2] == (636, 720)
     assert call.params["caption"] == render("chart_caption_discreet", "en")
 
     elapsed = time.monotonic() - started

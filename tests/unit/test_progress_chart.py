@@ -39,13 +39,20 @@ def texts_of(history: list[Entry], *, discreet: bool) -> list[str]:
 
 
 def test_the_png_decodes_with_the_expected_size() -> None:
+    # 360 pixels of a phone's width at twice the density; under the plot, a legend of eight
+    # practices and the average, two to a row (five rows).
     png = render_chart(some_history(), BERLIN, NOW, "en", discreet=False)
     assert png.startswith(PNG_SIGNATURE)
     assert png[12:16] == b"IHDR"
     width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (900, 500)
+    assert (width, height) == (720, 738)
     pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
-    assert pixels.shape[:2] == (500, 900)
+    assert pixels.shape[:2] == (738, 720)
+    one = [entry for entry in some_history() if entry.ritual_key == "breath"]
+    assert struct.unpack(">II", render_chart(one, BERLIN, NOW, "en", discreet=False)[16:24]) == (
+        720,
+        602,
+    )
 
 
 def test_same_input_same_bytes_and_no_version_or_time_inside() -> None:

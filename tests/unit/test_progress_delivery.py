@@ -16,7 +16,8 @@ from progress.chart import build_figure
 from progress.history import Entry, history_page, nearest_page
 from progress.milestones import journal_milestones, new_milestones
 from progress.patterns import patterns
-from progress.report import CAPTION_LIMIT, chart_caption, progress_message, progress_text
+from progress.picture import CAPTION_LIMIT, choose_picture, picture_caption
+from progress.report import progress_message, progress_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 20, 20, 0, tzinfo=UTC)
@@ -97,24 +98,27 @@ def test_progress_message_without_patterns_is_the_summary_alone() -> None:
 
 
 def test_the_caption_names_the_practices_drawn() -> None:
-    caption = chart_caption(paired_history(), BERLIN, NOW, "en", discreet=False)
-    assert caption is not None
+    picture = choose_picture(paired_history(), BERLIN, NOW)
+    assert picture is not None
+    caption = picture_caption(picture, "en", discreet=False)
     assert ritual_text("body_scan").name in caption and ritual_text("breath").name in caption
     assert len(caption) <= CAPTION_LIMIT
 
 
 def test_nothing_to_draw_means_no_chart() -> None:
-    old = [Entry("breath", 3, NOW - timedelta(days=200))]
-    assert chart_caption([], BERLIN, NOW, "en", discreet=False) is None
-    assert chart_caption(old, BERLIN, NOW, "en", discreet=True) is None
-    assert chart_caption(old, BERLIN, NOW, "en", discreet=False, days=365) is not None
+    old = [Entry("breath", 3, NOW - timedelta(days=400))]
+    assert choose_picture([], BERLIN, NOW) is None
+    assert choose_picture(old, BERLIN, NOW) is None
+    assert choose_picture(old[:1] + paired_history(), BERLIN, NOW) is not None
 
 
 def test_discreet_progress_names_no_practice_in_the_caption_or_the_picture() -> None:
     history = paired_history()
-    caption = chart_caption(history, BERLIN, NOW, "en", discreet=True)
+    picture = choose_picture(history, BERLIN, NOW)
+    assert picture is not None
+    caption = picture_caption(picture, "en", discreet=True)
     assert caption == render("chart_caption_discreet", "en")
-    figure = build_figure(history, BERLIN, NOW, "en", discreet=True)
+    figure = build_figure(history, BERLIN, NOW, "en", discreet=True, days=picture.span)
     figure.canvas.draw()  # tick labels exist only once the figure is laid out
     texts = [text.get_text() for text in figure.findobj(Text) if text.get_text()]
     shown = "\n".join([*texts, caption]).lower()
