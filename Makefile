@@ -33,7 +33,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
-# Performance figures (about 6 minutes; PostgreSQL is included when reachable).
+# Performance figures (about 8 minutes; PostgreSQL is included when reachable).
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/dispatch.py
 
