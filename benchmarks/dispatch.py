@@ -1,6 +1,6 @@
 """How fast Attune gets prompts out, and what it costs: the figures behind performance claims.
 
-    make bench                                   # everything (about 6 minutes)
+    make bench                                   # everything (about 8 minutes)
     .venv/bin/python benchmarks/dispatch.py --quick          # smaller sizes, shorter runs
     .venv/bin/python benchmarks/dispatch.py --only pipeline  # one section
 
@@ -23,6 +23,8 @@ Sections, each printing a table:
   polling and webhook mode: 2,000 people each tap Open on their prompt, rate it and write
   a note, all at once (rate limits out of reach); updates/s, the bot process's CPU per
   update and its peak RSS, with the emulator and the people in a process of their own.
+- flood: while one person sends 50 texts in 5 s, how long 15 others wait for /help's
+  answer (p50, p99), in long polling and webhook mode, with Telegram's limits.
 
 Everything runs on loopback; PostgreSQL is used when reachable at --pg-url (a database of
 its own, created and emptied as needed). Performance is claimed here, never asserted in
@@ -42,6 +44,7 @@ import time
 from pathlib import Path
 
 import bench_due_scan
+import bench_flood
 import bench_limit
 import bench_pipeline
 import bench_startup
@@ -49,7 +52,7 @@ import bench_updates
 from bench_common import Table
 from bench_data import database_version, sqlite_url
 
-SECTIONS = ("due-scan", "pipeline", "limit", "startup", "updates")
+SECTIONS = ("due-scan", "pipeline", "limit", "startup", "updates", "flood")
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/attune_bench"
 
 
@@ -94,6 +97,8 @@ async def run_section(
         return [await bench_limit.run(backends[0][1], work, quick=quick)]
     if section == "updates":
         return await bench_updates.run(backends, work, quick=quick)
+    if section == "flood":
+        return [await bench_flood.run(work)]
     return [await bench_startup.run(backends, work, quick=quick)]
 
 

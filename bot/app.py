@@ -42,6 +42,7 @@ from bot.handlers import (
     wins,
 )
 from bot.http import AiohttpRequest
+from bot.intake import UpdateIntake
 from bot.metrics import Metrics
 from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
@@ -119,17 +120,26 @@ def build_application(
     return app
 
 
+def update_intake(app: AttuneApp) -> UpdateIntake:
+    """How bot.runtime hands updates to the application: a flood dropped as it arrives (but
+    never words of danger for it), then each chat's updates in order."""
+    return UpdateIntake(
+        app.process_update,
+        flood=app.bot_data.services.flood,
+        urgent=crisis.has_danger,
+        slow_down=general.slow_down,
+    )
+
+
 def _register(app: AttuneApp) -> None:
     """Every handler, in one place. Groups run in order; the first match in a group wins."""
     # Group -1 runs before the handlers for every update: outside private chats it answers,
     # leaves the chat and stops handling, so nothing from a group is ever stored.
     app.add_handler(TypeHandler(Update, general.private_only), group=-1)
-    # Group -2 runs before that: one person's flood of updates is dropped early, so their
-    # replies can't use up the send rate that everyone's prompts share.
-    app.add_handler(TypeHandler(Update, general.flood_guard), group=-2)
-    # Group -3 runs first of all: words of danger are answered in the same turn, before the
-    # flood guard could drop them, from anyone, whatever else was asked; it stops there.
-    app.add_handler(TypeHandler(Update, crisis.watch), group=-3)
+    # Group -2 runs first of all: words of danger are answered in the same turn, from anyone,
+    # whatever else was asked; it stops there. (A flood was dropped before any of this, as
+    # it arrived: bot.intake, which keeps room for words of danger.)
+    app.add_handler(TypeHandler(Update, crisis.watch), group=-2)
 
     commands = {
         "start": onboarding.start,

@@ -1,11 +1,13 @@
 """Serving: open everything, take updates (long polling or webhook), stop cleanly.
 
 Stopping (SIGTERM or SIGINT) happens in the order that loses nothing, within 10 seconds:
-readiness turns to 503 and no new update is taken; the updates being handled and the
-dispatch tick in flight finish together (the tick claims nothing more, finishes and
-records its sends, and releases what it claimed but did not send); then the scheduler,
-the Bot API connections and the database close. A webhook stays registered, so Telegram
-keeps the updates that arrive meanwhile for whichever replica is up, or for the restart.
+readiness turns to 503 and no new update is taken; the updates taken and the dispatch
+tick in flight finish together (the tick claims nothing more, finishes and records its
+sends, and releases what it claimed but did not send; updates not handled in time stay
+unconfirmed, so Telegram sends them again); polling confirms what was handled; then the
+scheduler, the Bot API connections and the database close. A webhook stays registered, so
+Telegram keeps the updates that arrive meanwhile for whichever replica is up, or for the
+restart.
 """
 
 from __future__ import annotations
@@ -22,8 +24,15 @@ from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import AttuneApp, build_application, close_services, open_services, stop_services
-from bot.intake import ALLOWED_UPDATES, Poller, UpdateIntake
+from bot.app import (
+    AttuneApp,
+    build_application,
+    close_services,
+    open_services,
+    stop_services,
+    update_intake,
+)
+from bot.intake import ALLOWED_UPDATES, Poller
 from bot.one_line import kind
 from bot.settings import Settings
 from bot.web import Status, web_application
@@ -84,7 +93,7 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
     """The bot serving in the mode its settings ask for; leaving the block stops it."""
     settings = app.bot_data.services.settings
     status = Status()
-    intake = UpdateIntake(app.process_update)
+    intake = update_intake(app)
     webhook = None
     if settings.mode == "webhook":
         assert settings.webhook_secret is not None
@@ -123,8 +132,13 @@ async def running(app: AttuneApp) -> AsyncIterator[Runtime]:
             status.taking_updates = False
             if poller is not None:
                 poller.stop()
-            waiting = {*status.in_flight, *([polling] if polling else [])}
-            await asyncio.gather(_finish(waiting), stop_services(app, within=STOP_WITHIN))
+            await asyncio.gather(
+                _stopped(polling),
+                intake.finish(within=STOP_WITHIN),
+                stop_services(app, within=STOP_WITHIN),
+            )
+            if poller is not None:
+                await poller.confirm()
     finally:
         await stop_services(app, within=0)  # after a failed start; a no-op otherwise
         if app.running:
@@ -164,16 +178,11 @@ async def _start(app: AttuneApp, runner: web.AppRunner, settings: Settings) -> N
     await app.start()
 
 
-async def _finish(tasks: set[asyncio.Task[None]]) -> None:
-    """Let the updates being handled finish (up to STOP_WITHIN seconds), then give up on
-    them: what was not confirmed to Telegram arrives again after the restart."""
-    if not tasks:
-        return
-    _, late = await asyncio.wait(tasks, timeout=STOP_WITHIN)
-    for task in late:
-        task.cancel()
-    # Retrieve every outcome (a refused token was reported already by _serve).
-    await asyncio.gather(*tasks, return_exceptions=True)
+async def _stopped(polling: asyncio.Task[None] | None) -> None:
+    """Wait for the polling task to end (its poll is abandoned at once); a refused token
+    was reported already by _serve."""
+    if polling is not None:
+        await asyncio.gather(polling, return_exceptions=True)
 
 
 def _bound_port(runner: web.AppRunner) -> int:

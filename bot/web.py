@@ -1,9 +1,9 @@
 """The HTTP port: /healthz, /readyz and /metrics in both modes, the webhook in webhook mode.
 
-The webhook answers 200 only after the update was handled (see bot.intake), so Telegram
-delivers again whatever a crash interrupted. A request without the right secret header
-gets 403 and is not looked at; the header's raw bytes are compared in constant time. A body
-that is not an update (bot.webhook_body) gets 400 and one log line.
+The webhook answers 200 only after the update was handled or dropped as a flood (see
+bot.intake), so Telegram delivers again whatever a crash interrupted. A request without the
+right secret header gets 403 and is not looked at; the header's raw bytes are compared in
+constant time. A body that is not an update (bot.webhook_body) gets 400 and one log line.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import hmac
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
@@ -41,7 +41,6 @@ class Status:
     """What readiness needs to know beyond the database: are updates being taken?"""
 
     taking_updates: bool = False
-    in_flight: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 def web_application(
@@ -109,12 +108,13 @@ class _Routes:
         except NotAnUpdate as error:
             log.warning("webhook: not an update (%s)", error)
             return web.Response(status=400)
-        # A task of its own, so a stop can wait for it and a dropped connection does not
-        # cut its handlers off half-way.
-        task = asyncio.create_task(self._intake.handle(update))
-        self._status.in_flight.add(task)
-        task.add_done_callback(self._status.in_flight.discard)
-        await asyncio.shield(task)
+        handled = self._intake.accept(update)
+        if handled is not None:
+            # Handled in its chat's turn, by the intake: a dropped connection does not cut
+            # its handlers off half-way, and a stop waits for it (UpdateIntake.finish).
+            await asyncio.wait({handled})
+            if handled.cancelled():
+                return web.Response(status=503)  # stopped first: Telegram sends it again
         return web.Response(text="")
 
     def _has_secret(self, request: web.Request) -> bool:

@@ -51,15 +51,9 @@ async def watch(update: Update, context: AttuneContext) -> None:
     A note the person was asked for is the one exception: it is kept, and the note flow
     answers it with the same care.
     """
-    message = update.message or update.edited_message
     tg_user = update.effective_user
-    if message is None or tg_user is None or not is_private(update):
-        return
-    typed = _what_was_said(message.text or message.caption or "")
-    if not typed:
-        return
-    dangers = detect(typed, locale_of(update))
-    if not dangers:
+    dangers = _dangers_in(update)
+    if tg_user is None or not dangers:
         return
     async with visit(update, context) as v:
         user = v.user  # read only
@@ -71,6 +65,20 @@ async def watch(update: Update, context: AttuneContext) -> None:
     log.info("danger words (%s) from %s: answered with help", _names(dangers), who(tg_user.id))
     await send(update, [crisis_reply(context, locale_of(update, user), user, dangers)])
     raise ApplicationHandlerStop
+
+
+def has_danger(update: Update) -> bool:
+    """True if what was typed in a private chat signals danger (bot.intake keeps room for it
+    past a flood)."""
+    return bool(_dangers_in(update))
+
+
+def _dangers_in(update: Update) -> frozenset[Category]:
+    message = update.message or update.edited_message
+    if message is None or not is_private(update):
+        return frozenset()
+    typed = _what_was_said(message.text or message.caption or "")
+    return detect(typed, locale_of(update)) if typed else frozenset()
 
 
 def crisis_reply(

@@ -109,17 +109,10 @@ async def private_only(update: Update, context: AttuneContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def flood_guard(update: Update, context: AttuneContext) -> None:
-    """Drop a person's updates beyond their fair share; say so once, kindly."""
-    person = update.effective_user
-    if person is None:
-        return
-    allowed, warn = context.services.flood.check(person.id)
-    if allowed:
-        return
-    if warn and is_private(update):
+async def slow_down(update: Update) -> None:
+    """Said once when a person's updates are dropped (bot.intake): too many, too fast."""
+    if is_private(update):
         await send(update, [reply("flood_slow_down", locale_of(update))])
-    raise ApplicationHandlerStop
 
 
 async def on_error(update: object, context: AttuneContext) -> None:

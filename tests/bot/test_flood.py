@@ -41,3 +41,21 @@ def test_idle_people_are_forgotten() -> None:
     clock.now = 5
     guard.check(99_999)
     assert len(guard._seen) == 1
+
+
+def test_one_warning_whatever_the_reason_for_refusing() -> None:
+    clock = Clock()
+    guard = FloodGuard(burst=2, window=10, clock=clock)
+    assert guard.refuse(1)  # a full queue
+    assert [guard.check(1) for _ in range(3)] == [(True, False), (True, False), (False, False)]
+    clock.now = 10
+    assert guard.refuse(1)
+
+
+def test_an_update_counts_when_it_reached_telegram() -> None:
+    clock = Clock()
+    guard = FloodGuard(burst=2, window=10, clock=clock)
+    guard.check(1)
+    clock.now = 30
+    guard.check(1, waited=29.5)  # handled late, but it came half a second after the first
+    assert guard.check(1, waited=29) == (False, True)

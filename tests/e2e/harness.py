@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -48,6 +49,14 @@ def make_settings(root_url: str, database_url: str, **extra: object) -> Settings
         **extra,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a webhook URL known before the start)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @asynccontextmanager

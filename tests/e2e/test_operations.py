@@ -17,7 +17,7 @@ from store.db import create_engine
 from store.models import User
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
-from tests.e2e.harness import FakeClock, make_settings, serving
+from tests.e2e.harness import FakeClock, free_port, make_settings, serving
 
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 SECRET = "s3cret-for-the-webhook-test_0123456789abcdef"
@@ -39,13 +39,6 @@ def _metric(text: str, name: str) -> float:
     match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
     assert match is not None, f"{name} not in /metrics"
     return float(match.group(1))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def test_health_readiness_and_metrics_count_without_naming_anyone(
@@ -132,7 +125,7 @@ async def test_readiness_fails_when_dispatch_stalls_or_the_database_is_gone(
 async def test_webhook_mode_registers_checks_the_secret_and_handles_updates(
     emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/updates"
     settings = make_settings(
         emulator.root_url,

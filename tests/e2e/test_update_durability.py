@@ -1,9 +1,10 @@
 """SIGKILL while updates are being handled: every update is handled after the restart.
 
-An update is confirmed to Telegram only once it was handled (bot.intake), so a crash can
-only make the bot handle again what it handled but had not yet confirmed: at most one
-polled batch (100 updates). PTB's own Updater confirms a batch as soon as it is queued,
-so the same kill would lose whatever of it was still waiting.
+An update is confirmed to Telegram only once it and every update before it were handled
+(bot.intake), so a crash can only make the bot handle again what it handled but had not yet
+confirmed: at most one getUpdates' worth (100 updates) after the oldest one still waiting.
+PTB's own Updater confirms a batch as soon as it is queued, so the same kill would lose
+whatever of it was still waiting.
 """
 
 from __future__ import annotations
