@@ -12,7 +12,7 @@ from messages.render import render
 
 CONSENT_VERSION = 2
 # sha256 of the English consent_ask text, as rendered by consent_values, this version stands for.
-CONSENT_FINGERPRINT = "d0b7431bc6473eec7c8eb923373ab5d46e0968cbebd9c70403015801332da1c9"
+CONSENT_FINGERPRINT = "0eb69226f43933574c22f85fa52b42ca818bf8fbf098e9262cefacb0e1513400"
 
 
 def consent_values(locale: str) -> dict[str, str]:
