@@ -14,7 +14,11 @@ from store.models import CheckIn, Milestone, Note, Prompt, Subscription, User
 async def collect(
     session: AsyncSession, *, user: User, decrypt: Callable[[str], str]
 ) -> dict[str, Any]:
-    """Everything stored about `user`, as plain JSON-able values; notes decrypted."""
+    """Everything stored about `user`, as plain JSON-able values; notes decrypted.
+
+    A note no configured key opens (`decrypt` raises ValueError) is marked unreadable, with
+    no text, so one lost key never costs the person the rest of their export.
+    """
     subs = list(await session.scalars(select(Subscription).where(Subscription.user_id == user.id)))
     prompts = list(
         await session.scalars(
@@ -91,7 +95,7 @@ async def collect(
             {
                 "check_in_id": n.check_in_id,
                 "ritual": n.ritual_key,
-                "text": decrypt(n.body),
+                **_note_text(n.body, decrypt),
                 "written_at": _iso(n.created_at),
             }
             for n in notes
@@ -123,6 +127,13 @@ async def scrub_sqlite(session: AsyncSession) -> None:
     """
     if session.bind.dialect.name == "sqlite":
         await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def _note_text(body: str, decrypt: Callable[[str], str]) -> dict[str, Any]:
+    try:
+        return {"text": decrypt(body), "unreadable": False}
+    except ValueError:
+        return {"text": None, "unreadable": True}
 
 
 def _iso(value: Any) -> str | None:
