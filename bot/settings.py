@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     env_file: FilePath | None = Field(default=None, alias="ATTUNE_ENV_FILE")
     # Set by the Dockerfile, so the code knows it runs in the image (see env_file()).
     in_container: bool = Field(default=False, alias="ATTUNE_IN_CONTAINER")
+    # Notes one person may add in any 24 hours, and keep in all. Far above any real use (a
+    # note per practice, and /journal, a few times a day; a note a day for thirteen years),
+    # and they hold a flood to at most 5 MB of text, so /export stays well within the
+    # 50 MB Telegram lets a bot send.
+    notes_per_day: int = Field(default=50, ge=1, alias="ATTUNE_NOTES_PER_DAY")
+    notes_in_all: int = Field(default=5000, ge=1, alias="ATTUNE_NOTES_IN_ALL")
     operator_contact: str = Field(default="", alias="ATTUNE_OPERATOR_CONTACT")
     crisis_resources: FilePath = Field(default=DEFAULT_RESOURCES, alias="ATTUNE_CRISIS_RESOURCES")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

@@ -1,17 +1,23 @@
-"""Periodic upkeep that is not sending: erasing notes past the retention people chose."""
+"""Periodic upkeep that is not sending: erasing notes past the retention people chose, and
+the rows of people who began /start but never agreed to anything being kept."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.notes import expire_notes
+from store.users import forget_unconsented
 
 log = logging.getLogger(__name__)
+
+# How long a /start that never reached consent is kept: long enough to come back to the
+# question later that day, short enough that a stranger's id is not kept for nothing.
+UNCONSENTED_FOR = timedelta(days=1)
 
 
 class Housekeeping:
@@ -26,18 +32,23 @@ class Housekeeping:
         self._closed = False
 
     async def run(self) -> None:
-        """Erase expired notes; a failure is logged and the next run tries again."""
+        """Erase expired notes and unconsented people; a failure is logged and the next run
+        tries again."""
         async with self._lock:
             if self._closed:
                 return
+            now = self._clock()
             try:
                 async with self._sessions() as session, session.begin():
-                    erased = await expire_notes(session, now=self._clock())
+                    erased = await expire_notes(session, now=now)
+                    forgotten = await forget_unconsented(session, before=now - UNCONSENTED_FOR)
             except Exception as error:  # the job must survive a database hiccup
                 log.error("housekeeping failed: %s", type(error).__name__)
                 return
         if erased:
             log.info("housekeeping: erased %d notes past their retention", erased)
+        if forgotten:
+            log.info("housekeeping: forgot %d people who never gave consent", forgotten)
 
     async def close(self) -> None:
         """Let a run in flight finish; later runs do nothing (the database is closing)."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.crypto import NoteCipher
@@ -37,6 +38,28 @@ async def add_note(
     note.created_at = now
     await session.flush()
     return note
+
+
+async def note_cap(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    now: datetime,
+    check_in_id: int | None,
+    per_day: int,
+    in_all: int,
+) -> Literal["day", "all"] | None:
+    """Which cap a new note would pass: the day's (the last 24 hours) or the total; None
+    when there is room. New words for a check-in that has a note replace it, adding none."""
+    if check_in_id is not None:
+        replaced = await session.scalar(select(Note.id).where(Note.check_in_id == check_in_id))
+        if replaced is not None:
+            return None
+    mine = select(func.count()).select_from(Note).where(Note.user_id == user_id)
+    if (await session.scalar(mine) or 0) >= in_all:
+        return "all"
+    today = await session.scalar(mine.where(Note.created_at > now - timedelta(days=1)))
+    return "day" if (today or 0) >= per_day else None
 
 
 async def rotate_notes(session: AsyncSession, *, cipher: NoteCipher, batch: int = 500) -> int:

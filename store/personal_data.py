@@ -10,11 +10,51 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Milestone, Note, Prompt, Subscription, User
 
+# Which part of the export holds each table's rows, and under which name a column appears
+# where the export's name says more than the column's. A test (tests/security) checks that
+# every column of every table holding a person's rows is exported, or left out below.
+SECTIONS = {
+    "users": "person",
+    "subscriptions": "practices",
+    "prompts": "prompts",
+    "check_ins": "check_ins",
+    "notes": "notes",
+    "milestones": "milestones",
+}
+RENAMED = {
+    "users": {"country": "help_line_country"},
+    "subscriptions": {
+        "ritual_key": "ritual",
+        "unanswered": "prompts_without_a_tap_lately",
+        "pacing_asked_at": "pace_asked_about_at",
+    },
+    # A prompt names its practice by ritual; the subscription's row id means nothing outside.
+    "prompts": {"subscription_id": "ritual"},
+    "check_ins": {"ritual_key": "ritual", "win": "step_named"},
+    "notes": {"ritual_key": "ritual", "body": "text", "created_at": "written_at"},
+    "milestones": {},
+}
+# Columns left out on purpose: only row ids and links to the person's own row, which mean
+# nothing outside this database (the export is one person's already). Row ids that other
+# rows point to (prompts, check-ins, notes) are kept, so those links can be followed.
+LEFT_OUT = {
+    "users": {"id"},
+    "subscriptions": {"id", "user_id"},
+    "prompts": set(),
+    "check_ins": {"user_id"},
+    "notes": {"user_id"},
+    "milestones": {"id", "user_id"},
+}
+
 
 async def collect(
     session: AsyncSession, *, user: User, decrypt: Callable[[str], str]
 ) -> dict[str, Any]:
-    """Everything stored about `user`, as plain JSON-able values; notes decrypted."""
+    """Everything stored about `user`, as plain JSON-able values; notes decrypted.
+
+    A note no configured key opens (`decrypt` raises ValueError) is marked unreadable, with
+    no text, so one lost key never costs the person the rest of their export.
+    """
     subs = list(await session.scalars(select(Subscription).where(Subscription.user_id == user.id)))
     prompts = list(
         await session.scalars(
@@ -41,13 +81,24 @@ async def collect(
     return {
         "person": {
             "telegram_id": user.telegram_id,
+            "chat_id": user.chat_id,
             "locale": user.locale,
             "timezone": user.timezone,
             "help_line_country": user.country,
             "discreet": user.discreet,
+            "quiet": user.quiet,
+            "note_retention_days": user.note_retention_days,
+            "consent_version": user.consent_version,
             "adult_confirmed_at": _iso(user.adult_confirmed_at),
             "consented_at": _iso(user.consented_at),
             "paused_until": _iso(user.paused_until),
+            # When Telegram said the person had blocked the bot (prompts stop until they
+            # write again).
+            "blocked_at": _iso(user.blocked_at),
+            # The question the person's next free text answers, if one is open.
+            "awaiting": user.awaiting,
+            # How many care offers were given: picks the next one's words.
+            "care_offers": user.care_offers,
             "created_at": _iso(user.created_at),
         },
         "practices": [
@@ -58,10 +109,16 @@ async def collect(
                 "active": s.active,
                 "paused_until": _iso(s.paused_until),
                 "next_due_at": _iso(s.next_due_at),
+                # Which prompts came so far: their number, those seen in the current round
+                # (bit i for prompt i), and the last one.
+                "prompts_claimed": s.prompts_claimed,
+                "cycle_shown": s.cycle_shown,
+                "last_prompt": s.last_prompt,
                 # Gentle pacing: prompts left without a tap since the last one, and when
                 # Attune last asked about this practice's pace.
                 "prompts_without_a_tap_lately": s.unanswered,
                 "pace_asked_about_at": _iso(s.pacing_asked_at),
+                "created_at": _iso(s.created_at),
             }
             for s in subs
         ],
@@ -69,9 +126,14 @@ async def collect(
             {
                 "id": p.id,
                 "ritual": ritual_of.get(p.subscription_id),
+                "variant": p.variant,
                 "due_at": _iso(p.due_at),
+                "claimed_at": _iso(p.claimed_at),
                 "sent_at": _iso(p.sent_at),
+                "message_id": p.message_id,
                 "state": str(p.state),
+                "snoozed_until": _iso(p.snoozed_until),
+                "snoozes": p.snoozes,
             }
             for p in prompts
         ],
@@ -84,19 +146,23 @@ async def collect(
                 "step_named": c.win,
                 "practiced_at": _iso(c.practiced_at),
                 "created_at": _iso(c.created_at),
+                "updated_at": _iso(c.updated_at),
             }
             for c in check_ins
         ],
         "notes": [
             {
+                "id": n.id,
                 "check_in_id": n.check_in_id,
                 "ritual": n.ritual_key,
-                "text": decrypt(n.body),
+                **_note_text(n.body, decrypt),
                 "written_at": _iso(n.created_at),
             }
             for n in notes
         ],
-        "milestones": [{"key": m.key, "reached_at": _iso(m.reached_at)} for m in milestones],
+        "milestones": [
+            {"key": m.key, "reached_at": _iso(m.reached_at), "held": m.held} for m in milestones
+        ],
     }
 
 
@@ -123,6 +189,13 @@ async def scrub_sqlite(session: AsyncSession) -> None:
     """
     if session.bind.dialect.name == "sqlite":
         await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def _note_text(body: str, decrypt: Callable[[str], str]) -> dict[str, Any]:
+    try:
+        return {"text": decrypt(body), "unreadable": False}
+    except ValueError:
+        return {"text": None, "unreadable": True}
 
 
 def _iso(value: Any) -> str | None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.models import User
+from store.personal_data import erase
 
 
 async def get_user(session: AsyncSession, *, telegram_id: int) -> User | None:
@@ -36,6 +37,19 @@ async def add_user(
 async def forget_user(session: AsyncSession, *, user: User) -> None:
     """Erase the person and everything that hangs off them."""
     await session.execute(delete(User).where(User.id == user.id))
+
+
+async def forget_unconsented(session: AsyncSession, *, before: datetime) -> int:
+    """Erase the rows of people who began /start before `before` and never agreed to
+    anything being kept; returns how many. Nothing of theirs is worth keeping a day."""
+    ids = list(
+        await session.scalars(
+            select(User.id).where(User.consented_at.is_(None), User.created_at < before)
+        )
+    )
+    for user_id in ids:
+        await erase(session, user_id=user_id)
+    return len(ids)
 
 
 async def count_care_offer(session: AsyncSession, *, user_id: int) -> int:

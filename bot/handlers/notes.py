@@ -15,7 +15,7 @@ from messages import is_ritual, ritual_text
 from messages.safety import detect
 from progress.wins import is_win
 from store.check_ins import get_check_in
-from store.notes import MAX_NOTE_CHARS, add_note
+from store.notes import MAX_NOTE_CHARS, add_note, note_cap
 
 
 def note_invitation(check_in_id: int, thanks: str, locale: str, *, wins: bool = False) -> Reply:
@@ -92,6 +92,23 @@ async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: st
             check_in, check_in_id, ritual_key = found, found.id, found.ritual_key
     else:
         ritual_key = target.ritual  # a journal note, maybe filed under a ritual
+    settings = context.services.settings
+    cap = await note_cap(
+        session,
+        user_id=user.id,
+        now=now,
+        check_in_id=check_in_id,
+        per_day=settings.notes_per_day,
+        in_all=settings.notes_in_all,
+    )
+    if cap is not None:
+        # Not stored, and the question closes; what was saved before stays as it is.
+        # Words of danger still get care first.
+        user.awaiting = None
+        limit = settings.notes_per_day if cap == "day" else settings.notes_in_all
+        at_cap = reply(f"note_cap_{cap}", locale, limit=limit)
+        dangers = detect(text, locale)
+        return [crisis_reply(context, locale, user, dangers), at_cap] if dangers else [at_cap]
     await add_note(
         session,
         cipher=context.services.cipher,

@@ -61,6 +61,10 @@ async def export_command(update: Update, context: AttuneContext) -> None:
         caption=render("export_csv_caption", locale),
         protect_content=True,
     )
+    unreadable = sum(1 for n in data["notes"] if n["unreadable"])
+    if unreadable:
+        log.warning("export for %s: %d notes no configured key opens", who(tg_user.id), unreadable)
+        await send(update, [reply("export_unreadable_notes", locale, None, count=unreadable)])
 
 
 async def delete_command(update: Update, context: AttuneContext) -> None:
@@ -107,7 +111,7 @@ async def _delete_recent_messages(context: AttuneContext, chat_id: int, newest: 
 
 
 def _check_ins_csv(data: dict[str, object], locale: str) -> bytes:
-    notes = {n["check_in_id"]: n["text"] for n in data["notes"]}  # type: ignore[attr-defined]
+    notes = {n["check_in_id"]: n["text"] or "" for n in data["notes"]}  # type: ignore[attr-defined]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["practiced_at", "ritual", "rating", "step_named", "note"])

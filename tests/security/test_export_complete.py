@@ -1,0 +1,101 @@
+"""Finding 4: /export holds everything stored about the person. Every column of every table
+that holds a person's rows is in the export, or named in store.personal_data.LEFT_OUT (row
+ids and links to the person only), so a column added later cannot be forgotten."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from store.db import session_factory
+from store.models import Base, CheckIn, Milestone, Note, Prompt, Subscription, User
+from store.personal_data import LEFT_OUT, RENAMED, SECTIONS, collect
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def _persons_tables() -> list[Table]:
+    """users, and every table whose rows lead to a user's row by foreign keys."""
+    tables = Base.metadata.tables
+    found = {"users"}
+    grown = True
+    while grown:
+        grown = False
+        for name, table in tables.items():
+            if name not in found and any(
+                fk.column.table.name in found for fk in table.foreign_keys
+            ):
+                found.add(name)
+                grown = True
+    return [tables[name] for name in sorted(found)]
+
+
+async def _store_one_of_everything(engine: AsyncEngine) -> User:
+    """A person with one row in every table, every column given a value (none left NULL)."""
+    later = NOW + timedelta(days=1)
+    async with session_factory(engine)() as session, session.begin():
+        user = User(
+            telegram_id=8201, chat_id=8201, locale="en", timezone="Europe/Berlin",
+            country="DE", discreet=False, quiet=True, note_retention_days=30,
+            consent_version=2, adult_confirmed_at=NOW, consented_at=NOW, paused_until=later,
+            blocked_at=NOW, awaiting="timezone", care_offers=1, created_at=NOW,
+        )  # fmt: skip
+        session.add(user)
+        await session.flush()
+        sub = Subscription(
+            user_id=user.id, ritual_key="body_scan", local_time="21:00", weekdays="0123456",
+            active=True, prompts_claimed=3, cycle_shown=5, last_prompt=2, paused_until=later,
+            next_due_at=later, unanswered=1, pacing_asked_at=NOW, created_at=NOW,
+        )  # fmt: skip
+        session.add(sub)
+        await session.flush()
+        prompt = Prompt(
+            subscription_id=sub.id, due_at=NOW, claimed_at=NOW, sent_at=NOW, message_id=77,
+            variant=2, state="snoozed", snoozed_until=later, snoozes=1,
+        )  # fmt: skip
+        session.add(prompt)
+        await session.flush()
+        check_in = CheckIn(
+            user_id=user.id, prompt_id=prompt.id, ritual_key="body_scan", rating=4,
+            practiced_at=NOW, created_at=NOW, updated_at=NOW, win="kind_word",
+        )  # fmt: skip
+        session.add(check_in)
+        await session.flush()
+        session.add(
+            Note(user_id=user.id, check_in_id=check_in.id, ritual_key="body_scan", body="b",
+                 created_at=NOW)
+        )  # fmt: skip
+        session.add(Milestone(user_id=user.id, key="first_check_in", reached_at=NOW, held=True))
+    return user
+
+
+async def test_every_stored_column_is_exported_or_left_out_on_purpose(
+    engine: AsyncEngine,
+) -> None:
+    user = await _store_one_of_everything(engine)
+    async with session_factory(engine)() as session:
+        data = await collect(session, user=user, decrypt=lambda body: f"text of {body}")
+    json.dumps(data)  # plain values only
+
+    for table in _persons_tables():
+        assert table.name in SECTIONS, f"{table.name} holds a person's rows but is not exported"
+        section = data[SECTIONS[table.name]]
+        rows = [section] if isinstance(section, dict) else section
+        assert rows, f"no {table.name} row was exported"
+        for column in table.columns:
+            if column.name in LEFT_OUT[table.name]:
+                continue
+            name = RENAMED[table.name].get(column.name, column.name)
+            for row in rows:
+                assert name in row, f"{table.name}.{column.name} is missing from /export"
+                assert row[name] is not None, f"{table.name}.{column.name} is exported empty"
+
+
+def test_only_ids_and_links_to_the_person_are_left_out() -> None:
+    for table in _persons_tables():
+        for name in LEFT_OUT[table.name]:
+            column = table.columns[name]
+            assert column.primary_key or name == "user_id", f"{table.name}.{name} left out"

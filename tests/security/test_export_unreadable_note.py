@@ -1,0 +1,91 @@
+"""Finding 4: a note that no configured key opens (written under a key the operator has since
+lost) does not cost the person their export. /export still sends both files, with that note
+marked unreadable and everything else whole, and says so kindly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from bot.app import AttuneApp
+from emulator import BotApiEmulator
+from messages import render
+from store.crypto import NoteCipher, new_key
+from store.models import Note, User
+from tests.databases import BACKENDS, fresh_database
+from tests.e2e.db import all_rows
+from tests.e2e.flows import onboard
+from tests.e2e.harness import DATA_KEY, FakeClock, make_settings, running_bot
+
+READABLE = "Kept under today's key."
+LOST = "Written under a key nobody has any more."
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return await fresh_database(request.param, tmp_path)
+
+
+@pytest.fixture
+async def bot(
+    emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> AsyncIterator[AttuneApp]:
+    async with running_bot(make_settings(emulator.root_url, database_url), clock) as app:
+        yield app
+
+
+async def _store_notes(database_url: str, telegram_id: int) -> None:
+    """One note under the configured key, one under a key that is not configured."""
+    [user] = await all_rows(database_url, User, telegram_id=telegram_id)
+    when = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
+    engine = create_async_engine(database_url)
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            for cipher, text in (
+                (NoteCipher([DATA_KEY]), READABLE),
+                (NoteCipher([new_key()]), LOST),
+            ):
+                session.add(Note(user_id=user.id, body=cipher.encrypt(text), created_at=when))
+    finally:
+        await engine.dispose()
+
+
+async def test_export_marks_a_note_no_key_opens_and_sends_the_rest(
+    bot: AttuneApp, emulator: BotApiEmulator, database_url: str
+) -> None:
+    sam = emulator.user(user_id=8101, first_name="Sam")
+    await onboard(sam)
+    await _store_notes(database_url, 8101)
+
+    await sam.send("/export")
+    told = await sam.wait_for_message(
+        lambda m: m.text == render("export_unreadable_notes", "en", count=1)
+    )
+    assert told.text
+    files = {}
+    for call in emulator.calls_to("sendDocument"):
+        assert call.ok, call
+        content = emulator.file_content(call.result["document"]["file_id"])
+        assert content is not None
+        files[call.result["document"]["file_name"]] = content
+    assert set(files) == {"attune-export.json", "attune-check-ins.csv"}
+
+    data = json.loads(files["attune-export.json"])
+    assert data["person"]["telegram_id"] == 8101
+    assert data["person"]["timezone"] == "Europe/Berlin"
+    notes = [(n["text"], n["unreadable"]) for n in data["notes"]]
+    assert notes == [(READABLE, False), (None, True)]
+    rows = list(csv.reader(io.StringIO(files["attune-check-ins.csv"].decode())))
+    assert rows[0] == ["practiced_at", "ritual", "rating", "step_named", "note"]
