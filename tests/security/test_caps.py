@@ -9,8 +9,7 @@ before stays as it was.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,22 +18,11 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from store.models import Note, User
-from tests.databases import BACKENDS, fresh_database
 from tests.e2e.db import all_rows
 from tests.e2e.flows import onboard
 from tests.e2e.harness import FakeClock, make_settings, running_bot
 
 PER_DAY, IN_ALL = 3, 5
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-
-
-@pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return await fresh_database(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -7,11 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bot.app import AttuneApp
@@ -19,31 +16,12 @@ from emulator import BotApiEmulator
 from messages import render
 from store.crypto import NoteCipher, new_key
 from store.models import Note, User
-from tests.databases import BACKENDS, fresh_database
 from tests.e2e.db import all_rows
 from tests.e2e.flows import onboard
-from tests.e2e.harness import DATA_KEY, FakeClock, make_settings, running_bot
+from tests.e2e.harness import DATA_KEY
 
 READABLE = "Kept under today's key."
 LOST = "Written under a key nobody has any more."
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-
-
-@pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return await fresh_database(request.param, tmp_path)
-
-
-@pytest.fixture
-async def bot(
-    emulator: BotApiEmulator, clock: FakeClock, database_url: str
-) -> AsyncIterator[AttuneApp]:
-    async with running_bot(make_settings(emulator.root_url, database_url), clock) as app:
-        yield app
 
 
 async def _store_notes(database_url: str, telegram_id: int) -> None:

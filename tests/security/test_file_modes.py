@@ -9,7 +9,6 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,6 @@ from bot.data_key import KEY_FILE
 from bot.settings import Settings
 from emulator import BotApiEmulator
 from tests.e2e.harness import FakeClock, make_settings, serving
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture

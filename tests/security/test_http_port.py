@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,6 @@ from tests.e2e.harness import DATA_KEY, TOKEN, FakeClock, serving
 
 SECRET = "s3cret-for-the-webhook-test_0123456789abcdef"
 LISTEN = "0A"  # the TCP state of a listening socket in /proc/net/tcp
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
 
 
 def _settings(root_url: str, tmp_path: Path, **extra: object) -> Settings:

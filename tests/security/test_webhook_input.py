@@ -8,7 +8,6 @@ import json
 import logging
 import socket
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -62,11 +61,6 @@ NOT_UPDATES = {
     "nested past the limit": json.dumps({"update_id": 4, "message": _nested(100)}).encode(),
     "over the size limit": json.dumps({**_update(5), "pad": "x" * (2 << 20)}).encode(),
 }
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture
