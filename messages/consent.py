@@ -12,7 +12,7 @@ from messages.render import render
 
 CONSENT_VERSION = 2
 # sha256 of the English consent_ask text, as rendered by consent_values, this version stands for.
-CONSENT_FINGERPRINT = "0eb69226f43933574c22f85fa52b42ca818bf8fbf098e9262cefacb0e1513400"
+CONSENT_FINGERPRINT = "f2cb39dd1a8af4441b830c6ab9275d1c57c1516dd919a61ef35b4a50a0a6203c"
 
 
 def consent_values(locale: str) -> dict[str, str]:
