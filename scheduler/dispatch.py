@@ -15,9 +15,10 @@ prompts claimed; once a claim's lease runs out, any dispatcher sends them, so a 
 nothing within the grace period. A dispatcher told to stop (SIGTERM) claims no more,
 finishes and records the sends in flight, and releases what it claimed but did not send,
 so another dispatcher sends it at once instead of after the lease. A claim waits in the
-queue for at most about two batches' sending time (400 prompts: 16 s at 25/s with the
-defaults); the lease must stay well above that, or another dispatcher may take over a
-claim this one is about to send.
+queue for about two batches' sending time (400 prompts: 16 s at 25/s with the defaults);
+the lease must stay well above that. A claim that still waits when three quarters of its
+lease are gone is not sent by this dispatcher (another may be taking it over): it goes
+out after the lease, late but once.
 
 A weekly summary is a subscription with a reserved key (see scheduler.summary): claimed,
 sent and recorded exactly like a prompt, but rendered from the person's week, as plain
@@ -59,7 +60,11 @@ BATCH_SIZE = 200
 
 # One chat's prompts of a batch, sent one after the other by one worker, or a consent
 # question; None: stop.
-_Unit = list[ClaimedPrompt] | ConsentAsk | None
+_Unit = tuple[float, list[ClaimedPrompt]] | ConsentAsk | None
+# Of a claim's lease, the part within which this dispatcher may still start sending it. The
+# rest covers the send itself (the rate limiter may hold it) and clocks that disagree a
+# little: after the lease any dispatcher may take the claim over and send it too.
+_SEND_WITHIN = 0.75
 
 
 class DispatchEvents(Protocol):
@@ -98,6 +103,7 @@ class DispatchReport:
     failed: int = 0
     blocked: int = 0
     released: int = 0
+    lapsed: int = 0  # claims held so long in the queue that they were left for after the lease
     errors: list[str] = field(default_factory=list)
 
 
@@ -188,6 +194,7 @@ class Dispatcher:
         while tick.failure is None and not self._stopping:
             # A lease counts from the moment of the claim, not from the tick's start.
             claimed_at = tick.now + self._elapsed(tick)
+            send_by = self._timer() + _SEND_WITHIN * self._lease.total_seconds()
             async with self._sessions() as session, session.begin():
                 batch = await claim_batch(
                     session,
@@ -205,7 +212,7 @@ class Dispatcher:
             for item in batch.prompts:  # oldest first, within a chat too
                 by_chat.setdefault(item.chat_id, []).append(item)
             for unit in by_chat.values():
-                await work.put(unit)  # waits while about a batch is queued
+                await work.put((send_by, unit))  # waits while about a batch is queued
             for ask in batch.asks:
                 await work.put(ask)
             if not batch.full:
@@ -221,11 +228,18 @@ class Dispatcher:
                     if tick.failure is None and not self._stopping:
                         await self._ask(unit, tick)
                     continue
-                for item in unit:
+                send_by, items = unit
+                for item in items:
                     if tick.failure is not None:
                         break
                     if self._stopping:
                         tick.unsent.append(item.prompt_id)
+                        continue
+                    if self._timer() > send_by:
+                        # Waited too long in the queue (a slow Telegram, a busy machine):
+                        # another dispatcher may be taking it over, so sending it now
+                        # could send it twice. Left claimed, it goes out after the lease.
+                        tick.report.lapsed += 1
                         continue
                     await self._deliver(item, tick)
             except Exception as error:  # recording failed: the database went away

@@ -45,14 +45,15 @@ class DispatchJob:
                 self._current = None
             self.last_run = now
             self._finished_at = time.monotonic()
-            if report.sent or report.expired or report.failed or report.released:
+            if report.sent or report.expired or report.failed or report.released or report.lapsed:
                 log.info(
-                    "dispatch: sent=%d expired=%d failed=%d blocked=%d released=%d",
+                    "dispatch: sent=%d expired=%d failed=%d blocked=%d released=%d lapsed=%d",
                     report.sent,
                     report.expired,
                     report.failed,
                     report.blocked,
                     report.released,
+                    report.lapsed,
                 )
 
     def is_current(self, *, within: float) -> bool:

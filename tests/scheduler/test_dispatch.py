@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from messages.consent import CONSENT_VERSION
 from scheduler.dispatch import Dispatcher
 from scheduler.planning import day_period
+from scheduler.sender import OutgoingPrompt
 from store.db import session_factory
 from store.models import Prompt, PromptState, Subscription, User
 from tests.scheduler.people import NOW, RecordingSender, add_people, states
@@ -153,3 +154,36 @@ async def test_someone_unreachable_when_asked_about_consent_is_marked_blocked(
     async with session_factory(engine)() as session:
         user = await session.scalar(select(User))
         assert user is not None and user.blocked_at == NOW
+
+
+async def test_a_claim_that_waited_out_most_of_its_lease_goes_out_once_after_it(
+    engine: AsyncEngine,
+) -> None:
+    # The first send holds the only worker for a whole lease (a slow Telegram): the other
+    # person's claim could be taken over meanwhile, so this dispatcher leaves it, and the
+    # next tick after the lease sends it, once.
+    await add_people(engine, 2)
+    lease = timedelta(seconds=12)
+    clock = [0.0]
+
+    class SlowSender(RecordingSender):
+        async def send_prompt(self, prompt: OutgoingPrompt) -> int:
+            clock[0] += lease.total_seconds()
+            return await super().send_prompt(prompt)
+
+    sender = SlowSender()
+    dispatcher = Dispatcher(
+        session_factory(engine),
+        sender,
+        grace=timedelta(hours=1),
+        lease=lease,
+        concurrency=1,
+        timer=lambda: clock[0],
+    )
+    first = await dispatcher.tick(NOW)
+    assert (first.sent, first.lapsed) == (1, 1)
+    assert await states(engine) == {PromptState.SENT: 1, PromptState.CLAIMED: 1}
+    second = await dispatcher.tick(NOW + lease + timedelta(seconds=1))
+    assert (second.sent, second.lapsed) == (1, 0)
+    assert len({p.chat_id for p in sender.sent}) == len(sender.sent) == 2
+    assert await states(engine) == {PromptState.SENT: 2}
