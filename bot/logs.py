@@ -14,6 +14,7 @@ import json
 import logging
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
 _LIBRARY_FLOORS = {
     "telegram": logging.INFO,
@@ -50,9 +51,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str, fmt: str = "text") -> None:
-    """Route every log line to stderr in the chosen format, with the library floors."""
-    handler = logging.StreamHandler()
+def configure_logging(level: str, fmt: str = "text", *, to: Path | None = None) -> None:
+    """Route every log line to stderr (or the file `to`) in the chosen format, with the
+    library floors."""
+    handler = logging.StreamHandler() if to is None else logging.FileHandler(to, "a", "utf-8")
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

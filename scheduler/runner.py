@@ -15,6 +15,9 @@ from scheduler.dispatch import Dispatcher, DispatchReport
 
 log = logging.getLogger(__name__)
 
+# How often housekeeping (scheduler.housekeeping) runs.
+HOUSEKEEPING_SECONDS = 3600.0
+
 
 class DispatchJob:
     """One dispatch tick at a time, at the injected clock's now, until closed."""
@@ -28,11 +31,12 @@ class DispatchJob:
         self.last_run: datetime | None = None
         self._finished_at: float | None = None  # monotonic: for readiness
 
-    async def run(self) -> None:
-        """Run one tick; a failing tick is logged and the next one tries again."""
+    async def run(self) -> bool:
+        """Run one tick; a failing tick is logged and the next one tries again. True once
+        this tick finished (every prompt it claimed sent and recorded)."""
         async with self._lock:
             if self._closed:
-                return
+                return False
             now = self._clock()
             # A task of its own, so close() can wait for it with a deadline.
             self._current = asyncio.create_task(self._dispatcher.tick(now))
@@ -40,7 +44,7 @@ class DispatchJob:
                 report = await asyncio.shield(self._current)
             except Exception as error:  # the job must survive a database hiccup
                 log.error("dispatch tick failed: %s", type(error).__name__)
-                return
+                return False
             finally:
                 self._current = None
             self.last_run = now
@@ -55,6 +59,7 @@ class DispatchJob:
                     report.released,
                     report.lapsed,
                 )
+            return True
 
     def is_current(self, *, within: float) -> bool:
         """A tick is running, or one finished less than `within` seconds ago (a tick
@@ -83,11 +88,11 @@ class DispatchJob:
 
 
 def build_scheduler(
-    dispatch: Callable[[], Awaitable[None]],
+    dispatch: Callable[[], Awaitable[object]],
     *,
     tick_seconds: float,
     housekeeping: Callable[[], Awaitable[None]] | None = None,
-    housekeeping_seconds: float = 3600,
+    housekeeping_seconds: float = HOUSEKEEPING_SECONDS,
 ) -> AsyncIOScheduler:
     """A scheduler that runs `dispatch` now and then every `tick_seconds`, and housekeeping.
 
