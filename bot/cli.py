@@ -8,6 +8,7 @@ verdicts, never a secret and never anything about one person.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,15 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "new-key":
         print(new_key())
         return 0
-    # The one place settings are read and refused: one line, exit status 2.
+    if args.command == "try":
+        return _try(args)
+    # Settings are read and refused here (for `try`, with its own, in _try): one line on
+    # stderr, exit status 2.
     try:
         settings = Settings()
         if args.command == "run":
             settings.token()  # fail before touching anything else
         cipher = note_cipher(settings) if args.command in ("run", "rotate-key") else None
     except (ValidationError, ValueError) as error:
-        print(f"attune: configuration error: {_one_line(error)}", file=sys.stderr)
-        return 2
+        return _refused(error)
     # The operator's tools print their own report; Alembic's INFO lines would clutter it.
     if args.command in ("run", "migrate", "rotate-key"):
         configure_logging(settings.log_level, settings.log_format)
@@ -68,6 +71,24 @@ def _parser() -> argparse.ArgumentParser:
         "bring the database schema up to date (replicas may run it at once)",
     )
     add("new-key", None, "print a fresh key for ATTUNE_DATA_KEY")
+    tryout = add(
+        "try",
+        None,
+        "talk to the bot here in the terminal, as a Telegram user, with a clock you move: "
+        "no token and no network (a local stand-in for Telegram)",
+    )
+    tryout.add_argument(
+        "--db",
+        metavar="PATH",
+        type=_database_file,
+        help="a SQLite file to keep the conversation in (default: a throwaway one)",
+    )
+    tryout.add_argument(
+        "--lang",
+        default="en",
+        type=_language,
+        help="the Telegram language of the person you play, e.g. de (default: en)",
+    )
     add(
         "rotate-key",
         _rotate,
@@ -96,6 +117,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _try(args: argparse.Namespace) -> int:
+    # Only `try` needs the emulator and the terminal library: imported here, not for `run`.
+    from tryout.session import place_for, try_out, try_settings
+
+    with place_for(args.db) as place:
+        try:
+            settings = try_settings(place)
+            # The bot's log goes beside the database: the terminal is the conversation.
+            configure_logging(settings.log_level, settings.log_format, to=place.log)
+            cipher = note_cipher(settings)
+        except (ValidationError, ValueError) as error:
+            return _refused(error)
+        return try_out(settings, cipher, place, lang=args.lang)
+
+
+def _database_file(value: str) -> Path:
+    """A SQLite file that exists or can be made: a file, in a folder that exists."""
+    path = Path(value)
+    if path.is_dir() or not path.resolve().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a file in a folder that exists")
+    return path
+
+
+def _language(value: str) -> str:
+    """A language tag as Telegram gives one (`de`, `pt-br`)."""
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a language code like de or pt-br")
+    return value.lower()
+
+
 def _run(args: argparse.Namespace, settings: Settings, cipher: NoteCipher | None) -> int:
     assert cipher is not None  # main() builds one for run
     return serve(settings, cipher)
@@ -104,6 +155,12 @@ def _run(args: argparse.Namespace, settings: Settings, cipher: NoteCipher | None
 def _rotate(args: argparse.Namespace, settings: Settings, cipher: NoteCipher | None) -> int:
     assert cipher is not None  # main() builds one for rotate-key
     return maintenance.rotate_key(settings, cipher)
+
+
+def _refused(error: Exception) -> int:
+    """Settings refused: one line on stderr, exit status 2."""
+    print(f"attune: configuration error: {_one_line(error)}", file=sys.stderr)
+    return 2
 
 
 def _one_line(error: Exception) -> str:

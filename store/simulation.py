@@ -1,14 +1,27 @@
-"""When the dispatcher next has work, and the latest moment the database has seen: what a
-simulated clock (`attune try`) needs to move through time without missing anything."""
+"""What a simulated session (`attune try`) asks of the database: whether anyone else is in
+it, when the dispatcher next has work, and the latest moment recorded, so its clock moves
+through time without missing anything."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Milestone, Note, Prompt, PromptState, Subscription, User
+
+
+async def others_than(session: AsyncSession, *, telegram_id: int) -> int:
+    """How many people other than `telegram_id` the database holds (0 before it has tables):
+    a session must never play the clock forward over a real bot's people."""
+    connection = await session.connection()
+    if not await connection.run_sync(lambda sync: inspect(sync).has_table(User.__tablename__)):
+        return 0
+    others = await session.scalar(
+        select(func.count()).select_from(User).where(User.telegram_id != telegram_id)
+    )
+    return int(others or 0)
 
 
 async def next_wakeup(session: AsyncSession, *, after: datetime) -> datetime | None:
