@@ -1,11 +1,12 @@
-# Attune: `make run` starts the bot, `make test` runs the whole suite.
-# Both create .venv and install on first use (and again when pyproject.toml changes).
+# Attune: `make try` talks to the bot in the terminal, `make run` starts the bot, `make test`
+# runs the whole suite. Each creates .venv and installs on first use (and again when
+# pyproject.toml changes).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint lock lock-check format bench pictures clean
+.PHONY: try run test lint lock lock-check format bench pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,11 @@ $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.run-installed $@
+
+# The real bot in this terminal, against the local Bot API emulator: no token, no network,
+# a throwaway database; /wait moves its clock (README: Try it first).
+try: $(VENV)/.run-installed
+	$(BIN)/attune try
 
 # Without ATTUNE_DATA_KEY, `make run` is a development run: the notes key is kept in a
 # file next to the SQLite database. Production (the container) sets ATTUNE_DATA_KEY.
