@@ -23,6 +23,8 @@ from tryout.zone import PersonZone
 SETTLE_SECONDS: Final = 15.0
 
 HINT = "/wait 1d · /wait 3h · /wait until 22:00 · /quit"
+# Before a number or a letter that is to be sent as words, not pressed.
+AS_WORDS = "'"
 QUIT = frozenset({"/quit", "/exit"})
 
 
@@ -50,14 +52,13 @@ class Conversation:
         watcher = asyncio.create_task(self._keep_showing())
         try:
             while True:
-                try:
-                    line = (await self.terminal.read()).strip()
-                except (EOFError, KeyboardInterrupt):
-                    return
+                line = (await self.terminal.read()).strip()
                 if line in QUIT:
                     return
                 if line:
                     await self._take(line)
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at any prompt of ours
+            return
         finally:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
@@ -69,7 +70,9 @@ class Conversation:
             return
         choice = self._transcript.choice(int(line)) if line.isdecimal() else None
         key = next((k for k in self._transcript.keyboard() if k.letter == line.lower()), None)
-        if choice is not None:
+        if line.startswith(AS_WORDS) and line != AS_WORDS:
+            await self._person.send(line.removeprefix(AS_WORDS))
+        elif choice is not None:
             await self.terminal.aside(f"(you pressed “{choice.label}”)")
             try:
                 await self._person.press(choice.message_id, choice.label)
@@ -127,7 +130,8 @@ class Conversation:
         """Print what the bot did since the last time, in order."""
         async with self._showing:
             for shown in self._transcript.news():
-                await self.terminal.write(fragments(shown, self._zone.info))
+                lines = fragments(shown, self._zone.info, self.terminal.width())
+                await self.terminal.write(lines)
 
     async def _keep_showing(self) -> None:
         """Show what arrives while the prompt waits (a prompt at its time, a late answer)."""

@@ -181,7 +181,7 @@ def _welcome(place: Place, lang: str) -> list[str]:
         f"Database: {place.database} ({kept}).",
         f"Photos and files: {place.files}/   The bot's log: {place.log}",
         "Type as you would in Telegram; start with /start. A number presses the button"
-        " shown with it; a letter, a keyboard button.",
+        " shown with it, a letter a keyboard button ('9 sends 9 as words).",
         f"Moving the clock: {HINT}  (or Ctrl-D to leave)",
     ]
     spoken = resolve_locale(lang)

@@ -5,6 +5,7 @@ whether they answer the person or arrive on their own while the prompt waits."""
 from __future__ import annotations
 
 import asyncio
+import textwrap
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
@@ -37,8 +38,9 @@ def when(moment: datetime, zone: tzinfo) -> str:
     return f"{moment.astimezone(zone):%a %d %b %H:%M}"
 
 
-def fragments(shown: Shown, zone: tzinfo) -> StyleAndTextTuples:
-    """One thing the bot did, as styled lines: who and when, the words, the choices."""
+def fragments(shown: Shown, zone: tzinfo, width: int = 80) -> StyleAndTextTuples:
+    """One thing the bot did, as styled lines `width` columns wide at most: who and when,
+    the words, the choices."""
     stamp = when(shown.at, zone)
     if shown.kind is Kind.NOTE:
         heading = f" · {stamp} · a note over the chat: "
@@ -52,7 +54,7 @@ def fragments(shown: Shown, zone: tzinfo) -> StyleAndTextTuples:
     if shown.buttons_only:
         lines.append(("class:aside", "  (only its buttons changed)\n"))
     elif shown.text:
-        lines.append(("", "".join(f"  {line}\n" for line in shown.text.splitlines())))
+        lines.append(("", wrapped(shown.text, width)))
     lines += [("class:choice", f"  [{c.number}] {c.label}\n") for c in shown.choices]
     if shown.keyboard:
         keys = "  ".join(f"[{k.letter}] {k.label}" for k in shown.keyboard)
@@ -60,6 +62,23 @@ def fragments(shown: Shown, zone: tzinfo) -> StyleAndTextTuples:
     if shown.saved is not None:
         lines.append(("class:saved", f"  saved to {shown.saved}\n"))
     return lines
+
+
+def wrapped(text: str, width: int) -> str:
+    """Text indented under its heading, each line wrapped between words (a terminal would
+    cut words at its edge); blank lines kept."""
+    return "".join(
+        textwrap.fill(
+            line,
+            max(width, 20),
+            initial_indent="  ",
+            subsequent_indent="  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        + "\n"
+        for line in text.splitlines()
+    )
 
 
 class Terminal:
@@ -77,6 +96,10 @@ class Terminal:
     async def read(self, prompt: str = PROMPT) -> str:
         """The next line typed; EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C."""
         return await self._session.prompt_async([("class:you", prompt)])
+
+    def width(self) -> int:
+        """How many columns a line may take (one less than the terminal's: no wrap)."""
+        return self._session.output.get_size().columns - 1
 
     async def write(self, lines: StyleAndTextTuples) -> None:
         """Print above the prompt (or plainly while no prompt is shown)."""

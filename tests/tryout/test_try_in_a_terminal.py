@@ -128,7 +128,11 @@ def test_a_kept_database_goes_on_from_where_it_was(tmp_path: Path) -> None:
     screen.expect(render("btn_consent_yes", "en"))
     screen.type(screen.number_of(render("btn_consent_yes", "en")))
     screen.expect("keyboard: [a] ")
-    screen.type("Europe/Berlin")
+    screen.type("a")  # the location button: it asks where
+    screen.expect("latitude, longitude")
+    screen.child.sendline("52.52, 13.40")
+    zone_set = render("timezone_set", "en", zone="Europe/Berlin", time="{time}")
+    screen.expect(zone_set.split("{time}")[0])  # Berlin's coordinates, Berlin's zone
     screen.expect(render("btn_summary_no", "en"))
     screen.type("/wait 2d")
     screen.expect("(it is ")
