@@ -17,6 +17,7 @@ COPY messages ./messages
 COPY store ./store
 COPY progress ./progress
 COPY emulator ./emulator
+COPY tryout ./tryout
 RUN /opt/attune/bin/python -m pip install --no-cache-dir --no-deps .
 
 # Runtime stage: no build tools, not root.
