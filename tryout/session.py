@@ -82,7 +82,7 @@ def try_settings(place: Place) -> Settings:
     would act on their prompts (checked before anything is written beside it)."""
     values: dict[str, object] = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        # The emulator's own address replaces this once it listens (see try_out).
+        # The emulator's own address replaces this once it listens (see _session).
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1",
         "DATABASE_URL": place.database_url,
         "ATTUNE_DATA_KEY": "",
