@@ -1,21 +1,30 @@
 """Data access for progress: a person's check-ins as plain history, and their milestones.
 
-Every read is one query over one person's rows (a person has at most a few thousand
-check-ins), and hands back plain values for the pure logic in ``progress/``.
+Every read is one query over one person's rows, and hands back plain values for the pure
+logic in ``progress/``. What a tap or a /history page reads is bounded, whatever the
+length of the history: a span of the (user, practiced_at, id) index, a count that stops
+early, or named milestone keys. Only /progress and the weekly summary read longer spans.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from progress.history import Entry
 from store.models import CheckIn, Milestone, Note
+
+
+class Place(NamedTuple):
+    """Where a check-in stands in /history's order: by when it was practiced, then by row."""
+
+    practiced_at: datetime
+    id: int
 
 
 def _check_ins(user_id: int) -> Select[Any]:
@@ -60,6 +69,70 @@ async def history_newest_first(session: AsyncSession, *, user_id: int) -> list[t
     return [(int(row[0]), _entry(row)) for row in await session.execute(query)]
 
 
+async def place_of(session: AsyncSession, *, user_id: int, check_in_id: int) -> Place | None:
+    """Where one of the person's own check-ins stands; None for a row that is not theirs."""
+    row = (
+        await session.execute(
+            select(CheckIn.practiced_at, CheckIn.id).where(
+                CheckIn.id == check_in_id, CheckIn.user_id == user_id
+            )
+        )
+    ).first()
+    return None if row is None else Place(row.practiced_at, int(row.id))
+
+
+async def older_check_ins(
+    session: AsyncSession, *, user_id: int, than: Place | None, limit: int
+) -> list[tuple[int, Entry]]:
+    """Up to ``limit`` of the person's check-ins just before ``than`` (from the newest if
+    None), as (check-in id, entry), newest first: one walk down the index."""
+    query = _check_ins(user_id)
+    if than is not None:
+        # The plain bound on practiced_at is the index's range; the OR only settles ties.
+        query = query.where(
+            CheckIn.practiced_at <= than.practiced_at,
+            or_(CheckIn.practiced_at < than.practiced_at, CheckIn.id < than.id),
+        )
+    query = query.order_by(CheckIn.practiced_at.desc(), CheckIn.id.desc()).limit(limit)
+    return [(int(row[0]), _entry(row)) for row in await session.execute(query)]
+
+
+async def newer_check_ins(
+    session: AsyncSession, *, user_id: int, than: Place, limit: int
+) -> list[tuple[int, Entry]]:
+    """Up to ``limit`` of the person's check-ins just after ``than``, as (check-in id,
+    entry), newest first: one walk up the index."""
+    query = (
+        _check_ins(user_id)
+        .where(
+            CheckIn.practiced_at >= than.practiced_at,
+            or_(CheckIn.practiced_at > than.practiced_at, CheckIn.id > than.id),
+        )
+        .order_by(CheckIn.practiced_at, CheckIn.id)
+        .limit(limit)
+    )
+    return [(int(row[0]), _entry(row)) for row in await session.execute(query)][::-1]
+
+
+async def practiced_before(
+    session: AsyncSession, *, check_in: CheckIn, since: datetime
+) -> list[Entry]:
+    """The person's other check-ins practiced from ``since`` up to ``check_in``'s instant
+    (those at the same instant included): a span of the index, however long the history."""
+    query = _check_ins(check_in.user_id).where(
+        CheckIn.practiced_at >= since,
+        CheckIn.practiced_at <= check_in.practiced_at,
+        CheckIn.id != check_in.id,
+    )
+    return [_entry(row) for row in await session.execute(query)]
+
+
+async def count_check_ins(session: AsyncSession, *, user_id: int, up_to: int) -> int:
+    """How many check-ins the person has recorded, counting no further than ``up_to``."""
+    first = select(literal(1)).where(CheckIn.user_id == user_id).limit(up_to).subquery()
+    return int(await session.scalar(select(func.count()).select_from(first)) or 0)
+
+
 async def note_bodies(
     session: AsyncSession, *, user_id: int, check_in_ids: Iterable[int]
 ) -> dict[int, str]:
@@ -78,6 +151,20 @@ async def note_bodies(
 async def reached_milestones(session: AsyncSession, *, user_id: int) -> frozenset[str]:
     """Every milestone key the person has reached."""
     rows = await session.scalars(select(Milestone.key).where(Milestone.user_id == user_id))
+    return frozenset(rows)
+
+
+async def reached_among(
+    session: AsyncSession, *, user_id: int, keys: Iterable[str]
+) -> frozenset[str]:
+    """Which of these milestone keys the person has reached: a lookup of each by its
+    unique (user, key) entry, however many milestones the person has."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return frozenset()
+    rows = await session.scalars(
+        select(Milestone.key).where(Milestone.user_id == user_id, Milestone.key.in_(wanted))
+    )
     return frozenset(rows)
 
 
