@@ -148,12 +148,6 @@ async def note_bodies(
     return {int(check_in_id): body for check_in_id, body in rows if check_in_id is not None}
 
 
-async def reached_milestones(session: AsyncSession, *, user_id: int) -> frozenset[str]:
-    """Every milestone key the person has reached."""
-    rows = await session.scalars(select(Milestone.key).where(Milestone.user_id == user_id))
-    return frozenset(rows)
-
-
 async def reached_among(
     session: AsyncSession, *, user_id: int, keys: Iterable[str]
 ) -> frozenset[str]:

@@ -50,8 +50,8 @@ def test_a_journal_note_first_means_a_note_on_a_check_in_is_not_a_first_again() 
     # The two rules share one key, so whichever comes first is the one celebrated.
     latest = Entry("breath", 4, at(date(2026, 12, 1), 8), has_note=True)
     reached = frozenset(journal_milestones(frozenset()))
-    assert "first_note" not in new_milestones([latest], latest, BERLIN, reached)
-    assert "first_note" in new_milestones([latest], latest, BERLIN, frozenset())
+    assert "first_note" not in new_milestones(latest, BERLIN, earlier=[], total=1, reached=reached)
+    assert "first_note" in new_milestones(latest, BERLIN, earlier=[], total=1, reached=set())
 
 
 @pytest.mark.parametrize(
