@@ -63,12 +63,6 @@ async def history(
     return [_entry(row) for row in await session.execute(query)]
 
 
-async def history_newest_first(session: AsyncSession, *, user_id: int) -> list[tuple[int, Entry]]:
-    """The person's check-ins as (check-in id, entry), newest first (ties: newest row first)."""
-    query = _check_ins(user_id).order_by(CheckIn.practiced_at.desc(), CheckIn.id.desc())
-    return [(int(row[0]), _entry(row)) for row in await session.execute(query)]
-
-
 async def place_of(session: AsyncSession, *, user_id: int, check_in_id: int) -> Place | None:
     """Where one of the person's own check-ins stands; None for a row that is not theirs."""
     row = (

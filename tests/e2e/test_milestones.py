@@ -21,7 +21,15 @@ from progress.milestones import milestone_message
 from store.models import CheckIn, Milestone, User
 from store.progress import history
 from tests.e2e.db import all_rows, rows_read
-from tests.e2e.flows import is_prompt, onboard, opt_in_default, press_for_toast, settled
+from tests.e2e.flows import (
+    button_data,
+    is_prompt,
+    onboard,
+    opt_in_default,
+    press_for_edit,
+    press_for_toast,
+    settled,
+)
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import prompt_at, rate
 
@@ -183,7 +191,7 @@ async def _practised(
     await engine.dispose()
 
 
-async def test_a_rating_reads_as_much_after_thousands_of_check_ins_as_after_a_few(
+async def test_a_rating_and_history_read_as_much_after_thousands_of_check_ins_as_a_few(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
     sam = emulator.user(user_id=14006, first_name="Sam")
@@ -209,8 +217,14 @@ async def test_a_rating_reads_as_much_after_thousands_of_check_ins_as_after_a_fe
     for person in (sam, alex):
         with rows_read() as tap:
             await rate(person, prompts[person.user_id], 4)
-        await settled(person)  # and nothing more came of it than the one milestone
-        read[person.user_id] = (tap[0],)
+        await settled(person)
+        mark = person.mark()
+        with rows_read() as page:
+            await person.send("/history")
+            first = await person.wait_for_message(lambda m: bool(m.buttons), after=mark)
+        with rows_read() as older:
+            await press_for_edit(person, first, button_data(first)[0])
+        read[person.user_id] = (tap[0], page[0], older[0])
     assert read[alex.user_id] == read[sam.user_id]
     # What the count would be if a rating read the whole history, as it once did.
     engine = create_async_engine(database_url)
