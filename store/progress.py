@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, literal, or_, select, update
+from sqlalchemy import Select, false, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,16 +27,14 @@ class Place(NamedTuple):
     id: int
 
 
-def _check_ins(user_id: int) -> Select[Any]:
-    """A person's check-ins, each with whether a note belongs to it."""
+def _check_ins(user_id: int, *, notes: bool = True) -> Select[Any]:
+    """A person's check-ins, each with whether a note belongs to it (or, without `notes`,
+    with none: a read that needs no notes does not join them)."""
+    columns = (CheckIn.id, CheckIn.ritual_key, CheckIn.rating, CheckIn.practiced_at)
+    if not notes:
+        return select(*columns, false()).where(CheckIn.user_id == user_id)
     return (
-        select(
-            CheckIn.id,
-            CheckIn.ritual_key,
-            CheckIn.rating,
-            CheckIn.practiced_at,
-            Note.id.is_not(None),
-        )
+        select(*columns, Note.id.is_not(None))
         .outerjoin(Note, Note.check_in_id == CheckIn.id)
         .where(CheckIn.user_id == user_id)
     )
@@ -112,8 +110,11 @@ async def practiced_before(
     session: AsyncSession, *, check_in: CheckIn, since: datetime
 ) -> list[Entry]:
     """The person's other check-ins practiced from ``since`` up to ``check_in``'s instant
-    (those at the same instant included): a span of the index, however long the history."""
-    query = _check_ins(check_in.user_id).where(
+    (those at the same instant included): a span of the index, however long the history.
+
+    Notes are not joined, so no entry has one: PostgreSQL would hash every note in the
+    table to join a few weeks of check-ins, and growth reads no notes."""
+    query = _check_ins(check_in.user_id, notes=False).where(
         CheckIn.practiced_at >= since,
         CheckIn.practiced_at <= check_in.practiced_at,
         CheckIn.id != check_in.id,
