@@ -84,7 +84,7 @@ async def _measure(
 
 async def main(args: argparse.Namespace) -> None:
     """The section on its own: SQLite, and PostgreSQL when it answers."""
-    from dispatch import machine, reachable  # the full benchmark's own helpers
+    from dispatch import machine, reachable  # as the full benchmark does
 
     pg_url = args.pg_url if not args.no_pg and await reachable(args.pg_url) else None
     (await machine(pg_url)).print()
