@@ -7,7 +7,7 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,14 +95,18 @@ def cpu_seconds_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_child(script: str, *args: str, timeout: float = 600) -> dict[str, Any]:
-    """Run `benchmarks/<script> args...` in a fresh interpreter; its last stdout line is JSON."""
+def run_child(
+    script: str, *args: str, timeout: float = 600, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Run `benchmarks/<script> args...` in a fresh interpreter (with `env`, if given, as its
+    environment); its last stdout line is JSON."""
     done = subprocess.run(
         [sys.executable, str(HERE / script), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        env=None if env is None else dict(env),
     )
     if done.returncode != 0:
         raise RuntimeError(f"{script} {' '.join(args)} failed:\n{done.stderr[-3000:]}")

@@ -14,12 +14,13 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from bench_common import CHAT_BASE, NOW
-from sqlalchemy import make_url, text
+from sqlalchemy import insert, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from messages import rituals
 from messages.consent import CONSENT_VERSION
 from store.db import create_engine, migrate
+from store.models import Milestone
 
 WEEK_SECONDS = 7 * 24 * 3600
 
@@ -126,6 +127,47 @@ async def _insert(conn: AsyncConnection, group: People) -> None:
     await conn.execute(text(sql["subscriptions"].replace("{ritual}", _ritual_case(group))), params)
 
 
+async def add_history(
+    url: str, group: People, *, each: int, end: datetime, note_body: str, reached: list[str]
+) -> None:
+    """Give each person of `group` `each` check-ins of the eight practices in turn, one every
+    3 hours back from `end` (a year of all eight is about 3,000), a note on every fifth
+    (`note_body`, already encrypted) and the milestones `reached`."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            params: dict[str, Any] = {
+                "first": group.first_user,
+                "each": each,
+                "rows": group.users * each,
+                "end": _stamp(end, sqlite),
+                "body": note_body,
+            }
+            sql = _SQLITE if sqlite else _POSTGRES
+            if each:
+                history = sql["history"].replace("{ritual}", _eight_practices())
+                await conn.execute(text(history), params)
+                await conn.execute(text(sql["notes"]), params)
+            rows = [
+                {"user_id": group.first_user + n, "key": key, "reached_at": end}
+                for n in range(group.users)
+                for key in reached
+            ]
+            if rows:
+                await conn.execute(insert(Milestone), rows)
+            if not sqlite:
+                await conn.execute(text("ANALYZE"))
+    finally:
+        await engine.dispose()
+
+
+def _eight_practices() -> str:
+    keys = [ritual.key for ritual in rituals()]
+    whens = " ".join(f"WHEN {n} THEN '{key}'" for n, key in enumerate(keys))
+    return f"CASE (n % :each) % {len(keys)} {whens} END"
+
+
 def _stamp(moment: datetime, sqlite: bool) -> str | datetime:
     """UTC as the schema stores it: naive; on SQLite, SQLAlchemy's text form."""
     naive = (moment - (moment.utcoffset() or timedelta())).replace(tzinfo=None)
@@ -146,6 +188,13 @@ _COLUMNS_SUBS = (
     "subscriptions (user_id, ritual_key, local_time, weekdays, active, prompts_claimed,"
     " next_due_at, created_at)"
 )
+_COLUMNS_CHECK_INS = (
+    "check_ins (user_id, ritual_key, rating, practiced_at, created_at, updated_at)"
+)
+# A note on every fifth check-in, all with the same words.
+_NOTES = """
+    INSERT INTO notes (user_id, check_in_id, ritual_key, body, created_at)
+    SELECT user_id, id, ritual_key, :body, created_at FROM check_ins WHERE id % 5 = 0"""
 # Subscription n (from 0) is due when (n + 1) is a multiple of due_every; the others
 # fall due 1 s to a week later, spread by a multiplicative hash.
 _SQLITE = {
@@ -165,6 +214,15 @@ _SQLITE = {
                END,
                :now
         FROM seq""",
+    # Person first + n // each; their (n % each)-th check-in counted back from :end.
+    "history": f"""
+        WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < :rows)
+        INSERT INTO {_COLUMNS_CHECK_INS}
+        SELECT :first + n / :each, {{ritual}}, 1 + (n * 7919) % 5, at, at, at
+        FROM (SELECT n, strftime('%Y-%m-%d %H:%M:%S', :end,
+                                 '-' || ((n % :each + 1) * 10800) || ' seconds') || '.000000' AS at
+              FROM seq)""",
+    "notes": _NOTES,
 }
 _POSTGRES = {
     "users": f"""
@@ -184,4 +242,12 @@ _POSTGRES = {
                END,
                CAST(:now AS timestamp)
         FROM generate_series(CAST(0 AS bigint), CAST(:subs AS bigint) - 1) AS n""",
+    "history": f"""
+        INSERT INTO {_COLUMNS_CHECK_INS}
+        SELECT CAST(:first AS int) + n / CAST(:each AS int), {{ritual}},
+               1 + (n * 7919) % 5, at, at, at
+        FROM (SELECT n, CAST(:end AS timestamp)
+                        - make_interval(secs => (n % CAST(:each AS int) + 1) * 10800) AS at
+              FROM generate_series(CAST(0 AS bigint), CAST(:rows AS bigint) - 1) AS n) AS made""",
+    "notes": _NOTES,
 }

@@ -1,6 +1,6 @@
 """How fast Attune gets prompts out, and what it costs: the figures behind performance claims.
 
-    make bench                                   # everything (about 8 minutes)
+    make bench                                   # everything (about 11 minutes)
     .venv/bin/python benchmarks/dispatch.py --quick          # smaller sizes, shorter runs
     .venv/bin/python benchmarks/dispatch.py --only pipeline  # one section
 
@@ -25,6 +25,9 @@ Sections, each printing a table:
   update and its peak RSS, with the emulator and the people in a process of their own.
 - flood: while one person sends 50 texts in 5 s, how long 15 others wait for /help's
   answer (p50, p99), in long polling and webhook mode, with Telegram's limits.
+- tap: what a rating and /history cost people with 0, 3,000 and 30,000 check-ins each:
+  the rating's milestone step alone, then the real `attune run` handling a rating tap,
+  /history and its Older page, one person at a time (latency, CPU per update).
 
 Everything runs on loopback; PostgreSQL is used when reachable at --pg-url (a database of
 its own, created and emptied as needed). Performance is claimed here, never asserted in
@@ -48,11 +51,12 @@ import bench_flood
 import bench_limit
 import bench_pipeline
 import bench_startup
+import bench_tap
 import bench_updates
 from bench_common import Table
 from bench_data import database_version, sqlite_url
 
-SECTIONS = ("due-scan", "pipeline", "limit", "startup", "updates", "flood")
+SECTIONS = ("due-scan", "pipeline", "limit", "startup", "updates", "flood", "tap")
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/attune_bench"
 
 
@@ -99,6 +103,8 @@ async def run_section(
         return await bench_updates.run(backends, work, quick=quick)
     if section == "flood":
         return [await bench_flood.run(work)]
+    if section == "tap":
+        return await bench_tap.run(backends, work, quick=quick)
     return [await bench_startup.run(backends, work, quick=quick)]
 
 

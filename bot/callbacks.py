@@ -71,8 +71,9 @@ SETTINGS = re.compile(r"^settings$")
 # The question about a ritual's pace: "keep it as it is". Its other buttons are the
 # ritual's own (days, time, pause).
 PACING_KEEP = re.compile(r"^pacekeep:([a-z_]{1,32})$")
-# A /history page names a page number only; it always shows the presser's own check-ins.
-HISTORY = re.compile(r"^hist:(\d{1,6})$")
+# A /history page: the check-ins older (o) or newer (n) than one of the presser's own (by
+# id, checked in the handler), and the number the page shows. Never anyone else's rows.
+HISTORY = re.compile(r"^hist:([on]):(\d{1,9}):(\d{1,6})$")
 
 
 def adult(answer: str) -> str:
@@ -255,9 +256,10 @@ def pacing_keep(key: str) -> str:
     return f"pacekeep:{key}"
 
 
-def history(page: int) -> str:
-    """A /history page, 0 for the newest."""
-    return f"hist:{page}"
+def history(way: str, check_in_id: int, page: int) -> str:
+    """A /history page: the check-ins "o"lder or "n"ewer than a check-in, shown as page
+    ``page`` (0 for the newest)."""
+    return f"hist:{way}:{check_in_id}:{page}"
 
 
 def care(answer: str) -> str:
@@ -400,7 +402,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(SUMMARY_TIME, summary_time, ((),)),
     Kind(SETTINGS, settings, ((),)),
     Kind(PACING_KEEP, pacing_keep, _RITUAL),
-    Kind(HISTORY, history, ((0,), (12,))),
+    Kind(HISTORY, history, (("o", 7, 1), ("n", 999_999_999, 12))),
 )
 
 

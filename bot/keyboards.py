@@ -341,17 +341,16 @@ def summary_days(locale: str, chosen: int) -> InlineKeyboardMarkup:
 
 
 def history_pages(
-    locale: str, page: int, *, newer: bool, older: bool
+    locale: str, page: int, *, newer: int | None, older: int | None
 ) -> InlineKeyboardMarkup | None:
-    """Newer and Older under a /history page, where there is such a page; None if neither."""
-    if not (newer or older):
-        return None
+    """Newer and Older under /history page ``page``: each names the check-in at that edge of
+    the page (None where there is no such page); None if neither."""
     buttons = []
-    if newer:
-        buttons.append(_button("btn_history_newer", locale, callbacks.history(page - 1)))
-    if older:
-        buttons.append(_button("btn_history_older", locale, callbacks.history(page + 1)))
-    return _rows(buttons, per_row=2)
+    if newer is not None:
+        buttons.append(_button("btn_history_newer", locale, callbacks.history("n", newer, page)))
+    if older is not None:
+        buttons.append(_button("btn_history_older", locale, callbacks.history("o", older, page)))
+    return _rows(buttons, per_row=2) if buttons else None
 
 
 def care(locale: str) -> InlineKeyboardMarkup:

@@ -7,7 +7,7 @@ with every word from ``messages`` (``locales/<locale>/progress.toml``). The pict
 chooses and loads them), so using milestones does not load matplotlib.
 """
 
-from progress.history import Entry, history_page, nearest_page
+from progress.history import Entry, history_page
 from progress.milestones import (
     journal_milestones,
     milestone_message,
@@ -26,7 +26,6 @@ __all__ = [
     "journal_milestones",
     "milestone_message",
     "milestone_name",
-    "nearest_page",
     "new_milestones",
     "patterns",
     "picture_caption",

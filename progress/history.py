@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from messages import RATINGS, render
 from progress.common import LIMIT, clock, cut, join_within, rating_label, ritual_name, short_date
 
-__all__ = ["Entry", "history_page", "nearest_page"]
+__all__ = ["Entry", "history_page"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +34,18 @@ class Entry:
 
 
 def history_page(
-    entries_newest_first: Sequence[tuple[Entry, str | None]],
-    zone: tzinfo,
-    locale: str,
-    page: int,
-    per_page: int = 5,
-) -> tuple[str, bool, bool]:
-    """Return one /history page (0 = newest) and whether newer and older pages exist."""
-    if per_page < 1:
-        raise ValueError("per_page must be at least 1")
-    if not entries_newest_first:
-        return render("history_empty", locale), False, False
+    shown: Sequence[tuple[Entry, str | None]], zone: tzinfo, locale: str, page: int
+) -> str:
+    """Return the text of one /history page: ``shown`` (its check-ins, each with its note)
+    as page ``page`` (0 = the newest). Which check-ins a page holds is the caller's choice:
+    the store reads just those, so a page costs the same however long the history."""
+    if not shown:
+        return render("history_empty", locale)
     # Stable sort: the caller's order stands for check-ins made at the same instant.
-    items = sorted(entries_newest_first, key=lambda pair: pair[0].practiced_at, reverse=True)
-    last = (len(items) - 1) // per_page
-    page = nearest_page(len(items), page, per_page)
-    chunk = items[page * per_page : (page + 1) * per_page]
-    title = render("history_title", locale, page=page + 1, pages=last + 1)
-    lines = [_line(entry, zone, locale) for entry, _ in chunk]
-    notes = [(note or "").strip() for _, note in chunk]
+    items = sorted(shown, key=lambda pair: pair[0].practiced_at, reverse=True)
+    title = render("history_title", locale, page=max(page, 0) + 1)
+    lines = [_line(entry, zone, locale) for entry, _ in items]
+    notes = [(note or "").strip() for _, note in items]
     wrappers = [render("history_note", locale, note="") if note else "" for note in notes]
     # Everything but the notes' own text is fixed: title, lines, quote marks, line breaks.
     fixed = len(title) + 1 + sum(len(line) + 1 for line in lines)
@@ -60,23 +53,13 @@ def history_page(
     caps = _note_caps([len(note) for note in notes], LIMIT - fixed)
     blocks = []
     for line, note, cap in zip(lines, notes, caps, strict=True):
-        shown = cut(note, cap) if note and cap > 0 else ""
-        blocks.append(f"{line}\n{render('history_note', locale, note=shown)}" if shown else line)
-    # Only a very large per_page can overflow with every note dropped; then lines go too.
+        shown_note = cut(note, cap) if note and cap > 0 else ""
+        blocks.append(
+            f"{line}\n{render('history_note', locale, note=shown_note)}" if shown_note else line
+        )
+    # Only a very long page can overflow with every note dropped; then lines go too.
     body = join_within(blocks, sep="\n", more="…", limit=LIMIT - len(title) - 1)
-    return f"{title}\n{body}", page > 0, page < last
-
-
-def nearest_page(count: int, page: int, per_page: int = 5) -> int:
-    """Return the real page nearest to ``page`` (0 = newest) for ``count`` check-ins.
-
-    A page number from an old button may point past the end after /delete or a new check-in;
-    showing the nearest real page is kinder than an empty one.
-    """
-    if per_page < 1:
-        raise ValueError("per_page must be at least 1")
-    last = max(count - 1, 0) // per_page
-    return min(max(page, 0), last)
+    return f"{title}\n{body}"
 
 
 def _line(entry: Entry, zone: tzinfo, locale: str) -> str:

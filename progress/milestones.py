@@ -26,14 +26,25 @@ time order gives the same answers as living it. Nothing counts consecutive days,
 away: practice is never a streak to lose. ``new_milestones`` returns keys from most to least
 notable, in the order of ``_RULES``: growth (a change in how practice feels), then the
 totals, the weekly rhythm, and the firsts. A welcome back, when there is one, goes first.
+
+What a check-in reaches never depends on the whole history, so a tap costs the same after
+years of practice (DESIGN: per-tap work never grows with a person's history):
+
+- a first is a first unless it was reached: every check-in is looked at when it is made,
+  and what it reaches is stored with it in the same transaction, so the reached milestones
+  remember what a look over the whole history would find. (Only rows that never went
+  through this, such as check-ins stored before milestones existed, could tell otherwise.)
+- a total needs how many check-ins there are, and only up to ``COUNT_ENOUGH``;
+- growth needs the check-ins practiced from ``growth_since`` up to the new one's instant;
+- of the reached milestones, only ``keys_in_question`` can change the answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
 from messages import is_ritual, render, ritual
@@ -44,9 +55,12 @@ from progress.wins import WIN_KINDS
 
 __all__ = [
     "COMEBACK_DAYS",
+    "COUNT_ENOUGH",
     "TOTALS",
+    "growth_since",
     "is_celebrated",
     "journal_milestones",
+    "keys_in_question",
     "milestone_message",
     "milestone_name",
     "new_milestones",
@@ -55,6 +69,8 @@ __all__ = [
 ]
 
 TOTALS = (3, 7, 14, 30, 60, 100)
+# Counting a person's check-ins further than this changes no answer: no total lies beyond.
+COUNT_ENOUGH = TOTALS[-1] + 1
 # Whole local days without a check-in before the next one is welcomed back. A weekly
 # practice with one week let go has 13 between, so it is not welcomed as if it had been away.
 COMEBACK_DAYS = 14
@@ -69,26 +85,37 @@ class _Moment:
 
     latest: Entry
     day: date  # latest's local date
-    earlier: tuple[Entry, ...]  # the other check-ins made at or before latest's instant
-    total: int  # all check-ins recorded, latest included
+    earlier: tuple[Entry, ...]  # the others made at or before latest's instant (growth's span)
+    total: int  # all check-ins recorded, latest included (at most COUNT_ENOUGH)
     zone: tzinfo
-    reached: frozenset[str]
+    reached: Collection[str]
 
 
 def new_milestones(
-    history: Sequence[Entry], latest: Entry, zone: tzinfo, reached: frozenset[str]
+    latest: Entry,
+    zone: tzinfo,
+    *,
+    earlier: Iterable[Entry],
+    total: int,
+    reached: Collection[str],
 ) -> list[str]:
-    """Return the milestone keys ``latest`` reaches that are not yet in ``reached``."""
-    if not history:  # never celebrate without data, even if the caller forgot to add latest
+    """Return the milestone keys ``latest`` reaches that are not yet in ``reached``.
+
+    ``earlier`` holds the person's other check-ins; only those practiced from
+    ``growth_since(latest, zone)`` up to latest's instant are read, so a caller may pass just
+    those. ``total`` counts every check-in recorded, latest included (any count from
+    ``COUNT_ENOUGH`` up gives the same answer); 0 means no data, and nothing is celebrated
+    without data. Of ``reached``, only ``keys_in_question`` are read.
+    """
+    if total < 1:
         return []
-    others = list(history)
-    if latest in others:
-        others.remove(latest)  # one occurrence: an identical twin still counts as another
+    day = local_date(latest, zone)
+    since = growth_since(latest, zone)
     moment = _Moment(
         latest=latest,
-        day=local_date(latest, zone),
-        earlier=tuple(entry for entry in others if entry.practiced_at <= latest.practiced_at),
-        total=len(others) + 1,
+        day=day,
+        earlier=tuple(e for e in earlier if since <= e.practiced_at <= latest.practiced_at),
+        total=min(total, COUNT_ENOUGH),
         zone=zone,
         reached=reached,
     )
@@ -96,6 +123,27 @@ def new_milestones(
     for rule in _RULES:
         found += [key for key in rule(moment) if key not in reached and key not in found]
     return found
+
+
+def growth_since(latest: Entry, zone: tzinfo) -> datetime:
+    """The earliest instant (UTC) a check-in can be practiced at and still count for the
+    growth ``latest`` may reach: the start of the first of its two 14-day windows, a day
+    early, so that no zone's clocks around midnight can leave a check-in out."""
+    start, _ = days_back(local_date(latest, zone), 2 * GROWTH_WINDOW + 1)
+    return datetime.combine(start, time(), tzinfo=zone).astimezone(UTC)
+
+
+def keys_in_question(latest: Entry, zone: tzinfo, total: int) -> frozenset[str]:
+    """The reached keys that can change what ``latest`` reaches (for ``new_milestones``):
+    its firsts, the total it makes, and growth of its practice within 14 days either side.
+
+    A caller reads only these of the person's milestones, however many they have reached.
+    """
+    key, day = latest.ritual_key, local_date(latest, zone)
+    near = range(1 - GROWTH_WINDOW, GROWTH_WINDOW)
+    keys = {f"first:{key}", "first_weekly", "first_note", f"total_{total}"}
+    keys.update(f"growth:{key}:{(day + timedelta(days=n)).isoformat()}" for n in near)
+    return frozenset(keys)
 
 
 def welcome_back(checked_in_at: datetime, previous_at: datetime | None, zone: tzinfo) -> list[str]:
@@ -198,21 +246,20 @@ def _totals(moment: _Moment) -> Iterator[str]:
         yield f"total_{moment.total}"
 
 
+# A first is one unless it was reached (see the module's docstring): `reached` filters it.
+
+
 def _first_weekly(moment: _Moment) -> Iterator[str]:
-    if _weekly(moment.latest.ritual_key) and not any(
-        _weekly(entry.ritual_key) for entry in moment.earlier
-    ):
+    if _weekly(moment.latest.ritual_key):
         yield "first_weekly"
 
 
 def _first_of_ritual(moment: _Moment) -> Iterator[str]:
-    key = moment.latest.ritual_key
-    if not any(entry.ritual_key == key for entry in moment.earlier):
-        yield f"first:{key}"
+    yield f"first:{moment.latest.ritual_key}"
 
 
 def _first_note(moment: _Moment) -> Iterator[str]:
-    if moment.latest.has_note and not any(entry.has_note for entry in moment.earlier):
+    if moment.latest.has_note:
         yield "first_note"
 
 

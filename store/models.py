@@ -164,9 +164,14 @@ class CheckIn(Base):
     """A rating of 1 to 5, for a prompt (at most one per prompt) or given ad hoc."""
 
     __tablename__ = "check_ins"
-    # The person's check-ins in the order they were made: the one before a new one (for a
-    # welcome back, or two low ratings in a row) is one step back in this index.
-    __table_args__ = (Index("ix_check_ins_user_id_created_at", "user_id", "created_at"),)
+    __table_args__ = (
+        # The person's check-ins in the order they were made: the one before a new one (for
+        # a welcome back, or two low ratings in a row) is one step back in this index.
+        Index("ix_check_ins_user_id_created_at", "user_id", "created_at"),
+        # ... and in the order they were practiced, ties by row: a milestone's window of
+        # recent days and a /history page are a span of this index, however long the history.
+        Index("ix_check_ins_user_id_practiced_at", "user_id", "practiced_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -207,7 +212,11 @@ class Milestone(Base):
     """Something a person reached, celebrated once."""
 
     __tablename__ = "milestones"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        # The person's held-back milestones, read on most ratings, without the reached ones.
+        Index("ix_milestones_user_id_held", "user_id", "held"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

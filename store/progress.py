@@ -1,16 +1,18 @@
 """Data access for progress: a person's check-ins as plain history, and their milestones.
 
-Every read is one query over one person's rows (a person has at most a few thousand
-check-ins), and hands back plain values for the pure logic in ``progress/``.
+Every read is one query over one person's rows, and hands back plain values for the pure
+logic in ``progress/``. What a tap or a /history page reads is bounded, whatever the
+length of the history: a span of the (user, practiced_at, id) index, a count that stops
+early, or named milestone keys. Only /progress and the weekly summary read longer spans.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, false, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,16 +20,21 @@ from progress.history import Entry
 from store.models import CheckIn, Milestone, Note
 
 
-def _check_ins(user_id: int) -> Select[Any]:
-    """A person's check-ins, each with whether a note belongs to it."""
+class Place(NamedTuple):
+    """Where a check-in stands in /history's order: by when it was practiced, then by row."""
+
+    practiced_at: datetime
+    id: int
+
+
+def _check_ins(user_id: int, *, notes: bool = True) -> Select[Any]:
+    """A person's check-ins, each with whether a note belongs to it (or, without `notes`,
+    with none: a read that needs no notes does not join them)."""
+    columns = (CheckIn.id, CheckIn.ritual_key, CheckIn.rating, CheckIn.practiced_at)
+    if not notes:
+        return select(*columns, false()).where(CheckIn.user_id == user_id)
     return (
-        select(
-            CheckIn.id,
-            CheckIn.ritual_key,
-            CheckIn.rating,
-            CheckIn.practiced_at,
-            Note.id.is_not(None),
-        )
+        select(*columns, Note.id.is_not(None))
         .outerjoin(Note, Note.check_in_id == CheckIn.id)
         .where(CheckIn.user_id == user_id)
     )
@@ -54,10 +61,79 @@ async def history(
     return [_entry(row) for row in await session.execute(query)]
 
 
-async def history_newest_first(session: AsyncSession, *, user_id: int) -> list[tuple[int, Entry]]:
-    """The person's check-ins as (check-in id, entry), newest first (ties: newest row first)."""
-    query = _check_ins(user_id).order_by(CheckIn.practiced_at.desc(), CheckIn.id.desc())
+async def place_of(session: AsyncSession, *, user_id: int, check_in_id: int) -> Place | None:
+    """Where one of the person's own check-ins stands; None for a row that is not theirs."""
+    row = (
+        await session.execute(
+            select(CheckIn.practiced_at, CheckIn.id).where(
+                CheckIn.id == check_in_id, CheckIn.user_id == user_id
+            )
+        )
+    ).first()
+    return None if row is None else Place(row.practiced_at, int(row.id))
+
+
+async def older_check_ins(
+    session: AsyncSession, *, user_id: int, than: Place | None, limit: int
+) -> list[tuple[int, Entry]]:
+    """Up to ``limit`` of the person's check-ins just before ``than`` (from the newest if
+    None), as (check-in id, entry), newest first: one walk down the index."""
+    query = _check_ins(user_id)
+    if than is not None:
+        # The plain bound on practiced_at is the index's range; the OR only settles ties.
+        query = query.where(
+            CheckIn.practiced_at <= than.practiced_at,
+            or_(CheckIn.practiced_at < than.practiced_at, CheckIn.id < than.id),
+        )
+    query = query.order_by(CheckIn.practiced_at.desc(), CheckIn.id.desc()).limit(limit)
     return [(int(row[0]), _entry(row)) for row in await session.execute(query)]
+
+
+async def newer_check_ins(
+    session: AsyncSession, *, user_id: int, than: Place, limit: int
+) -> list[tuple[int, Entry]]:
+    """Up to ``limit`` of the person's check-ins just after ``than``, as (check-in id,
+    entry), newest first: one walk up the index."""
+    query = (
+        _check_ins(user_id)
+        .where(
+            CheckIn.practiced_at >= than.practiced_at,
+            or_(CheckIn.practiced_at > than.practiced_at, CheckIn.id > than.id),
+        )
+        .order_by(CheckIn.practiced_at, CheckIn.id)
+        .limit(limit)
+    )
+    return [(int(row[0]), _entry(row)) for row in await session.execute(query)][::-1]
+
+
+async def practiced_before(
+    session: AsyncSession, *, check_in: CheckIn, since: datetime
+) -> list[Entry]:
+    """The person's other check-ins practiced from ``since`` up to ``check_in``'s instant
+    (those at the same instant included): a span of the index, however long the history.
+
+    Notes are not joined, so no entry has one: PostgreSQL would hash every note in the
+    table to join a few weeks of check-ins, and growth reads no notes."""
+    query = _check_ins(check_in.user_id, notes=False).where(
+        CheckIn.practiced_at >= since,
+        CheckIn.practiced_at <= check_in.practiced_at,
+        CheckIn.id != check_in.id,
+    )
+    return [_entry(row) for row in await session.execute(query)]
+
+
+async def count_check_ins(session: AsyncSession, *, user_id: int, up_to: int) -> int:
+    """How many check-ins the person has recorded, counting no further than ``up_to``."""
+    # In (user, created_at) index order, so the database walks that index: a scan of the
+    # table that stops once `up_to` rows turn up would read everyone's rows before them.
+    first = (
+        select(literal(1))
+        .where(CheckIn.user_id == user_id)
+        .order_by(CheckIn.created_at)
+        .limit(up_to)
+        .subquery()
+    )
+    return int(await session.scalar(select(func.count()).select_from(first)) or 0)
 
 
 async def note_bodies(
@@ -75,9 +151,17 @@ async def note_bodies(
     return {int(check_in_id): body for check_in_id, body in rows if check_in_id is not None}
 
 
-async def reached_milestones(session: AsyncSession, *, user_id: int) -> frozenset[str]:
-    """Every milestone key the person has reached."""
-    rows = await session.scalars(select(Milestone.key).where(Milestone.user_id == user_id))
+async def reached_among(
+    session: AsyncSession, *, user_id: int, keys: Iterable[str]
+) -> frozenset[str]:
+    """Which of these milestone keys the person has reached: a lookup of each by its
+    unique (user, key) entry, however many milestones the person has."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return frozenset()
+    rows = await session.scalars(
+        select(Milestone.key).where(Milestone.user_id == user_id, Milestone.key.in_(wanted))
+    )
     return frozenset(rows)
 
 

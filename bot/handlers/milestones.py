@@ -22,8 +22,11 @@ from bot.handlers.common import Reply, reply
 from progress.care import needs_care
 from progress.history import Entry
 from progress.milestones import (
+    COUNT_ENOUGH,
+    growth_since,
     is_celebrated,
     journal_milestones,
+    keys_in_question,
     milestone_message,
     new_milestones,
     welcome_back,
@@ -32,7 +35,13 @@ from progress.milestones import (
 from scheduler.zones import resolve_zone
 from store.check_ins import previous
 from store.models import CheckIn, User
-from store.progress import add_milestones, history, reached_milestones, release_held
+from store.progress import (
+    add_milestones,
+    count_check_ins,
+    practiced_before,
+    reached_among,
+    release_held,
+)
 
 
 async def hard_night(session: AsyncSession, *, check_in: CheckIn) -> bool:
@@ -57,9 +66,13 @@ async def after_check_in(
     before = await previous(session, check_in=check_in)
     # Coming back is about when the person showed up, so it reads when check-ins were made.
     welcome = welcome_back(check_in.created_at, before.created_at if before else None, zone)
-    everything = await history(session, user_id=user.id)
-    reached = await reached_milestones(session, user_id=user.id)
-    found = welcome + new_milestones(everything, latest, zone, reached)
+    # Bounded reads, however long the history: a few weeks of check-ins, a count that stops
+    # past the last total, and the few milestones that could change the answer.
+    earlier = await practiced_before(session, check_in=check_in, since=growth_since(latest, zone))
+    total = await count_check_ins(session, user_id=user.id, up_to=COUNT_ENOUGH)
+    asked = keys_in_question(latest, zone, total)
+    reached = await reached_among(session, user_id=user.id, keys=asked)
+    found = welcome + new_milestones(latest, zone, earlier=earlier, total=total, reached=reached)
     added = await add_milestones(session, user_id=user.id, keys=found, now=now, held=hold)
     return [] if hold else added
 
@@ -87,7 +100,7 @@ async def after_journal_note(
 ) -> list[str]:
     """Store what a note written on its own reached (a first note); return those to
     celebrate now: none if ``hold``."""
-    reached = await reached_milestones(session, user_id=user.id)
+    reached = await reached_among(session, user_id=user.id, keys=["first_note"])
     added = await add_milestones(
         session, user_id=user.id, keys=journal_milestones(reached), now=now, held=hold
     )

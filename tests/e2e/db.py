@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from store.models import Base
 
@@ -30,3 +34,24 @@ async def count(database_url: str, model: type[Base]) -> int:
             return int(await conn.scalar(select(func.count()).select_from(model)) or 0)
     finally:
         await engine.dispose()
+
+
+@contextmanager
+def rows_read() -> Iterator[list[int]]:
+    """Count the rows the database hands every session in this process (the bot's too)
+    while inside: how much a handler reads, whatever it does with it. Yields [rows]."""
+    counted = [0]
+
+    def count(state: ORMExecuteState) -> Result[Any]:
+        result = state.invoke_statement()
+        if not getattr(result, "returns_rows", True):
+            return result  # an UPDATE or DELETE with nothing to hand back
+        frozen = result.freeze()
+        counted[0] += len(frozen.data)
+        return frozen()
+
+    event.listen(Session, "do_orm_execute", count)
+    try:
+        yield counted
+    finally:
+        event.remove(Session, "do_orm_execute", count)

@@ -125,7 +125,9 @@ def callback_data() -> st.SearchStrategy[str]:
         st.builds(lambda r, d: f"day:{r}:{d}", st.sampled_from(RITUAL_KEYS), number),
         st.builds(lambda r, p: f"rpause:{r}:{p}", st.sampled_from(RITUAL_KEYS), number),
         st.builds(lambda p: f"pause:{p}", st.sampled_from(("1d", "3d", "7d", "open", "99d"))),
-        st.builds(lambda d: f"hist:{d}", number),
+        st.builds(
+            lambda w, c, p: f"hist:{w}:{c}:{p}", st.sampled_from(("o", "n", "x")), number, number
+        ),
         st.builds(lambda d: f"wsday:{d}", number),
     )
     return st.one_of(

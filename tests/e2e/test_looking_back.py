@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render, ritual_text
-from store.models import User
+from store.models import CheckIn, User
+from tests.e2e.db import all_rows
 from tests.e2e.flows import button_data, onboard, opt_in_default, press_for_edit, press_for_toast
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import prompt_at, rate, sent_photos, write_note
@@ -98,38 +99,51 @@ async def test_progress_sends_words_and_a_chart_named_only_outside_discreet_mode
 
 
 async def test_history_pages_newest_first_with_the_persons_own_notes(
-    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
     sam = emulator.user(user_id=13003, first_name="Sam")
     await onboard(sam)
     await opt_in_default(sam, "body_scan")
     await _week_of_body_scans(bot, clock, sam, {0: "The very first one.", 6: "Lighter today."})
+    # Oldest first: a page's button names the check-in at its edge.
+    ids = [row.id for row in sorted(await all_rows(database_url, CheckIn), key=_practiced)]
 
     await sam.send("/history")
     first = await sam.wait_for_message(lambda m: (m.text or "").startswith("Your check-ins"))
     assert first.text is not None
-    assert first.text.startswith(render("history_title", "en", page=1, pages=2))
+    assert first.text.startswith(render("history_title", "en", page=1))
     lines = first.text.splitlines()
     assert "Thu 3 Dec, 22:00" in lines[1]  # the newest first
     assert render("history_note", "en", note="Lighter today.") == lines[2]
     assert "The very first one." not in first.text
-    assert button_data(first) == ["hist:1"]
+    assert button_data(first) == [f"hist:o:{ids[2]}:0"]  # older than the fifth newest
 
-    older = await press_for_edit(sam, first, "hist:1")
-    assert older.text.startswith(render("history_title", "en", page=2, pages=2))
-    assert "Fri 27 Nov, 22:00" in older.text
+    older = await press_for_edit(sam, first, f"hist:o:{ids[2]}:0")
+    assert older.text.startswith(render("history_title", "en", page=2))
+    assert "Fri 27 Nov, 22:00" in older.text and "Sat 28 Nov, 22:00" in older.text
+    assert "Sun 29 Nov" not in older.text
     assert render("history_note", "en", note="The very first one.") in older.text
-    assert button_data(older) == ["hist:0"]
-    newer = await press_for_edit(sam, older, "hist:0")
-    assert newer.text == first.text
-    # A page past the end (an old or forged button) shows the nearest real page.
-    nearest = await press_for_edit(sam, newer, "hist:99")
-    assert nearest.text == older.text
+    assert button_data(older) == [f"hist:n:{ids[1]}:1"]
+    newer = await press_for_edit(sam, older, f"hist:n:{ids[1]}:1")
+    assert newer.text == first.text and button_data(newer) == button_data(first)
+
+    # A forged or stale button (a check-in that is not Sam's, nothing older than the oldest,
+    # a page number from before paging was by check-in) gets a kind word; nothing changes.
+    stale = render("toast_button_unknown", "en")
+    edits = len(emulator.calls_to("editMessageText"))
+    for data in ("hist:o:999999999:0", f"hist:o:{ids[0]}:1", "hist:1"):
+        assert await press_for_toast(sam, newer, data) == stale
+    assert len(emulator.calls_to("editMessageText")) == edits
+    assert sam.stored(newer).raw["text"] == first.text
 
     # Someone else pressing Sam's buttons sees nothing of Sam's and changes nothing.
     alex = emulator.user(user_id=13004, first_name="Alex")
     await onboard(alex)
-    toast = await press_for_toast(sam, nearest, "hist:0", as_user=alex)
+    toast = await press_for_toast(sam, newer, f"hist:o:{ids[2]}:0", as_user=alex)
     assert toast == render("toast_not_yours", "en")
     await alex.send("/history")
     assert (await alex.wait_for_message()).text == render("history_empty", "en")
+
+
+def _practiced(row: CheckIn) -> tuple[datetime, int]:
+    return row.practiced_at, row.id

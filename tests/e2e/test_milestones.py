@@ -11,16 +11,25 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
-from store.models import Milestone, User
-from tests.e2e.db import all_rows
-from tests.e2e.flows import onboard, opt_in_default, press_for_toast, settled
+from store.models import CheckIn, Milestone, User
+from store.progress import history
+from tests.e2e.db import all_rows, rows_read
+from tests.e2e.flows import (
+    button_data,
+    is_prompt,
+    onboard,
+    opt_in_default,
+    press_for_edit,
+    press_for_toast,
+    settled,
+)
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import prompt_at, rate
 
@@ -158,3 +167,73 @@ async def test_milestones_of_retired_kinds_are_kept_and_never_celebrated(
         "first_five:body_scan": False,
         "first:body_scan": False,
     }
+
+
+async def _practised(
+    database_url: str, person: Any, moments: list[datetime], reached: list[str]
+) -> None:
+    """Check-ins of breath at these moments, and the milestones they reached, as if lived."""
+    engine = create_async_engine(database_url)
+    async with AsyncSession(engine) as session, session.begin():
+        user = await session.scalar(select(User).where(User.telegram_id == person.user_id))
+        assert user is not None
+        rows = [
+            {"user_id": user.id, "ritual_key": "breath", "rating": 1 + n % 5,
+             "practiced_at": at, "created_at": at, "updated_at": at}
+            for n, at in enumerate(sorted(moments))
+        ]  # fmt: skip
+        await session.execute(insert(CheckIn), rows)
+        first = min(moments)
+        await session.execute(
+            insert(Milestone),
+            [{"user_id": user.id, "key": key, "reached_at": first} for key in reached],
+        )
+    await engine.dispose()
+
+
+async def test_a_rating_and_history_read_as_much_after_thousands_of_check_ins_as_a_few(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=14006, first_name="Sam")
+    alex = emulator.user(user_id=14007, first_name="Alex")
+    for person in (sam, alex):
+        await onboard(person)
+        await opt_in_default(person, "body_scan")
+    # The same twelve mornings of breath lately; before them, Alex practised for a year.
+    lately = [TEN_PM_BERLIN - timedelta(days=day, hours=13) for day in range(1, 13)]
+    long_ago = [TEN_PM_BERLIN - timedelta(days=40, hours=3 * n) for n in range(2_988)]
+    firsts = ["first:breath", "total_3", "total_7"]
+    await _practised(database_url, sam, lately, firsts)
+    await _practised(database_url, alex, lately + long_ago, [*firsts, "total_14", "total_100"])
+
+    prompts = {}
+    mark = {person.user_id: person.mark() for person in (sam, alex)}
+    await prompt_at(bot, clock, sam, TEN_PM_BERLIN)
+    for person in (sam, alex):
+        prompts[person.user_id] = await person.wait_for_message(
+            is_prompt, after=mark[person.user_id]
+        )
+    read = {}
+    for person in (sam, alex):
+        with rows_read() as tap:
+            await rate(person, prompts[person.user_id], 4)
+        await settled(person)
+        mark = person.mark()
+        with rows_read() as page:
+            await person.send("/history")
+            first = await person.wait_for_message(lambda m: bool(m.buttons), after=mark)
+        with rows_read() as older:
+            await press_for_edit(person, first, button_data(first)[0])
+        read[person.user_id] = (tap[0], page[0], older[0])
+    assert read[alex.user_id] == read[sam.user_id]
+    # What the count would be if a rating read the whole history, as it once did.
+    engine = create_async_engine(database_url)
+    with rows_read() as rows:
+        async with AsyncSession(engine) as session:
+            alex_id = await session.scalar(select(User.id).where(User.telegram_id == 14007))
+            assert alex_id is not None
+            assert len(await history(session, user_id=alex_id)) == 3_001
+    await engine.dispose()
+    assert rows[0] > 3_000 > 30 * max(read[alex.user_id])
+    # Each reached the first body scan, and nothing else.
+    assert len(await all_rows(database_url, Milestone, key="first:body_scan")) == 2

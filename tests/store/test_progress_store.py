@@ -13,12 +13,17 @@ from store.db import session_factory
 from store.models import CheckIn, Milestone, User
 from store.notes import add_note
 from store.progress import (
+    Place,
     add_milestones,
+    count_check_ins,
     history,
-    history_newest_first,
     milestones_between,
+    newer_check_ins,
     note_bodies,
-    reached_milestones,
+    older_check_ins,
+    place_of,
+    practiced_before,
+    reached_among,
     release_held,
 )
 from store.users import count_care_offer
@@ -72,7 +77,7 @@ async def test_history_is_oldest_first_with_notes_marked_and_only_ones_own(
         ]
         assert await history(session, user_id=sam, since=T0 + timedelta(hours=1)) == [entries[1]]
         assert await history(session, user_id=sam, until=T0) == [entries[0]]
-        newest = await history_newest_first(session, user_id=sam)
+        newest = await older_check_ins(session, user_id=sam, than=None, limit=10)
         assert [entry for _, entry in newest] == entries[::-1]
         assert newest[0][0] == second
         bodies = await note_bodies(session, user_id=sam, check_in_ids=[second])
@@ -100,11 +105,13 @@ async def test_milestones_are_stored_once_and_only_the_storing_call_gets_them(
         assert added == ["first_five:breath"]
         assert await add_milestones(session, user_id=sam, keys=[], now=later) == []
     async with sessions() as session:
-        assert await reached_milestones(session, user_id=sam) == {
+        keys = ["total_3", "first:breath", "first_five:breath", "first_note", "total_7"]
+        assert await reached_among(session, user_id=sam, keys=keys) == {
             "total_3",
             "first:breath",
             "first_five:breath",
         }
+        assert await reached_among(session, user_id=sam, keys=[]) == frozenset()
         week = await milestones_between(
             session, user_id=sam, since=T0 + timedelta(days=1), until=T0 + timedelta(days=7)
         )
@@ -124,7 +131,7 @@ async def test_two_transactions_reaching_one_milestone_store_and_celebrate_it_on
     results = await asyncio.gather(reach(), reach(), reach())
     assert sorted(results) == [[], [], ["first_note"]]
     async with sessions() as session:
-        assert await reached_milestones(session, user_id=sam) == {"first_note"}
+        assert await reached_among(session, user_id=sam, keys=["first_note"]) == {"first_note"}
         rows = await session.scalars(Milestone.__table__.select())
         assert len(list(rows)) == 1
 
@@ -142,7 +149,7 @@ async def test_held_milestones_are_reached_at_once_and_handed_back_once_oldest_f
         await add_milestones(session, user_id=alex, keys=["total_7"], now=T0, held=True)
     async with sessions() as session:
         # Held is reached all the same: no rule finds it again.
-        assert "total_7" in await reached_milestones(session, user_id=sam)
+        assert await reached_among(session, user_id=sam, keys=["total_7"]) == {"total_7"}
 
     async def release() -> list[str]:
         async with sessions() as session, session.begin():
@@ -164,3 +171,81 @@ async def test_care_offers_are_counted_one_each_even_at_once(engine: AsyncEngine
 
     assert sorted(await asyncio.gather(offer(), offer(), offer())) == [0, 1, 2]
     assert await offer() == 3
+
+
+async def _check_ins_at(engine: AsyncEngine, user_id: int, moments: list[datetime]) -> list[int]:
+    """One check-in per moment, in this order (ids rise with it); their ids."""
+    async with session_factory(engine)() as session, session.begin():
+        rows = [
+            CheckIn(
+                user_id=user_id,
+                ritual_key="breath",
+                rating=1 + n % 5,
+                practiced_at=at,
+                created_at=T0,
+                updated_at=T0,
+            )
+            for n, at in enumerate(moments)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        return [row.id for row in rows]
+
+
+async def test_a_rating_reads_the_span_from_since_to_its_own_instant_and_nothing_else(
+    engine: AsyncEngine,
+) -> None:
+    sam, alex = await _person(engine, 8), await _person(engine, 9)
+    since, latest = T0, T0 + timedelta(days=20)
+    tick = timedelta(microseconds=1)
+    moments = [since - tick, since, latest - tick, latest, latest, latest + tick]
+    ids = await _check_ins_at(engine, sam, moments)
+    await _check_ins_at(engine, alex, [since, latest])
+    async with session_factory(engine)() as session:
+        rated = await session.get(CheckIn, ids[3])
+        assert rated is not None
+        found = await practiced_before(session, check_in=rated, since=since)
+        # From `since` on, up to the rating's own instant (a twin at that instant included),
+        # never the rating itself, nothing later, nobody else's.
+        assert sorted(entry.practiced_at for entry in found) == [since, latest - tick, latest]
+
+
+async def test_a_count_stops_where_asked(engine: AsyncEngine) -> None:
+    sam, alex = await _person(engine, 10), await _person(engine, 11)
+    await _check_ins_at(engine, sam, [T0 + timedelta(hours=n) for n in range(12)])
+    async with session_factory(engine)() as session:
+        assert await count_check_ins(session, user_id=sam, up_to=101) == 12
+        assert await count_check_ins(session, user_id=sam, up_to=5) == 5
+        assert await count_check_ins(session, user_id=alex, up_to=101) == 0
+
+
+async def test_history_pages_walk_every_check_in_once_ties_by_row_and_only_ones_own(
+    engine: AsyncEngine,
+) -> None:
+    sam, alex = await _person(engine, 12), await _person(engine, 13)
+    # Three at one instant (a tie on practiced_at), and ids that do not follow the time.
+    moments = [T0 + timedelta(days=d) for d in (5, 1, 3, 3, 3, 0, 7, 2, 6, 4)]
+    ids = await _check_ins_at(engine, sam, moments)
+    theirs = await _check_ins_at(engine, alex, [T0 + timedelta(days=3)] * 3)
+    expected = sorted(zip(moments, ids, strict=True), reverse=True)  # newest first, ties by row
+    async with session_factory(engine)() as session:
+        older: list[int] = []
+        place: Place | None = None
+        while page := await older_check_ins(session, user_id=sam, than=place, limit=3):
+            older += [check_in for check_in, _ in page]
+            place = await place_of(session, user_id=sam, check_in_id=page[-1][0])
+        assert older == [check_in for _, check_in in expected]
+        # Back up from the oldest, three at a time: each page newest first, the nearest three.
+        oldest = await place_of(session, user_id=sam, check_in_id=older[-1])
+        assert oldest is not None
+        newer = await newer_check_ins(session, user_id=sam, than=oldest, limit=3)
+        assert [check_in for check_in, _ in newer] == older[-4:-1]
+        tied = await place_of(session, user_id=sam, check_in_id=ids[3])
+        assert tied == Place(T0 + timedelta(days=3), ids[3])
+        around = await older_check_ins(session, user_id=sam, than=tied, limit=2)
+        assert [check_in for check_in, _ in around] == [ids[2], ids[7]]
+        around = await newer_check_ins(session, user_id=sam, than=tied, limit=2)
+        assert [check_in for check_in, _ in around] == [ids[9], ids[4]]
+        # Someone else's check-in, or one that does not exist, is no place in Sam's history.
+        assert await place_of(session, user_id=sam, check_in_id=theirs[0]) is None
+        assert await place_of(session, user_id=sam, check_in_id=999_999_999) is None

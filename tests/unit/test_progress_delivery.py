@@ -6,14 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from matplotlib.text import Text
 
 from messages import render, ritual_text, rituals
 from progress.chart import build_figure
-from progress.history import Entry, history_page, nearest_page
+from progress.history import Entry
 from progress.milestones import journal_milestones, new_milestones
 from progress.patterns import patterns
 from progress.picture import CAPTION_LIMIT, choose_picture, picture_caption
@@ -50,34 +47,8 @@ def test_a_journal_note_first_means_a_note_on_a_check_in_is_not_a_first_again() 
     # The two rules share one key, so whichever comes first is the one celebrated.
     latest = Entry("breath", 4, at(date(2026, 12, 1), 8), has_note=True)
     reached = frozenset(journal_milestones(frozenset()))
-    assert "first_note" not in new_milestones([latest], latest, BERLIN, reached)
-    assert "first_note" in new_milestones([latest], latest, BERLIN, frozenset())
-
-
-@pytest.mark.parametrize(
-    ("count", "page", "expected"),
-    [(0, 0, 0), (0, 3, 0), (1, 5, 0), (5, 1, 0), (6, 1, 1), (11, 9, 2), (11, -4, 0)],
-)
-def test_nearest_page(count: int, page: int, expected: int) -> None:
-    assert nearest_page(count, page, 5) == expected
-
-
-@given(st.integers(0, 60), st.integers(-5, 20), st.integers(1, 8))
-def test_nearest_page_is_the_page_history_page_shows(count: int, page: int, per: int) -> None:
-    entries = [(Entry("breath", 3, NOW - timedelta(hours=n)), None) for n in range(count)]
-    text, newer, older = history_page(entries, BERLIN, "en", page, per)
-    if count == 0:
-        assert text == render("history_empty", "en")
-        return
-    shown = nearest_page(count, page, per)
-    pages = (count - 1) // per + 1
-    assert text.startswith(render("history_title", "en", page=shown + 1, pages=pages))
-    assert (newer, older) == (shown > 0, shown < pages - 1)
-
-
-def test_nearest_page_needs_a_positive_page_size() -> None:
-    with pytest.raises(ValueError, match="per_page"):
-        nearest_page(3, 0, 0)
+    assert "first_note" not in new_milestones(latest, BERLIN, earlier=[], total=1, reached=reached)
+    assert "first_note" in new_milestones(latest, BERLIN, earlier=[], total=1, reached=set())
 
 
 def test_progress_message_adds_observations_after_the_summary() -> None:

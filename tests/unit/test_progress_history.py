@@ -32,34 +32,28 @@ def test_entry_refuses_a_naive_time() -> None:
 
 
 def test_empty_history() -> None:
-    assert history_page([], BERLIN, "en", 0) == (render("history_empty", "en"), False, False)
+    assert history_page([], BERLIN, "en", 0) == render("history_empty", "en")
 
 
 def test_lines_show_local_time_name_rating_label_and_note() -> None:
     # 23:30 CET on Sunday 25 Oct (the day summer time ends) is 22:30 UTC.
     late = Entry("breath", 4, datetime(2026, 10, 25, 22, 30, tzinfo=UTC), has_note=True)
     early = Entry("kind_words", 2, datetime(2026, 10, 24, 21, 30, tzinfo=UTC))  # 23:30 CEST
-    text, newer, older = history_page([(late, "A calm evening."), (early, None)], BERLIN, "en", 0)
+    text = history_page([(late, "A calm evening."), (early, None)], BERLIN, "en", 0)
     assert text == (
-        "Your check-ins, page 1 of 1\n"
+        "Your check-ins, page 1\n"
         "Sun 25 Oct, 23:30 · Breath and grounding: 4 · Fairly grounded\n"
         "“A calm evening.”\n"
         "Sat 24 Oct, 23:30 · Kind words to yourself: 2 · A bit hard"
     )
-    assert (newer, older) == (False, False)
 
 
-def test_paging_newest_first() -> None:
-    history = entries(12)
-    first, newer, older = history_page(history, BERLIN, "en", 0)
-    assert (newer, older) == (False, True)
+def test_a_page_shows_what_it_is_given_under_its_number() -> None:
+    page = history_page(entries(12)[7:12], BERLIN, "en", 2)
+    lines = page.split("\n")
+    assert lines[0] == render("history_title", "en", page=3)
     # The same 19:00 UTC reads 21:00 in summer time and 20:00 after it ends.
-    assert "page 1 of 3" in first and "Wed 4 Nov, 20:00" in first.split("\n")[1]
-    _, newer, older = history_page(history, BERLIN, "en", 1)
-    assert (newer, older) == (True, True)
-    last, newer, older = history_page(history, BERLIN, "en", 2)
-    assert (newer, older) == (True, False)
-    assert last.count("\n") == 2 and "Sat 24 Oct, 21:00" in last
+    assert len(lines) == 6 and "Wed 28 Oct, 20:00" in lines[1] and "Sat 24 Oct, 21:00" in lines[5]
 
 
 def test_order_is_newest_first_whatever_the_callers_order() -> None:
@@ -67,16 +61,10 @@ def test_order_is_newest_first_whatever_the_callers_order() -> None:
     assert history_page(history[::-1], BERLIN, "en", 0) == history_page(history, BERLIN, "en", 0)
 
 
-def test_a_page_past_either_end_shows_the_nearest_page() -> None:
-    history = entries(7)
-    assert history_page(history, BERLIN, "en", 9) == history_page(history, BERLIN, "en", 1)
-    assert history_page(history, BERLIN, "en", -3) == history_page(history, BERLIN, "en", 0)
-
-
 def test_long_notes_are_shortened_to_fit_and_short_ones_kept() -> None:
     history = entries(5, note="x" * 1000)
     history[2] = (history[2][0], "Short and whole.")
-    text, _, _ = history_page(history, BERLIN, "en", 0)
+    text = history_page(history, BERLIN, "en", 0)
     assert len(text) <= 4096
     assert "“Short and whole.”" in text
     assert text.count("…”") == 4
@@ -84,16 +72,16 @@ def test_long_notes_are_shortened_to_fit_and_short_ones_kept() -> None:
 
 
 def test_a_very_long_page_still_fits() -> None:
-    text, _, older = history_page(entries(200, note="y" * 1000), BERLIN, "en", 0, per_page=100)
-    assert len(text) <= 4096 and older
+    text = history_page(entries(100, note="y" * 1000), BERLIN, "en", 0)
+    assert len(text) <= 4096
 
 
 def test_blank_notes_are_left_out() -> None:
-    text, _, _ = history_page(entries(1, note="   "), BERLIN, "en", 0)
+    text = history_page(entries(1, note="   "), BERLIN, "en", 0)
     assert "“" not in text
 
 
 def test_a_retired_ritual_still_shows() -> None:
     old = Entry("retired_ritual", 3, START)
-    text, _, _ = history_page([(old, None)], BERLIN, "en", 0)
+    text = history_page([(old, None)], BERLIN, "en", 0)
     assert "An earlier practice: 3" in text

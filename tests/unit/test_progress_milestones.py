@@ -23,6 +23,7 @@ from progress.milestones import (
 )
 from progress.summary import weekly_summary
 from progress.wins import WIN_KINDS
+from tests.unit.milestone_reads import bounded_milestones
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -42,7 +43,9 @@ def replay(history: list[Entry], zone: ZoneInfo) -> list[list[str]]:
     reached: set[str] = set()
     found = []
     for index, item in enumerate(history):
-        new = new_milestones(history[: index + 1], item, zone, frozenset(reached))
+        new = new_milestones(
+            item, zone, earlier=history[:index], total=index + 1, reached=frozenset(reached)
+        )
         reached |= set(new)
         found.append(new)
     return found
@@ -50,12 +53,12 @@ def replay(history: list[Entry], zone: ZoneInfo) -> list[list[str]]:
 
 def test_nothing_without_data() -> None:
     latest = entry("breath", 5, local(BERLIN, date(2026, 5, 4)), note=True)
-    assert new_milestones([], latest, BERLIN, frozenset()) == []
+    assert new_milestones(latest, BERLIN, earlier=[], total=0, reached=frozenset()) == []
 
 
 def test_first_check_in_ever_in_order_of_notability() -> None:
     latest = entry("needs_boundaries", 5, local(BERLIN, date(2026, 5, 3), 19), note=True)
-    assert new_milestones([latest], latest, BERLIN, frozenset()) == [
+    assert new_milestones(latest, BERLIN, earlier=[], total=1, reached=frozenset()) == [
         "first_weekly",
         "first:needs_boundaries",
         "first_note",
@@ -64,7 +67,8 @@ def test_first_check_in_ever_in_order_of_notability() -> None:
 
 def test_reached_keys_are_never_returned_again() -> None:
     latest = entry("breath", 3, local(BERLIN, date(2026, 5, 3)))
-    assert new_milestones([latest], latest, BERLIN, frozenset({"first:breath"})) == []
+    reached = frozenset({"first:breath"})
+    assert new_milestones(latest, BERLIN, earlier=[], total=1, reached=reached) == []
 
 
 def test_firsts_are_per_ritual_and_weekly_follows_the_catalogue_cadence() -> None:
@@ -192,9 +196,11 @@ def growth_history(previous: list[int], current: list[int], key: str = "body_sca
 
 
 def growth_keys(history: list[Entry], reached: frozenset[str] = frozenset()) -> list[str]:
-    return [
-        key for key in new_milestones(history, history[-1], BERLIN, reached) if "growth" in key
-    ]
+    """The growth the last check-in reaches; what a tap reads finds the same."""
+    latest, others, total = history[-1], history[:-1], len(history)
+    found = new_milestones(latest, BERLIN, earlier=others, total=total, reached=reached)
+    assert bounded_milestones(latest, BERLIN, others, total, reached) == found
+    return [key for key in found if "growth" in key]
 
 
 def test_growth_exactly_half_a_point() -> None:
@@ -238,6 +244,9 @@ def test_growth_windows_are_local_days() -> None:
 def test_growth_at_most_once_per_ritual_in_fourteen_days() -> None:
     history = growth_history([1, 1, 1, 1, 1], [4, 4, 4, 4, 4])
     assert growth_keys(history, frozenset({"growth:body_scan:2026-10-18"})) == []
+    # A late tap may have reached it on a later day: 13 days after holds this one back too.
+    assert growth_keys(history, frozenset({"growth:body_scan:2026-11-13"})) == []
+    assert growth_keys(history, frozenset({"growth:body_scan:2026-11-14"})) != []
     assert growth_keys(history, frozenset({"growth:body_scan:2026-10-17"})) == [
         "growth:body_scan:2026-10-31"
     ]
@@ -250,7 +259,9 @@ def test_growth_is_only_for_the_ritual_just_rated() -> None:
     history.append(entry("breath", 3, local(BERLIN, date(2026, 10, 31), 8)))
     history.sort(key=lambda item: item.practiced_at)
     breath = next(item for item in history if item.ritual_key == "breath")
-    assert not any("growth" in key for key in new_milestones(history, breath, BERLIN, frozenset()))
+    others = [item for item in history if item is not breath]
+    found = new_milestones(breath, BERLIN, earlier=others, total=len(history), reached=set())
+    assert not any("growth" in key for key in found)
 
 
 # Messages.

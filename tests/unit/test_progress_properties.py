@@ -12,10 +12,16 @@ from hypothesis import strategies as st
 
 from messages import ritual, rituals
 from progress.history import Entry, history_page
-from progress.milestones import milestone_message, milestone_name, new_milestones, welcome_back
+from progress.milestones import (
+    milestone_message,
+    milestone_name,
+    new_milestones,
+    welcome_back,
+)
 from progress.patterns import patterns
 from progress.report import progress_text
 from progress.summary import weekly_summary
+from tests.unit.milestone_reads import bounded_milestones
 
 LIMIT = 4096
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -95,16 +101,97 @@ def test_replay_never_repeats_and_never_invents(
         history = sorted(history, key=lambda item: item.practiced_at)
     reached: set[str] = set()
     for index, latest in enumerate(history):
-        so_far = history[: index + 1]
-        new = new_milestones(so_far, latest, zone, frozenset(reached))
+        made = history[:index]
+        new = new_milestones(latest, zone, earlier=made, total=index + 1, reached=set(reached))
         assert len(new) == len(set(new))
         assert not set(new) & reached
-        earlier = [item for item in history[:index] if item.practiced_at <= latest.practiced_at]
+        earlier = [item for item in made if item.practiced_at <= latest.practiced_at]
         for key in new:
             check_justified(key, latest, earlier, zone, index + 1)
             message, name = milestone_message(key, "en"), milestone_name(key, "en")
             assert message.strip() and name.strip() and len(message) <= LIMIT
+        # ... and every first the history makes is found: the first of a practice, of a
+        # weekly one and of a note, among the check-ins made so far in any order.
+        if all(item.ritual_key != latest.ritual_key for item in made):
+            assert f"first:{latest.ritual_key}" in new
+        if _weekly(latest) and not any(_weekly(item) for item in made):
+            assert "first_weekly" in new
+        if latest.has_note and not any(item.has_note for item in made):
+            assert "first_note" in new
         reached |= set(new)
+
+
+def _weekly(item: Entry) -> bool:
+    return item.ritual_key in KEYS[:-1] and len(ritual(item.ritual_key).weekdays) == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    history=histories,
+    zone=zones,
+    pick=st.integers(0, 10**6),
+    extra=st.integers(0, 300),
+    reached=st.frozensets(
+        st.one_of(
+            st.sampled_from(["first_note", "first_weekly", "total_3", "total_7", "total_14"]),
+            st.sampled_from(KEYS).map(lambda key: f"first:{key}"),
+            st.tuples(st.sampled_from(KEYS[:3]), days_in_range).map(
+                lambda pair: f"growth:{pair[0]}:{pair[1].isoformat()}"
+            ),
+        ),
+        max_size=30,
+    ),
+)
+def test_what_a_tap_reads_answers_as_the_whole_history_would(
+    history: list[Entry], zone: tzinfo, pick: int, extra: int, reached: frozenset[str]
+) -> None:
+    """The bounded reads (a window of check-ins, a count that stops early, a few reached
+    keys) give the answer the whole history and every reached milestone give."""
+    if not history:
+        return
+    index = pick % len(history)
+    latest, others = history[index], history[:index] + history[index + 1 :]
+    total = len(history) + extra  # however long the history before these
+    whole = new_milestones(latest, zone, earlier=others, total=total, reached=reached)
+    assert bounded_milestones(latest, zone, others, total, reached) == whole
+
+
+# One practice rated around the edges of growth's two windows: local days 0 to 29 back from
+# the newest check-in's day, at any minute (midnight included), some later that same day.
+around_growth = st.lists(
+    st.tuples(st.integers(0, 29), st.integers(0, 24 * 60 - 1), st.integers(1, 5)),
+    min_size=10,
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone=zones,
+    day=days_in_range,
+    minute=st.integers(0, 24 * 60 - 1),
+    rating=st.integers(3, 5),
+    ratings=around_growth,
+    grown=st.frozensets(st.integers(-20, 20), max_size=3),
+)
+def test_growth_reads_only_its_window_and_nearby_growth(
+    zone: tzinfo,
+    day: date,
+    minute: int,
+    rating: int,
+    ratings: list[tuple[int, int, int]],
+    grown: frozenset[int],
+) -> None:
+    def at(back: int, minute: int) -> datetime:
+        wall = datetime.combine(day - timedelta(days=back), datetime.min.time())
+        return (wall + timedelta(minutes=minute)).replace(tzinfo=zone).astimezone(UTC)
+
+    latest = Entry("breath", rating, at(0, minute))
+    others = [Entry("breath", r, at(back, m)) for back, m, r in ratings]
+    reached = frozenset(f"growth:breath:{(day + timedelta(days=n)).isoformat()}" for n in grown)
+    total = len(others) + 1
+    whole = new_milestones(latest, zone, earlier=others, total=total, reached=reached)
+    assert bounded_milestones(latest, zone, others, total, reached) == whole
 
 
 @settings(max_examples=120, deadline=None)
@@ -129,7 +216,7 @@ def test_every_long_stretch_without_a_check_in_is_welcomed_once(
     latest=entries, zone=zones, reached=st.frozensets(st.sampled_from(["first_note", "total_3"]))
 )
 def test_nothing_without_data(latest: Entry, zone: tzinfo, reached: frozenset[str]) -> None:
-    assert new_milestones([], latest, zone, reached) == []
+    assert new_milestones(latest, zone, earlier=[latest], total=0, reached=reached) == []
 
 
 @settings(max_examples=80, deadline=None)
@@ -174,16 +261,9 @@ def test_progress_texts_and_patterns_always_fit(
 
 
 @settings(max_examples=80, deadline=None)
-@given(
-    pairs=st.lists(st.tuples(entries, notes), max_size=40),
-    zone=zones,
-    page=st.integers(-2, 12),
-    per_page=st.integers(1, 12),
-)
+@given(pairs=st.lists(st.tuples(entries, notes), max_size=40), zone=zones, page=st.integers(0, 99))
 def test_history_pages_always_fit(
-    pairs: list[tuple[Entry, str | None]], zone: tzinfo, page: int, per_page: int
+    pairs: list[tuple[Entry, str | None]], zone: tzinfo, page: int
 ) -> None:
-    text, newer, older = history_page(pairs, zone, "en", page, per_page)
+    text = history_page(pairs, zone, "en", page)
     assert text.strip() and len(text) <= LIMIT
-    if len(pairs) <= per_page:
-        assert not newer and not older
