@@ -13,8 +13,9 @@ from progress.milestones import milestone_message
 from store.crypto import NoteCipher
 from store.models import Note, User
 from tests.e2e.db import all_rows, count
-from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
+from tests.e2e.flows import button_data, is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import DATA_KEY, FakeClock
+from tests.e2e.practice import rate
 
 NOTE = "Felt my shoulders drop for the first time this week."
 
@@ -34,10 +35,7 @@ async def _rated(bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, use
     await onboard(sam)
     await opt_in_default(sam, "body_scan")
     await tick_at(bot, clock, datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
-    prompt = await sam.wait_for_message(is_prompt)
-    rating = next(data for _, data in prompt.buttons if data.endswith(":4"))
-    await sam.press(prompt, callback_data=rating)
-    invite = await sam.wait_for_message(lambda m: "nonote:" in str(m.buttons))
+    invite = await rate(sam, await sam.wait_for_message(is_prompt), 4)
     # A first check-in is celebrated right after the thank-you.
     await sam.wait_for_message(lambda m: m.text == milestone_message("first:body_scan", "en"))
     return sam, invite
@@ -68,10 +66,13 @@ async def test_no_thanks_closes_the_question(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
     sam, invite = await _rated(bot, emulator, clock, 7002)
-    [(_, data)] = invite.buttons
+    [data] = [d for d in button_data(invite) if d.startswith("nonote:")]
     await sam.press(invite, callback_data=data)
     closed = await sam.wait_for_edit(invite)
-    assert closed.buttons == []
+    # Only No thanks goes: the words stay, and so do the 1-5, the rating still changeable.
+    assert closed.text == invite.text
+    assert closed.buttons == invite.buttons[:-1]
+    assert all(data.startswith("r:") for data in button_data(closed))
     [user] = await all_rows(database_url, User)
     assert user.awaiting is None
     await sam.send(NOTE)
