@@ -147,6 +147,18 @@ async def test_unanswered_prompts_expire_quietly_and_a_late_tap_still_counts(
     assert (check_in.rating, check_in.practiced_at) == (3, TEN_PM_BERLIN)
 
 
+async def test_a_tap_after_midnight_is_noted_for_the_evening_before(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam, prompt = await _prompted(bot, emulator, clock, 6008)
+    clock.now = TEN_PM_BERLIN + timedelta(hours=2, minutes=30)  # 00:30 in Berlin
+    thanks = await rate(sam, prompt, 4)
+    noted = render("rating_late", "en", thanks="", day=render("day_yesterday", "en"))
+    assert noted.strip() in thanks.text
+    [check_in] = await all_rows(database_url, CheckIn)
+    assert check_in.practiced_at == TEN_PM_BERLIN
+
+
 async def test_a_weekly_prompt_left_unanswered_expires_after_a_day(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:

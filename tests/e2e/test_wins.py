@@ -166,6 +166,27 @@ async def test_a_step_named_once_stays_as_named(
     assert await _wins(database_url) == ["want"]
 
 
+async def test_a_changed_rating_keeps_the_step_named_and_the_invitation(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=16007, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "small_wins")
+    thanks = await _thanks_on(bot, clock, sam, FRIDAY_SIX_PM)
+    await press_for_toast(sam, thanks, _win_data(thanks)["play"])
+    marked = await sam.wait_for_edit(thanks)
+    await settled(sam)
+
+    [five] = [d for d in button_data(marked) if d.startswith("r:") and d.endswith(":5")]
+    await press_for_toast(sam, marked, five)
+    changed = await sam.wait_for_edit(marked)
+    assert "\n\nYour answer: 5 · " in changed.text
+    assert changed.text.endswith(render("note_invite_win", "en", thanks="").lstrip("\n"))
+    assert changed.buttons[4][0].startswith("✓ 5")
+    assert changed.buttons[5:] == marked.buttons[5:]  # the step named, and No thanks
+    assert await _wins(database_url) == ["play"]
+
+
 async def test_other_peoples_and_made_up_buttons_change_nothing(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
