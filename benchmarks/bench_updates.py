@@ -57,8 +57,8 @@ async def run(backends: Sequence[tuple[str, str]], work: Path, *, quick: bool) -
         " offset; webhook: 200)",
         "CPU and peak RSS: the `attune run` process alone (all threads; not PostgreSQL's)",
         "API calls/update: the bot's Bot API requests per update, getUpdates not counted",
-        "a rating: answerCallbackQuery, editMessageText, the thank-you (+ a first-rating"
-        " milestone)",
+        "a rating: answerCallbackQuery and editMessageText, which carries the thank-you"
+        " (+ a first-rating milestone)",
     ]
     return [table]
 

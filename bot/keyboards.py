@@ -208,6 +208,21 @@ def rating(
     return _rows(buttons, per_row=1)
 
 
+def answered(
+    locale: str,
+    prompt_id: int,
+    labels: Mapping[int, str],
+    chosen: int,
+    offer: InlineKeyboardMarkup | None,
+) -> InlineKeyboardMarkup:
+    """An answered prompt: its 1-5, the chosen one marked (another tap changes it), and
+    below them what the thank-you offers (a name for the step, No thanks), if anything."""
+    rows = list(rating(locale, prompt_id, labels, chosen=chosen).inline_keyboard)
+    if offer is not None:
+        rows += offer.inline_keyboard
+    return InlineKeyboardMarkup(rows)
+
+
 def prompt(
     locale: str, prompt_id: int, labels: Mapping[int, str], *, can_snooze: bool
 ) -> InlineKeyboardMarkup | None:

@@ -12,6 +12,7 @@ from emulator.sent import SentMessage
 from emulator.server import BotApiEmulator
 from emulator.spec import Spec, load_spec
 from emulator.state import Call
+from emulator.tally import Tally, is_message
 from emulator.validate import UploadedFile
 from emulator.webhook import WebhookDelivery
 
@@ -24,7 +25,9 @@ __all__ = [
     "SimulatedGroup",
     "SimulatedUser",
     "Spec",
+    "Tally",
     "UploadedFile",
     "WebhookDelivery",
+    "is_message",
     "load_spec",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +17,7 @@ from emulator.dispatch import Dispatcher
 from emulator.loopback import StartStop, listen_on_loopback
 from emulator.people import SimulatedGroup, SimulatedUser
 from emulator.state import Call, EmulatorState, Fault
+from emulator.tally import Tally, tally
 from emulator.webhook import WebhookDeliverer, WebhookDelivery
 
 
@@ -107,6 +108,12 @@ class BotApiEmulator(StartStop):
     def errors(self) -> list[Call]:
         """The calls answered with an error (abandoned calls have no error_code: excluded)."""
         return [call for call in self.state.calls if call.error_code is not None]
+
+    def tally(self, chat_ids: int | Collection[int], *, after: int = 0) -> Tally:
+        """What the bot's requests for these chats cost, from call index ``after`` on:
+        how many, and how many were messages (sends and edits) against Telegram's limits."""
+        chats = {chat_ids} if isinstance(chat_ids, int) else chat_ids
+        return tally(self.state, chats, after=after)
 
     def calls_to(self, method: str) -> list[Call]:
         """The calls to one method (case-insensitive)."""

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import awaiting, keyboards
 from bot.awaiting import Awaiting
+from bot.handlers.answered import buttons_after_offer
 from bot.handlers.common import Reply, answer, edit_markup, reply
 from bot.handlers.crisis import crisis_reply
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations, hard_night
@@ -13,17 +14,8 @@ from bot.handlers.taps import Tap, member_button, member_command, ritual_key, vi
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
 from messages.safety import detect
-from progress.wins import is_win
 from store.check_ins import get_check_in
 from store.notes import MAX_NOTE_CHARS, add_note, note_cap
-
-
-def note_invitation(check_in_id: int, thanks: str, locale: str, *, wins: bool = False) -> Reply:
-    """The thank-you after a first rating, inviting a few words (or No thanks); with
-    ``wins``, also a tap that names the kind of step, in the same message."""
-    if wins:
-        return reply("note_invite_win", locale, keyboards.wins(locale, check_in_id), thanks=thanks)
-    return reply("note_invite", locale, keyboards.no_thanks(locale, check_in_id), thanks=thanks)
 
 
 async def journal_command(update: Update, context: AttuneContext) -> None:
@@ -62,20 +54,26 @@ async def no_thanks(update: Update, context: AttuneContext) -> None:
     if query is None or context.match is None:
         return
     check_in_id = int(context.match.group(1))
-    named = None
+    markup = None
     async with visit(update, context) as v:
         if v.user is not None and awaiting.parse(v.user.awaiting) == awaiting.note(check_in_id):
             v.user.awaiting = None
         check_in = await get_check_in(v.session, check_in_id=check_in_id)
-        if v.user is not None and check_in is not None and check_in.user_id == v.user.id:
-            named = check_in.win
+        if check_in is None:
+            toast = "toast_button_unknown"  # gone with /delete, or never there
+        elif v.user is None or check_in.user_id != v.user.id:
+            toast = "toast_not_yours"
+        else:
+            toast = ""
+            # A step already named stays shown, and so do the prompt's 1-5 above it; the
+            # offer of a name or words closes.
+            markup = await buttons_after_offer(
+                v.session, query, check_in, v.locale, invited=False, named=check_in.win
+            )
+    if toast:  # the buttons under it stay as they are
+        await answer(query, reply(toast, v.locale).text, show_alert=True)
+        return
     await answer(query, reply("toast_no_thanks", v.locale).text)
-    # A step already named stays shown; the offer of a name or words closes.
-    markup = (
-        keyboards.win_named(v.locale, check_in_id, named, invited=False)
-        if named is not None and is_win(named)
-        else None
-    )
     await edit_markup(query, markup)
 
 

@@ -8,18 +8,16 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import awaiting, keyboards
-from bot.formatting import describe_day
 from bot.handlers import pacing
+from bot.handlers.answered import answered_prompt
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
-from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
 from bot.handlers.summary import opened_summary
 from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
-from messages import acknowledgement, is_ritual, render, ritual_text
+from messages import is_ritual, render, ritual_text
 from progress.care import celebrates_held
-from progress.wins import offers_wins
 from scheduler.pacing import asked_instead
 from scheduler.prompt_words import prompt_words
 from scheduler.snooze import snooze_options
@@ -56,7 +54,12 @@ async def _owned(v: Visit, prompt_id: int) -> Prompt | None:
 
 
 async def rate(update: Update, context: AttuneContext) -> None:
-    """Record a rating for the person's own prompt; a second tap changes it."""
+    """Record a rating for the person's own prompt; a second tap changes it.
+
+    The thanks and the invitation to write a few words come in the same edit that marks
+    the answer (bot.handlers.answered); only a milestone or, on a hard night, the care
+    offer comes as a message of its own.
+    """
     query = update.callback_query
     if query is None or context.match is None:
         return
@@ -73,18 +76,15 @@ async def rate(update: Update, context: AttuneContext) -> None:
         else:
             toast = ""
             user = prompt.subscription.user
-            key, due, words = prompt.subscription.ritual_key, prompt.due_at, _words(prompt)
-            # Thanks take turns with each prompt the ritual sends, apart from its words.
-            turn = prompt.subscription.prompts_claimed
-            late = prompt.state == PromptState.EXPIRED
+            key, words = prompt.subscription.ritual_key, _words(prompt)
             check_in, is_new = await rate_prompt(
                 session, prompt=prompt, user_id=user.id, rating=rating, now=now
             )
             reached: list[str] = []
             held: list[str] = []
-            care, offered = False, 0
+            offered = 0
+            care = await hard_night(session, check_in=check_in)
             if is_new:
-                care = await hard_night(session, check_in=check_in)
                 if care:
                     offered = await count_care_offer(session, user_id=user.id)
                 # The person's next message, if they write one, is a note for this rating.
@@ -96,36 +96,20 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 )
                 if celebrates_held(rating):
                     held = await held_back(session, user=user)
-            day = describe_day(due, resolve_zone(user.timezone or "UTC"), now, locale)
+            # Naming the step rides on the thanks: no request of its own. Not on a hard
+            # night, when the turn belongs to care.
+            shown = answered_prompt(prompt, check_in, words, now=now, care=care)
     if toast:
         await answer(query, render(toast, locale), show_alert=True)
         return
     if is_new:  # committed by now
         context.services.metrics.check_in_received()
-    labels = ritual_text(key, locale).labels
     toast_key = "toast_rating_saved" if is_new else "toast_rating_changed"
     await answer(query, render(toast_key, locale, rating=rating))
-    answered = reply(
-        "prompt_answered",
-        locale,
-        keyboards.rating(locale, prompt_id, labels, chosen=rating),
-        prompt=words,
-        rating=rating,
-        label=labels[rating],
-    )
-    await edit(query, answered)
-    # A changed answer is acknowledged by the toast alone: no second thank-you.
+    # A changed answer is thanked in its own words, in place: no message of its own.
+    await edit(query, shown)
     if is_new:
-        thanks = acknowledgement(key, locale, rating, turn)
-        if late:
-            thanks = render("rating_late", locale, day=day, thanks=thanks)
-        # Naming the step rides on the thank-you: no request of its own. Not on a hard
-        # night, when the turn belongs to care.
-        wins = offers_wins(key) and not care
-        replies = [
-            note_invitation(check_in.id, thanks, locale, wins=wins),
-            *celebrations(reached, locale, held=held),
-        ]
+        replies = celebrations(reached, locale, held=held)
         if care:  # then nothing above celebrates
             replies.append(care_offer(locale, key, offered))
         await send(update, replies)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import awaiting, keyboards
+from bot import awaiting
+from bot.handlers.answered import buttons_after_offer
 from bot.handlers.common import answer, edit_markup, is_member, send
 from bot.handlers.milestones import after_win, celebrations, hard_night
 from bot.handlers.taps import visit
@@ -28,7 +29,7 @@ async def win_button(update: Update, context: AttuneContext) -> None:
         return
     check_in_id, kind = int(context.match.group(1)), context.match.group(2)
     reached: list[str] = []
-    invited = False
+    markup = None
     async with visit(update, context) as v:
         user, locale = v.user, v.locale
         check_in = await get_check_in(v.session, check_in_id=check_in_id)
@@ -48,9 +49,12 @@ async def win_button(update: Update, context: AttuneContext) -> None:
             hold = await hard_night(v.session, check_in=check_in)
             reached = await after_win(v.session, user=user, kind=kind, now=v.now, hold=hold)
             invited = awaiting.parse(user.awaiting) == awaiting.note(check_in.id)
+            markup = await buttons_after_offer(
+                v.session, query, check_in, locale, invited=invited, named=kind
+            )
     if toast:
         await answer(query, render(toast, locale), show_alert=True)
         return
     await answer(query, render(f"win_noted_{kind}", locale))
-    await edit_markup(query, keyboards.win_named(locale, check_in_id, kind, invited=invited))
+    await edit_markup(query, markup)
     await send(update, celebrations(reached, locale))

@@ -23,12 +23,20 @@ async def prompt_at(bot: AttuneApp, clock: FakeClock, person: Any, when: datetim
 
 
 async def rate(person: Any, prompt: Any, rating: int) -> Any:
-    """Tap a rating on a prompt and return the thank-you that follows."""
+    """Tap a rating on a prompt and return the prompt as the tap left it: the answer and
+    the thank-you in place, with its invitation to write a few words."""
     [data] = [d for d in button_data(prompt) if d.startswith("r:") and d.endswith(f":{rating}")]
-    mark = person.mark()
     answer = await person.press(prompt, callback_data=data)
     await person.wait_for_callback_answer(answer)
-    return await person.wait_for_message(lambda m: "nonote:" in str(m.buttons), after=mark)
+    thanked = await person.wait_for_edit(prompt)
+    assert "nonote:" in str(thanked.buttons)
+    return thanked
+
+
+def check_in_id(thanked: Any) -> int:
+    """The check-in a rated prompt's No thanks button names."""
+    [data] = [d for d in button_data(thanked) if d.startswith("nonote:")]
+    return int(data.split(":")[1])
 
 
 async def write_note(person: Any, text: str) -> Any:

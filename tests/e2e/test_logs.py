@@ -15,6 +15,7 @@ from emulator import BotApiEmulator
 from messages import render, ritual_text, rituals
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import TOKEN, FakeClock
+from tests.e2e.practice import rate, write_note
 
 USER_ID = 93_417_205
 NAME = "Philomena"
@@ -41,16 +42,14 @@ async def test_a_whole_flow_at_debug_leaks_nothing(
     await opt_in_default(person, "body_scan")
     await tick_at(bot, clock, datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
     prompt = await person.wait_for_message(is_prompt)
-    rating = next(data for _, data in prompt.buttons if data.endswith(":4"))
-    await person.press(prompt, callback_data=rating)
-    await person.wait_for_message(lambda m: "nonote:" in str(m.buttons))
-    await person.send(NOTE)
-    await person.wait_for_message(lambda m: m.text == render("note_saved", "en"))
+    await rate(person, prompt, 4)
+    await write_note(person, NOTE)
     await person.send("/export")
     await emulator.wait_for_call("sendDocument", lambda c: c.ok)
     # A failing handler logs too: make Telegram fail an edit.
     emulator.fail_next(person.chat_id, error_code=400, methods=["editMessageText"])
-    await person.press(prompt, callback_data=rating.replace(":4", ":2"))
+    [two] = [data for _, data in prompt.buttons if data.startswith("r:") and data.endswith(":2")]
+    await person.press(prompt, callback_data=two)
     await person.wait_for_message(lambda m: m.text == render("error_generic", "en"))
 
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in debug_logs.records)

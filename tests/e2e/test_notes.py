@@ -8,13 +8,23 @@ from pathlib import Path
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
-from messages import render
+from messages import render, ritual_text
 from progress.milestones import milestone_message
 from store.crypto import NoteCipher
 from store.models import Note, User
 from tests.e2e.db import all_rows, count
-from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
+from tests.e2e.flows import (
+    button_data,
+    is_prompt,
+    onboard,
+    opt_in_default,
+    press_for_edit,
+    press_for_toast,
+    settled,
+    tick_at,
+)
 from tests.e2e.harness import DATA_KEY, FakeClock
+from tests.e2e.practice import rate, write_note
 
 NOTE = "Felt my shoulders drop for the first time this week."
 
@@ -34,10 +44,7 @@ async def _rated(bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, use
     await onboard(sam)
     await opt_in_default(sam, "body_scan")
     await tick_at(bot, clock, datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
-    prompt = await sam.wait_for_message(is_prompt)
-    rating = next(data for _, data in prompt.buttons if data.endswith(":4"))
-    await sam.press(prompt, callback_data=rating)
-    invite = await sam.wait_for_message(lambda m: "nonote:" in str(m.buttons))
+    invite = await rate(sam, await sam.wait_for_message(is_prompt), 4)
     # A first check-in is celebrated right after the thank-you.
     await sam.wait_for_message(lambda m: m.text == milestone_message("first:body_scan", "en"))
     return sam, invite
@@ -68,15 +75,56 @@ async def test_no_thanks_closes_the_question(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
     sam, invite = await _rated(bot, emulator, clock, 7002)
-    [(_, data)] = invite.buttons
+    [data] = [d for d in button_data(invite) if d.startswith("nonote:")]
     await sam.press(invite, callback_data=data)
     closed = await sam.wait_for_edit(invite)
-    assert closed.buttons == []
+    # Only No thanks goes: the words stay, and so do the 1-5, the rating still changeable.
+    assert closed.text == invite.text
+    assert closed.buttons == invite.buttons[:-1]
+    assert all(data.startswith("r:") for data in button_data(closed))
     [user] = await all_rows(database_url, User)
     assert user.awaiting is None
     await sam.send(NOTE)
     assert (await sam.wait_for_message()).text == render("free_text", "en")
     assert await count(database_url, Note) == 0
+
+
+async def test_a_changed_rating_after_the_note_thanks_anew_and_invites_no_more(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam, invite = await _rated(bot, emulator, clock, 7005)
+    await write_note(sam, NOTE)
+    [two] = [d for d in button_data(invite) if d.startswith("r:") and d.endswith(":2")]
+    changed = await press_for_edit(sam, invite, two)
+    # The words and the new answer, thanked for what it is now; the question is closed, so
+    # neither its words nor No thanks come back, and only the 1-5 stay.
+    words = invite.text.split("\n\nYour answer: ")[0]
+    label = ritual_text("body_scan").labels[2]
+    thanks = changed.text.removeprefix(f"{words}\n\nYour answer: 2 · {label}\n\n")
+    assert thanks in ritual_text("body_scan").acknowledgements["low"]
+    assert button_data(changed) == [d for d in button_data(invite) if d.startswith("r:")]
+    mark = sam.mark()
+    await settled(sam)
+    assert len(sam.messages) == mark + 1  # the sentinel's answer: nothing else was sent
+    assert await count(database_url, Note) == 1
+
+
+async def test_someone_elses_no_thanks_changes_nothing(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam, invite = await _rated(bot, emulator, clock, 7006)
+    alex = emulator.user(user_id=7007, first_name="Alex")
+    await onboard(alex)
+    [data] = [d for d in button_data(invite) if d.startswith("nonote:")]
+    toast = await press_for_toast(sam, invite, data, as_user=alex)
+    assert toast == render("toast_not_yours", "en")
+    forged = await press_for_toast(sam, invite, "nonote:999999999")
+    assert forged == render("toast_button_unknown", "en")
+    await settled(sam)
+    [now] = [m for m in sam.messages if m.message_id == invite.message_id]
+    assert (now.version, now.buttons) == (invite.version, invite.buttons)  # as it was
+    await write_note(sam, NOTE)  # still invited
+    assert await count(database_url, Note) == 1
 
 
 async def test_a_note_over_1000_characters_is_refused_with_its_length(

@@ -18,6 +18,7 @@ from store.models import User
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock, free_port, make_settings, serving
+from tests.e2e.practice import rate
 
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 SECRET = "s3cret-for-the-webhook-test_0123456789abcdef"
@@ -54,8 +55,7 @@ async def test_health_readiness_and_metrics_count_without_naming_anyone(
         await opt_in_default(sam, "body_scan")
         await tick_at(bot, clock, TEN_PM_BERLIN)
         prompt = await sam.wait_for_message(is_prompt)
-        await sam.press(prompt, callback_data=[d for _, d in prompt.buttons][3])
-        await sam.wait_for_message(lambda m: "note" in m.text.lower() or bool(m.buttons))
+        await rate(sam, prompt, 4)
 
         status, text = await _get(f"{base}/metrics")
     assert status == 200

@@ -17,6 +17,7 @@ from store.models import Base, CheckIn, User
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
+from tests.e2e.practice import rate, write_note
 
 NOTE = "A private sentence only I should ever read again."
 
@@ -29,11 +30,8 @@ async def _with_history(
     await opt_in_default(person, "body_scan")
     await tick_at(bot, clock, datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
     prompt = next(m for m in reversed(person.messages) if is_prompt(m))
-    rating = next(data for _, data in prompt.buttons if data.endswith(":4"))
-    await person.press(prompt, callback_data=rating)
-    await person.wait_for_message(lambda m: "nonote:" in str(m.buttons))
-    await person.send(NOTE)
-    await person.wait_for_message(lambda m: m.text == render("note_saved", "en"))
+    await rate(person, prompt, 4)
+    await write_note(person, NOTE)
     return person
 
 

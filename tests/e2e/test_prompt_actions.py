@@ -12,6 +12,7 @@ from store.models import CheckIn, Prompt, PromptState
 from tests.e2e.db import all_rows
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock, make_settings, running_bot
+from tests.e2e.practice import rate
 
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
@@ -139,11 +140,23 @@ async def test_unanswered_prompts_expire_quietly_and_a_late_tap_still_counts(
     assert "expired" not in second.text.lower()
 
     # A tap on the first prompt, a day late, is recorded for its own day, kindly.
-    await sam.press(first, callback_data=f"r:{rows[0].id}:3")
-    thanks = await sam.wait_for_message(lambda m: "r:" not in str(m.buttons))
-    assert render("day_yesterday", "en") in thanks.text
+    thanks = await rate(sam, first, 3)
+    noted = render("rating_late", "en", thanks="", day=render("day_yesterday", "en"))
+    assert noted.strip() in thanks.text
     [check_in] = await all_rows(database_url, CheckIn)
     assert (check_in.rating, check_in.practiced_at) == (3, TEN_PM_BERLIN)
+
+
+async def test_a_tap_after_midnight_is_noted_for_the_evening_before(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam, prompt = await _prompted(bot, emulator, clock, 6008)
+    clock.now = TEN_PM_BERLIN + timedelta(hours=2, minutes=30)  # 00:30 in Berlin
+    thanks = await rate(sam, prompt, 4)
+    noted = render("rating_late", "en", thanks="", day=render("day_yesterday", "en"))
+    assert noted.strip() in thanks.text
+    [check_in] = await all_rows(database_url, CheckIn)
+    assert check_in.practiced_at == TEN_PM_BERLIN
 
 
 async def test_a_weekly_prompt_left_unanswered_expires_after_a_day(

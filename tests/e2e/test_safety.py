@@ -12,6 +12,7 @@ from store.models import Note, Prompt, User
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
+from tests.e2e.practice import rate
 
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
@@ -20,10 +21,7 @@ async def _rate(
     bot: AttuneApp, person: Any, clock: FakeClock, when: datetime, rating: int
 ) -> None:
     await tick_at(bot, clock, when)
-    prompt = await person.wait_for_message(is_prompt)
-    data = next(d for _, d in prompt.buttons if d.startswith("r:") and d.endswith(f":{rating}"))
-    await person.press(prompt, callback_data=data)
-    await person.wait_for_message(lambda m: "nonote:" in str(m.buttons))
+    await rate(person, await person.wait_for_message(is_prompt), rating)
 
 
 def _data(message: Any) -> list[str]:

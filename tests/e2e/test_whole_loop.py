@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
-from messages import render
+from messages import render, ritual_text
 from progress.milestones import milestone_message
 from store.models import CheckIn, Prompt, PromptState, Subscription, User
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
+from tests.e2e.practice import check_in_id
 
 
 async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
@@ -69,12 +70,23 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     answer_id = await sam.press(prompt_message, callback_data=f"r:{prompt.id}:3")
     await sam.wait_for_callback_answer(answer_id)
     answered = await sam.wait_for_edit(prompt_message)
-    assert "3" in answered.text.splitlines()[-1]
-    thanks = await sam.wait_for_message()
-    assert [data for _, data in thanks.buttons] == [f"nonote:{check_in_id(thanks)}"]
-    # Right after the thank-you: the first check-in is celebrated.
+    # One edit: the prompt's words stay on top, then the answer, then the thank-you and
+    # its invitation; the 1-5 stay (the chosen one marked), and No thanks comes below.
+    label = ritual_text("body_scan").labels[3]
+    top = f"{prompt_message.text}\n\nYour answer: 3 · {label}\n\n"
+    invitation = render("note_invite", "en", thanks="").strip()
+    assert answered.text.startswith(top) and answered.text.endswith("\n\n" + invitation)
+    thanks = answered.text[len(top) : -len(invitation) - 2]
+    assert thanks in ritual_text("body_scan").acknowledgements["middle"]
+    assert [data for _, data in answered.buttons] == [
+        *(f"r:{prompt.id}:{n}" for n in range(1, 6)),
+        f"nonote:{check_in_id(answered)}",
+    ]
+    assert answered.buttons[2][0].startswith("✓ 3")
+    # Right after the thank-you: the first check-in is celebrated, the one new message.
     celebrated = await sam.wait_for_message()
     assert celebrated.text == milestone_message("first:body_scan", "en")
+    assert sam.messages[-2:] == [answered, celebrated]
     [check_in] = await all_rows(database_url, CheckIn)
     assert (check_in.rating, check_in.prompt_id, check_in.ritual_key) == (
         3,
@@ -82,11 +94,14 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
         "body_scan",
     )
 
-    # A second tap changes the rating; it never makes a second check-in or a second thanks.
+    # A second tap changes the rating in place; never a second check-in or a new message.
     sent_before = len(sam.messages)
     answer_id = await sam.press(answered, callback_data=f"r:{prompt.id}:4")
     await sam.wait_for_callback_answer(answer_id)
-    await sam.wait_for_edit(answered)
+    changed = await sam.wait_for_edit(answered)
+    assert changed.text.startswith(prompt_message.text + "\n\nYour answer: 4 · ")
+    assert changed.text.endswith("\n\n" + invitation)  # still welcome: nothing written yet
+    assert changed.buttons[3][0].startswith("✓ 4")
     [check_in] = await all_rows(database_url, CheckIn)
     assert check_in.rating == 4
     assert len(sam.messages) == sent_before
@@ -96,12 +111,6 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     # The next prompt is tomorrow at 22:00 Berlin time, exactly once.
     [sub] = await all_rows(database_url, Subscription)
     assert sub.next_due_at == datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
-
-
-def check_in_id(message: object) -> int:
-    """The check-in a "No thanks" button names."""
-    [(_, data)] = message.buttons  # type: ignore[attr-defined]
-    return int(data.split(":")[1])
 
 
 async def test_commands_are_registered_at_start(bot: AttuneApp, emulator: BotApiEmulator) -> None:

@@ -22,7 +22,7 @@ from store.models import CheckIn, Milestone
 from tests.e2e.db import all_rows
 from tests.e2e.flows import button_data, onboard, opt_in_default, press_for_toast, settled
 from tests.e2e.harness import FakeClock
-from tests.e2e.practice import prompt_at, rate
+from tests.e2e.practice import check_in_id, prompt_at, rate
 
 FRIDAY_SIX_PM = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 SUNDAY_SEVEN_PM = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
@@ -60,7 +60,8 @@ async def test_naming_a_step_keeps_it_and_celebrates_the_first_of_its_kind_once(
     offered = _win_data(thanks)
     assert list(offered) == list(WIN_KINDS)
     assert button_data(thanks)[-1].startswith("nonote:")
-    assert [len(row) for row in thanks.button_rows] == [2, 2, 2, 1]
+    # Under the 1-5 of the prompt the thank-you is part of.
+    assert [len(row) for row in thanks.button_rows] == [1, 1, 1, 1, 1, 2, 2, 2, 1]
     firsts = milestone_message("first:small_wins", "en")
     await sam.wait_for_message(lambda m: m.text == firsts, after=thanks)
     await settled(sam)
@@ -70,7 +71,8 @@ async def test_naming_a_step_keeps_it_and_celebrates_the_first_of_its_kind_once(
     assert toast == render("win_noted_no", "en")
     marked = await sam.wait_for_edit(thanks)
     assert marked.text == thanks.text  # the words stay; only the buttons change
-    assert [text for text, _ in marked.buttons] == [
+    assert marked.buttons[:5] == thanks.buttons[:5]  # the 1-5, still there to change
+    assert [text for text, _ in marked.buttons[5:]] == [
         render("btn_win_chosen", "en", label=render("win_label_no", "en")),
         render("btn_no_thanks", "en"),
     ]
@@ -124,7 +126,7 @@ async def test_no_thanks_names_nothing_and_closes_the_offer(
     [no] = [d for d in button_data(thanks) if d.startswith("nonote:")]
     assert await press_for_toast(sam, thanks, no) == render("toast_no_thanks", "en")
     closed = await sam.wait_for_edit(thanks)
-    assert closed.buttons == []
+    assert closed.buttons == thanks.buttons[:5]  # the 1-5 alone
     await settled(sam)
     assert len(sam.messages) == mark + 1  # the sentinel's answer, nothing else
     assert await _wins(database_url) == [None]
@@ -159,8 +161,30 @@ async def test_a_step_named_once_stays_as_named(
     [no] = [d for d in button_data(marked) if d.startswith("nonote:")]
     await press_for_toast(sam, marked, no)
     closed = await sam.wait_for_edit(marked)
-    assert closed.buttons == [(marked.buttons[0][0], again)]
+    [chosen] = [text for text, data in marked.buttons if data == again]
+    assert closed.buttons == [*marked.buttons[:5], (chosen, again)]
     assert await _wins(database_url) == ["want"]
+
+
+async def test_a_changed_rating_keeps_the_step_named_and_the_invitation(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = emulator.user(user_id=16007, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "small_wins")
+    thanks = await _thanks_on(bot, clock, sam, FRIDAY_SIX_PM)
+    await press_for_toast(sam, thanks, _win_data(thanks)["play"])
+    marked = await sam.wait_for_edit(thanks)
+    await settled(sam)
+
+    [five] = [d for d in button_data(marked) if d.startswith("r:") and d.endswith(":5")]
+    await press_for_toast(sam, marked, five)
+    changed = await sam.wait_for_edit(marked)
+    assert "\n\nYour answer: 5 · " in changed.text
+    assert changed.text.endswith(render("note_invite_win", "en", thanks="").lstrip("\n"))
+    assert changed.buttons[4][0].startswith("✓ 5")
+    assert changed.buttons[5:] == marked.buttons[5:]  # the step named, and No thanks
+    assert await _wins(database_url) == ["play"]
 
 
 async def test_other_peoples_and_made_up_buttons_change_nothing(
@@ -173,23 +197,23 @@ async def test_other_peoples_and_made_up_buttons_change_nothing(
         await opt_in_default(person, "small_wins")
     await opt_in_default(sam, "body_scan")
     thanks = await _thanks_on(bot, clock, sam, FRIDAY_SIX_PM)
-    check_in_id = int(_win_data(thanks)["play"].split(":")[1])
+    check_in = check_in_id(thanks)
     await settled(sam)
 
     # Alex presses Sam's button.
-    toast = await press_for_toast(sam, thanks, f"win:{check_in_id}:play", as_user=alex)
+    toast = await press_for_toast(sam, thanks, f"win:{check_in}:play", as_user=alex)
     assert toast == render("toast_not_yours", "en")
     # Sam presses buttons Attune never made: a kind it doesn't know, a check-in that isn't
     # there, and a step for a practice that names none.
     unknown = render("toast_button_unknown", "en")
-    assert await press_for_toast(sam, thanks, f"win:{check_in_id}:bravery") == unknown
+    assert await press_for_toast(sam, thanks, f"win:{check_in}:bravery") == unknown
     assert await press_for_toast(sam, thanks, "win:999999999:play") == unknown
     body_scan = await _thanks_on(bot, clock, sam, datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
     assert _win_data(body_scan) == {}  # not offered for a body scan
-    body_id = int(button_data(body_scan)[0].split(":")[1])
+    body_id = check_in_id(body_scan)
     assert await press_for_toast(sam, body_scan, f"win:{body_id}:play") == unknown
     # Too malformed for the pattern: the catch-all answers.
-    assert await press_for_toast(sam, thanks, f"win:{check_in_id}:Play") == unknown
+    assert await press_for_toast(sam, thanks, f"win:{check_in}:Play") == unknown
     await settled(sam)
     await settled(alex)
     assert await _wins(database_url) == [None, None]
@@ -206,8 +230,7 @@ async def test_a_hard_night_offers_no_names_and_holds_what_a_name_reaches(
     assert _win_data(thanks) == {}  # the turn belongs to care
     await sam.wait_for_message(lambda m: button_data(m) == CARE_BUTTONS, after=thanks)
     # A name given anyway (an old client, a forged button) is kept; its milestone waits.
-    check_in_id = int(button_data(thanks)[0].split(":")[1])
-    toast = await press_for_toast(sam, thanks, f"win:{check_in_id}:tender")
+    toast = await press_for_toast(sam, thanks, f"win:{check_in_id(thanks)}:tender")
     assert toast == render("win_noted_tender", "en")
     await settled(sam)
     assert milestone_message("win:tender", "en") not in [m.text for m in sam.messages]

@@ -307,3 +307,30 @@ async def test_many_messages_are_cheap(emulator: BotApiEmulator, api: httpx.Asyn
         await ok(api, "sendMessage", chat_id=1001, text=f"message {index}")
     assert time.monotonic() - started < 5
     assert len(sam.messages) == 300 and len({m.message_id for m in sam.messages}) == 300
+
+
+async def test_a_tally_counts_a_chats_requests_and_which_are_messages(
+    emulator: BotApiEmulator, api: httpx.AsyncClient
+) -> None:
+    sam, kim = emulator.user(user_id=71), emulator.user(user_id=72)
+    await ok(api, "sendMessage", chat_id=kim.chat_id, text="Kim's")
+    mark = len(emulator.calls)
+    sent = await ok(api, "sendMessage", chat_id=sam.chat_id, text="Hello")
+    query = await sam.press(sent["message_id"], callback_data="x")
+    await ok(api, "answerCallbackQuery", callback_query_id=query)
+    await ok(api, "editMessageText", chat_id=sam.chat_id, message_id=sent["message_id"], text="Hi")
+    await ok(api, "sendChatAction", chat_id=sam.chat_id, action="typing")
+    await ok(api, "getMe")
+    await call(api, "sendMessage", chat_id=sam.chat_id, text="")  # refused, still a request
+
+    got = emulator.tally(sam.chat_id, after=mark)
+    assert got.methods == {
+        "sendMessage": 2,
+        "answerCallbackQuery": 1,
+        "editMessageText": 1,
+        "sendChatAction": 1,
+    }
+    # A chat action and a callback answer count against no sending limit.
+    assert (got.requests, got.messages) == (5, 3)
+    assert emulator.tally(kim.chat_id, after=mark).requests == 0
+    assert emulator.tally({sam.chat_id, kim.chat_id}).requests == 6

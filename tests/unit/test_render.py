@@ -41,7 +41,7 @@ def test_every_locale_matches_english_keys_and_placeholders(locale: str) -> None
 def test_initial_keys_and_their_placeholders() -> None:
     expected = {
         "ritual_prompt": {"prompt", "question"},
-        "prompt_answered": {"prompt", "rating", "label"},
+        "prompt_answered": {"prompt", "rating", "label", "thanks"},
         "schedule_daily": {"time"},
         "schedule_weekly": {"day", "time"},
         "schedule_days": {"days", "time"},
@@ -54,8 +54,8 @@ def test_initial_keys_and_their_placeholders() -> None:
 
 def test_english_texts() -> None:
     assert render("ritual_prompt", prompt="Breathe.", question="How?") == "Breathe.\n\nHow?"
-    answered = render("prompt_answered", prompt="Breathe.", rating=3, label="Okay")
-    assert answered == "Breathe.\n\nYour answer: 3 · Okay"
+    answered = render("prompt_answered", prompt="Breathe.", rating=3, label="Okay", thanks="Ta.")
+    assert answered == "Breathe.\n\nYour answer: 3 · Okay\n\nTa."
     assert render("schedule_daily", time="22:00") == "Every day at 22:00"
     assert render("schedule_weekly", day="Sunday", time="19:00") == "Every Sunday at 19:00"
     assert render("schedule_days", days="Tue, Thu, Sat", time="21:00") == "Tue, Thu, Sat at 21:00"
