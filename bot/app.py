@@ -53,6 +53,7 @@ from messages.safety import load as load_danger_reading
 from scheduler.dispatch import Dispatcher, longest_claim_wait
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
+from scheduler.scrubbing import RETRY_SECONDS, Scrubber
 from store.crypto import NoteCipher
 from store.db import create_engine, migrate, session_factory
 from store.private_files import make_private, sqlite_files
@@ -257,11 +258,16 @@ async def open_services(app: AttuneApp) -> None:
             2 * wait,
         )
     services.dispatch = DispatchJob(dispatcher, services.clock)
-    services.housekeeping = Housekeeping(services.sessions, services.clock)
+    services.scrubber = Scrubber(services.engine)
+    services.housekeeping = Housekeeping(
+        services.sessions, services.clock, erased=services.scrubber.erased
+    )
     services.scheduler = build_scheduler(
         services.dispatch.run,
         tick_seconds=settings.tick_seconds,
         housekeeping=services.housekeeping.run,
+        scrub=services.scrubber.run,
+        scrub_seconds=RETRY_SECONDS,
     )
     services.scheduler.start()
 
@@ -288,6 +294,8 @@ async def stop_services(app: AttuneApp, *, within: float) -> None:
         await services.dispatch.close(within=within)
     if services.housekeeping is not None:
         await services.housekeeping.close()
+    if services.scrubber is not None:
+        await services.scrubber.close()
     if services.scheduler is not None and services.scheduler.running:
         services.scheduler.shutdown(wait=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Milestone, Note, Prompt, Subscription, User
@@ -179,16 +179,6 @@ async def erase(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(delete(Prompt).where(Prompt.subscription_id.in_(sub_ids)))
     await session.execute(delete(Subscription).where(Subscription.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
-
-
-async def scrub_sqlite(session: AsyncSession) -> None:
-    """On SQLite, move committed deletions out of the write-ahead log into the zeroed file.
-
-    With secure_delete on, erased rows are overwritten in the database file; truncating
-    the WAL removes the older page images that still held them.
-    """
-    if session.bind.dialect.name == "sqlite":
-        await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def _note_text(body: str, decrypt: Callable[[str], str]) -> dict[str, Any]:
