@@ -27,6 +27,7 @@ from bot.handlers import (
     crisis,
     discretion,
     general,
+    importing,
     looking_back,
     notes,
     onboarding,
@@ -75,6 +76,7 @@ MENU = (
     "help",
     "privacy",
     "export",
+    "import",
     "delete",
     "start",
 )
@@ -155,6 +157,7 @@ def _register(app: AttuneApp) -> None:
         "help": general.help_command,
         "privacy": privacy.privacy_command,
         "export": privacy.export_command,
+        "import": importing.import_command,
         "delete": privacy.delete_command,
     }
     # An edited message is read for danger (group -3) and otherwise left as it was: an edit
@@ -217,6 +220,8 @@ def _register(app: AttuneApp) -> None:
     # Catch-alls come last: anything the handlers above did not claim.
     app.add_handler(CallbackQueryHandler(general.stale_button))
     app.add_handler(MessageHandler(filters.LOCATION, onboarding.location))
+    # A file: only ever an /export file to bring back (its caption may be /import).
+    app.add_handler(MessageHandler(filters.Document.ALL, importing.document))
     app.add_handler(MessageHandler(filters.COMMAND, general.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT, general.text))
     app.add_handler(MessageHandler(filters.ALL, general.not_text))

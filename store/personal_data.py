@@ -10,6 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Milestone, Note, Prompt, Subscription, User
 
+# The export's layout: /import reads only files that name this one. Raise it whenever a
+# field is renamed, removed or changes meaning (store.restore and bot.export_reader read it).
+EXPORT_FORMAT = 1
+
 # Which part of the export holds each table's rows, and under which name a column appears
 # where the export's name says more than the column's. A test (tests/security) checks that
 # every column of every table holding a person's rows is exported, or left out below.
@@ -79,6 +83,7 @@ async def collect(
     )
     ritual_of = {s.id: s.ritual_key for s in subs}
     return {
+        "format": EXPORT_FORMAT,
         "person": {
             "telegram_id": user.telegram_id,
             "chat_id": user.chat_id,
