@@ -9,7 +9,9 @@ at 18:00 (17:00 UTC).
 
 from __future__ import annotations
 
+import copy
 import json
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +21,19 @@ from bot.app import AttuneApp
 from bot.export_reader import MAX_BYTES
 from emulator import BotApiEmulator
 from messages import render
-from store.models import Base
-from tests.e2e.db import all_rows
-from tests.e2e.flows import button_data, onboard, opt_in_default, press_for_edit, settled
-from tests.e2e.harness import FakeClock
+from store.crypto import NoteCipher
+from store.models import CheckIn, Milestone, Note, User
+from tests.e2e.db import all_rows, snapshot
+from tests.e2e.flows import (
+    button_data,
+    erase_everything,
+    export_file,
+    onboard,
+    opt_in_default,
+    press_for_edit,
+    settled,
+)
+from tests.e2e.harness import DATA_KEY, FakeClock
 from tests.e2e.practice import prompt_at, rate, write_note
 
 FRIDAY_SIX_PM = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
@@ -55,19 +66,6 @@ async def _with_history(bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClo
     return sam
 
 
-async def _export(emulator: BotApiEmulator, person: Any) -> bytes:
-    """/export, and the JSON file it sent."""
-    await person.send("/export")
-    call = await emulator.wait_for_call(
-        "sendDocument",
-        lambda c: c.ok and c.result["document"]["file_name"] == "attune-export.json",
-    )
-    content = emulator.file_content(call.result["document"]["file_id"])
-    assert content is not None
-    await settled(person)  # the CSV follows
-    return content
-
-
 async def _import(person: Any, content: bytes, *, caption: str | None = "/import") -> str:
     """Send a file (with /import as its caption, by default); the bot's answer."""
     mark = person.mark()
@@ -97,72 +95,52 @@ def _kept(export: bytes) -> dict[str, Any]:
     }
 
 
-async def _snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, as plain values: what "changes nothing" compares."""
-    found = {}
-    for model in Base.__subclasses__():
-        columns = [c.key for c in model.__mapper__.column_attrs]  # type: ignore[attr-defined]
-        rows = await all_rows(database_url, model)
-        found[model.__tablename__] = sorted(
-            (tuple(getattr(row, c) for c in columns) for row in rows), key=repr
-        )
-    return found
-
-
-async def _erase(person: Any) -> None:
-    await person.send("/delete")
-    confirm = await person.wait_for_message(lambda m: bool(m.buttons))
-    await person.press(confirm, callback_data="erase:yes")
-    done = {render("delete_done", "en"), render("delete_done_soon", "en")}
-    await person.wait_for_message(lambda m: m.text in done)
-
-
 async def test_export_delete_import_gives_back_what_was_exported(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock
 ) -> None:
     sam = await _with_history(bot, emulator, clock)
-    before = await _export(emulator, sam)
+    before = await export_file(emulator, sam)
     kept = _kept(before)
     assert len(kept["check_ins"]) == 1 and len(kept["notes"]) == 2 and kept["milestones"]
     assert ("body_scan", "22:00", list(range(7)), False) in kept["practices"]
 
-    await _erase(sam)
+    await erase_everything(sam)
     await onboard(sam)  # a new account: its own timezone, no practices yet
     answer = await _import(sam, before)
     added = render("import_done", "en", check_ins=1, notes=2, milestones=len(kept["milestones"]))
     assert answer.startswith(added)
     assert render("import_practices_set", "en") in answer
-    assert _kept(await _export(emulator, sam)) == kept
+    assert _kept(await export_file(emulator, sam)) == kept
 
     # The same file once more: everything is there already.
     again = await _import(sam, before)
     assert again.startswith(render("import_nothing_new", "en"))
     assert render("import_practices_kept", "en") in again
-    assert _kept(await _export(emulator, sam)) == kept
+    assert _kept(await export_file(emulator, sam)) == kept
 
 
 async def test_importing_into_an_account_that_has_it_all_adds_nothing_and_keeps_its_choices(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
     sam = await _with_history(bot, emulator, clock)
-    before = await _export(emulator, sam)
-    snapshot = await _snapshot(database_url)
-    answer = await _import(sam, before)
+    exported = await export_file(emulator, sam)
+    before = await snapshot(database_url)
+    answer = await _import(sam, exported)
     assert answer.startswith(render("import_nothing_new", "en"))
-    assert await _snapshot(database_url) == snapshot
+    assert await snapshot(database_url) == before
 
 
 async def test_someone_elses_export_is_theirs_to_give(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock
 ) -> None:
     sam = await _with_history(bot, emulator, clock)
-    given = _kept(await _export(emulator, sam))
+    given = _kept(await export_file(emulator, sam))
     ana = emulator.user(user_id=17002, first_name="Ana")
     await onboard(ana)
     await opt_in_default(ana, "breath")  # her own practice: hers stays as it is
-    answer = await _import(ana, await _export(emulator, sam))
+    answer = await _import(ana, await export_file(emulator, sam))
     assert render("import_practices_kept", "en") in answer
-    got = _kept(await _export(emulator, ana))
+    got = _kept(await export_file(emulator, ana))
     assert [got[k] for k in ("check_ins", "notes")] == [given[k] for k in ("check_ins", "notes")]
     assert [p[0] for p in got["practices"]] == ["breath"]
 
@@ -224,17 +202,17 @@ async def test_a_wrong_file_is_refused_kindly_and_changes_nothing(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
 ) -> None:
     sam = await _with_history(bot, emulator, clock)
-    good = await _export(emulator, sam)
-    await _erase(sam)
+    good = await export_file(emulator, sam)
+    await erase_everything(sam)
     await onboard(sam)
-    snapshot = await _snapshot(database_url)
+    before = await snapshot(database_url)
     for name, make, why in WRONG:
         clock.advance(seconds=11)  # a person's flood guard allows 30 updates in 10 s
         answer = await _import(sam, make(good))
         assert answer.startswith(REFUSED), name
         assert why in answer, name
         assert "moon_dance" not in answer and "xxxx" not in answer  # content is never echoed
-        assert await _snapshot(database_url) == snapshot, name
+        assert await snapshot(database_url) == before, name
 
     # Too big to fetch: refused from what Telegram says of its size, never downloaded.
     fetched = len(emulator.calls_to("getFile"))
@@ -242,7 +220,7 @@ async def test_a_wrong_file_is_refused_kindly_and_changes_nothing(
     assert answer == render("import_refused", "en", why=render(
         "import_why_too_big", "en", megabytes=20))  # fmt: skip
     assert len(emulator.calls_to("getFile")) == fetched
-    assert await _snapshot(database_url) == snapshot
+    assert await snapshot(database_url) == before
 
     # The refused file can be sent again once it is right: /import was not used up.
     await sam.send("/import")
@@ -262,14 +240,14 @@ async def test_before_consent_nothing_is_fetched_or_kept(
         answer = await _import(stranger, b'{"format": 1}')
     assert answer == render("need_start", "en")
     assert emulator.calls_to("getFile") == []
-    assert all(rows == [] for rows in (await _snapshot(database_url)).values())
+    assert all(rows == [] for rows in (await snapshot(database_url)).values())
 
 
 async def test_import_asks_for_the_file_and_a_file_unasked_for_is_left_alone(
     bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock
 ) -> None:
     sam = await _with_history(bot, emulator, clock)
-    good = await _export(emulator, sam)
+    good = await export_file(emulator, sam)
     assert await _import(sam, good, caption=None) == render("import_unasked", "en")
     assert await _import(sam, good, caption="my notes") == render("import_unasked", "en")
     assert emulator.calls_to("getFile") == []
@@ -287,3 +265,107 @@ async def test_import_asks_for_the_file_and_a_file_unasked_for_is_left_alone(
     answer = await _import(sam, good, caption=None)
     assert answer.startswith(render("import_nothing_new", "en"))
     assert await _import(sam, good, caption=None) == render("import_unasked", "en")
+
+
+# Values a changed file may hold where it held another: of every JSON type, in range and
+# out, practices known and not, moments with and without an offset, text no database keeps.
+ODD_VALUES: list[Any] = [
+    None, True, 0, -1, 3, 6, 1.5, "", "x" * 1001, "small_wins", "moon_dance", "no",
+    "2026-11-27T17:00:00+00:00", "2026-11-27T17:00:00", "9999-01-01T00:00:00+00:00",
+    "1999-12-31T23:00:00+00:00", [], {}, [[[[[[1]]]]]], "\x00", "\ud800", 10**40,
+]  # fmt: skip
+MUTANTS = 40
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a parsed file, the file itself first."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _mutant(good: bytes, rng: random.Random) -> bytes:
+    """The file changed in one small way, chosen by `rng`."""
+    kind = rng.choice(["swap", "swap", "swap", "drop", "add", "double", "cut", "flip"])
+    if kind == "cut":
+        return good[: rng.randrange(1, len(good))]  # Telegram sends no empty file
+    if kind == "flip":
+        spot = rng.randrange(len(good))
+        return good[:spot] + bytes([good[spot] ^ (1 << rng.randrange(8))]) + good[spot + 1 :]
+    data = json.loads(good)
+    places = [p for p in _paths(data) if p]
+    if kind == "swap":
+        path = rng.choice(places)
+        _at(data, path[:-1])[path[-1]] = copy.deepcopy(rng.choice(ODD_VALUES))
+    elif kind == "drop":
+        path = rng.choice([p for p in places if isinstance(_at(data, p[:-1]), dict)])
+        del _at(data, path[:-1])[path[-1]]
+    elif kind == "add":
+        path = rng.choice([p for p in [(), *places] if isinstance(_at(data, p), dict)])
+        _at(data, path)["added_later"] = rng.choice(ODD_VALUES)
+    else:  # one entry of a section, twice
+        path = rng.choice([p for p in places if len(p) == 2 and isinstance(p[1], int)])
+        _at(data, path[:-1]).append(copy.deepcopy(_at(data, path)))
+    return json.dumps(data).encode()
+
+
+async def _holds(database_url: str, telegram_id: int, file: bytes) -> bool:
+    """The person's rows hold every check-in, note and milestone of the file."""
+    data = json.loads(file)
+    [user] = await all_rows(database_url, User, telegram_id=telegram_id)
+    cipher = NoteCipher([DATA_KEY])
+    check_ins = {(c.ritual_key, c.practiced_at) for c in await all_rows(database_url, CheckIn)}
+    notes = {
+        (n.created_at, cipher.decrypt(n.body))
+        for n in await all_rows(database_url, Note, user_id=user.id)
+    }
+    milestones = {m.key for m in await all_rows(database_url, Milestone, user_id=user.id)}
+    return (
+        all((c["ritual"], _utc(c["practiced_at"])) in check_ins for c in data["check_ins"])
+        and all(
+            (_utc(n["written_at"]), n["text"]) in notes
+            for n in data["notes"]
+            if not n["unreadable"]
+        )
+        and all(m["key"] in milestones for m in data["milestones"])
+    )
+
+
+def _utc(moment: str) -> datetime:
+    return datetime.fromisoformat(moment).astimezone(UTC)
+
+
+async def test_a_changed_file_is_imported_whole_or_changes_nothing(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    sam = await _with_history(bot, emulator, clock)
+    good = await export_file(emulator, sam)
+    ana = emulator.user(user_id=17004, first_name="Ana")
+    await onboard(ana)
+    rng = random.Random(13)
+    outcomes = []
+    for number in range(MUTANTS):
+        file = _mutant(good, rng)
+        before = await snapshot(database_url)
+        clock.advance(seconds=11)  # a person's flood guard allows 30 updates in 10 s
+        answer = await _import(ana, file)
+        if answer.startswith(REFUSED):
+            assert await snapshot(database_url) == before, f"mutant {number} changed something"
+            outcomes.append("refused")
+        else:
+            assert answer.startswith(("Your history is back.", "Everything in this file")), answer
+            assert await _holds(database_url, 17004, file), f"mutant {number} came in part"
+            outcomes.append("imported")
+    # Both outcomes were tried, or the test proves less than it says.
+    assert outcomes.count("refused") >= 10 and outcomes.count("imported") >= 5, outcomes

@@ -25,7 +25,7 @@ from scheduler.scrubbing import Scrubber
 from store.models import Note
 from store.scrub import PERSONS_TABLES
 from tests.e2e.db import all_rows
-from tests.e2e.flows import onboard, opt_in_default
+from tests.e2e.flows import erase_everything, onboard, opt_in_default
 
 ZONE = "Pacific/Chatham"
 RITUAL = "sensory_awareness"
@@ -45,16 +45,6 @@ async def _person_with_traces(emulator: BotApiEmulator, database_url: str) -> li
     await sam.wait_for_message(lambda m: m.text == render("note_saved", "en"))
     [note] = await all_rows(database_url, Note)
     return [ZONE.encode(), RITUAL.encode(), note.body.encode()]
-
-
-async def _erase(emulator: BotApiEmulator) -> str:
-    """Sam erases everything; the reply's text."""
-    sam = emulator.user(user_id=8401, first_name="Sam")
-    await sam.send("/delete")
-    confirm = await sam.wait_for_message(lambda m: bool(m.buttons))
-    await sam.press(confirm, callback_data="erase:yes")
-    done = {render("delete_done", "en"), render("delete_done_soon", "en")}
-    return str((await sam.wait_for_message(lambda m: m.text in done, timeout=10)).text)
 
 
 def _on_disk(path: Path) -> bytes:
@@ -85,7 +75,7 @@ async def test_a_reader_holding_the_log_gets_an_honest_reply_and_the_log_is_clea
     try:
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM users").fetchone()  # holds its snapshot
-        reply = await _erase(emulator)
+        reply = await erase_everything(emulator.user(user_id=8401))
         assert reply == render("delete_done_soon", "en")
         assert any(trace in _on_disk(path) for trace in traces)  # why it said "soon"
     finally:
@@ -107,7 +97,7 @@ async def test_with_no_other_reader_the_log_is_cleared_before_the_reply(
 ) -> None:
     path = _sqlite_path(database_url)
     traces = await _person_with_traces(emulator, database_url)
-    assert await _erase(emulator) == render("delete_done", "en")
+    assert await erase_everything(emulator.user(user_id=8401)) == render("delete_done", "en")
     on_disk = _on_disk(path)
     assert [trace for trace in traces if trace in on_disk] == []
 
@@ -134,7 +124,7 @@ async def test_postgresql_vacuums_what_the_delete_left_off_the_replys_path(
     if database_url.startswith("sqlite"):
         pytest.skip("PostgreSQL's VACUUM")
     await _person_with_traces(emulator, database_url)
-    assert await _erase(emulator) == render("delete_done", "en")
+    assert await erase_everything(emulator.user(user_id=8401)) == render("delete_done", "en")
     before = await _dead_row_versions(database_url)
     assert before["users"] and before["subscriptions"] and before["notes"]  # left by DELETE
     assert _scrubber(bot).due  # the reply did not wait for VACUUM
