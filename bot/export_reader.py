@@ -130,8 +130,8 @@ def _parse(raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise Unfit("import_why_not_export") from None
     depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
+    for bracket in _BRACKETS.finditer(_STRING.sub("", text)):
+        depth += 1 if bracket[0] in "[{" else -1
         deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
             raise Unfit("import_why_not_export")
