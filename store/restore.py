@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,18 +104,21 @@ async def restore(
     had = await session.scalar(mine) or 0
     if had + len(notes) > notes_in_all:
         raise TooManyNotes(notes_in_all)
-    session.add_all(
-        Note(
-            user_id=user_id,
-            check_in_id=check_in_id,
-            ritual_key=item.ritual_key,
-            body=encrypt(item.text),
-            created_at=item.written_at,
+    if notes:  # one executemany: rows built here, no ORM objects to track
+        await session.execute(
+            insert(Note),
+            [
+                {
+                    "user_id": user_id,
+                    "check_in_id": check_in_id,
+                    "ritual_key": item.ritual_key,
+                    "body": encrypt(item.text),
+                    "created_at": item.written_at,
+                }
+                for item, check_in_id in notes
+            ],
         )
-        for item, check_in_id in notes
-    )
     milestones = await _add_milestones(session, user_id=user_id, past=history.milestones)
-    await session.flush()
     return Added(check_ins=check_ins, notes=len(notes), milestones=milestones)
 
 
@@ -124,31 +127,38 @@ async def _merge_check_ins(
 ) -> tuple[dict[int, int], int]:
     """Add the check-ins the person does not have. Returns the row id each of the file's
     refs now names, and how many were added."""
+    have = await _check_in_ids(session, user_id=user_id)
+    added: dict[tuple[str, datetime], dict[str, object]] = {}
+    for item in past:
+        moment = (item.ritual_key, item.practiced_at)
+        if moment not in have and moment not in added:
+            added[moment] = {
+                "user_id": user_id,
+                "prompt_id": None,
+                "ritual_key": item.ritual_key,
+                "rating": item.rating,
+                "win": item.win,
+                "practiced_at": item.practiced_at,
+                "created_at": item.created_at,
+                "updated_at": item.updated_at,
+            }
+    if added:
+        # One executemany (the ORM would insert row by row to learn each id), then the
+        # ids read back by practice and moment.
+        await session.execute(insert(CheckIn), list(added.values()))
+        have = await _check_in_ids(session, user_id=user_id)
+    refs = {item.ref: have[(item.ritual_key, item.practiced_at)] for item in past}
+    return refs, len(added)
+
+
+async def _check_in_ids(session: AsyncSession, *, user_id: int) -> dict[tuple[str, datetime], int]:
+    """The person's check-ins' ids by practice and moment."""
     rows = await session.execute(
         select(CheckIn.ritual_key, CheckIn.practiced_at, CheckIn.id).where(
             CheckIn.user_id == user_id
         )
     )
-    have = {(ritual, at): row_id for ritual, at, row_id in rows}
-    added: dict[tuple[str, datetime], CheckIn] = {}
-    for item in past:
-        moment = (item.ritual_key, item.practiced_at)
-        if moment not in have and moment not in added:
-            added[moment] = CheckIn(
-                user_id=user_id,
-                prompt_id=None,
-                ritual_key=item.ritual_key,
-                rating=item.rating,
-                win=item.win,
-                practiced_at=item.practiced_at,
-                created_at=item.created_at,
-                updated_at=item.updated_at,
-            )
-    session.add_all(added.values())
-    await session.flush()
-    ids = have | {moment: row.id for moment, row in added.items()}
-    refs = {item.ref: ids[(item.ritual_key, item.practiced_at)] for item in past}
-    return refs, len(added)
+    return {(ritual, at): row_id for ritual, at, row_id in rows}
 
 
 async def _new_notes(
@@ -209,11 +219,11 @@ async def _add_milestones(
             },
         )
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values, added = list(rows.values()), 0
     for start in range(0, len(values), _SLICE):
         keys = await session.scalars(
-            insert(Milestone)
+            upsert(Milestone)
             .values(values[start : start + _SLICE])
             .on_conflict_do_nothing(index_elements=["user_id", "key"])
             .returning(Milestone.key)
