@@ -5,6 +5,10 @@ older page images in its write-ahead log until a checkpoint copies the log into 
 database file (where secure_delete has zeroed the erased rows) and the log is emptied.
 PostgreSQL keeps the deleted row versions, and their index entries, until VACUUM clears
 them. scheduler.scrubbing decides when to try; these are the tries.
+
+On SQLite nothing else is left on disk: secure_delete also zeroes pages that go to the
+freelist, and in WAL mode there is no rollback journal holding pages from before a change
+(pages another connection has cached are in its memory, gone when it closes).
 """
 
 from __future__ import annotations
