@@ -27,6 +27,7 @@ from bot.handlers import (
     crisis,
     discretion,
     general,
+    importing,
     looking_back,
     notes,
     onboarding,
@@ -53,6 +54,7 @@ from messages.safety import load as load_danger_reading
 from scheduler.dispatch import Dispatcher, longest_claim_wait
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
+from scheduler.scrubbing import RETRY_SECONDS, Scrubber
 from store.crypto import NoteCipher
 from store.db import create_engine, migrate, session_factory
 from store.private_files import make_private, sqlite_files
@@ -74,6 +76,7 @@ MENU = (
     "help",
     "privacy",
     "export",
+    "import",
     "delete",
     "start",
 )
@@ -154,6 +157,7 @@ def _register(app: AttuneApp) -> None:
         "help": general.help_command,
         "privacy": privacy.privacy_command,
         "export": privacy.export_command,
+        "import": importing.import_command,
         "delete": privacy.delete_command,
     }
     # An edited message is read for danger (group -3) and otherwise left as it was: an edit
@@ -216,6 +220,8 @@ def _register(app: AttuneApp) -> None:
     # Catch-alls come last: anything the handlers above did not claim.
     app.add_handler(CallbackQueryHandler(general.stale_button))
     app.add_handler(MessageHandler(filters.LOCATION, onboarding.location))
+    # A file: only ever an /export file to bring back (its caption may be /import).
+    app.add_handler(MessageHandler(filters.Document.ALL, importing.document))
     app.add_handler(MessageHandler(filters.COMMAND, general.unknown_command))
     app.add_handler(MessageHandler(filters.TEXT, general.text))
     app.add_handler(MessageHandler(filters.ALL, general.not_text))
@@ -257,11 +263,16 @@ async def open_services(app: AttuneApp) -> None:
             2 * wait,
         )
     services.dispatch = DispatchJob(dispatcher, services.clock)
-    services.housekeeping = Housekeeping(services.sessions, services.clock)
+    services.scrubber = Scrubber(services.engine)
+    services.housekeeping = Housekeeping(
+        services.sessions, services.clock, erased=services.scrubber.erased
+    )
     services.scheduler = build_scheduler(
         services.dispatch.run,
         tick_seconds=settings.tick_seconds,
         housekeeping=services.housekeeping.run,
+        scrub=services.scrubber.run,
+        scrub_seconds=RETRY_SECONDS,
     )
     services.scheduler.start()
 
@@ -288,6 +299,8 @@ async def stop_services(app: AttuneApp, *, within: float) -> None:
         await services.dispatch.close(within=within)
     if services.housekeeping is not None:
         await services.housekeeping.close()
+    if services.scrubber is not None:
+        await services.scrubber.close()
     if services.scheduler is not None and services.scheduler.running:
         services.scheduler.shutdown(wait=False)
 

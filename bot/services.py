@@ -16,6 +16,7 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob
+from scheduler.scrubbing import Scrubber
 from store.crypto import NoteCipher
 
 
@@ -37,6 +38,7 @@ class Services:
     scheduler: AsyncIOScheduler | None = None
     dispatch: DispatchJob | None = None
     housekeeping: Housekeeping | None = None
+    scrubber: Scrubber | None = None
     metrics: Metrics = field(default_factory=Metrics)
 
     def session(self) -> AsyncSession:

@@ -14,7 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import bot_methods, message_methods  # noqa: F401  (they register handlers)
+from emulator import (  # noqa: F401  (they register handlers)
+    bot_methods,
+    file_methods,
+    message_methods,
+)
 from emulator.errors import ApiError, bad_request, forbidden
 from emulator.registry import HANDLERS
 from emulator.spec import load_spec
@@ -88,6 +92,16 @@ class Dispatcher:
         except ValueError:
             phrase = "Error"
         raise ApiError(fault.error_code, phrase)
+
+    async def download(self, request: web.Request) -> web.Response:
+        """Serve ``{root}/file/bot{token}/{file_path}``: the bytes of a file getFile named."""
+        content = None
+        if request.match_info["token"] == self.token:
+            content = file_methods.download(self.state, request.match_info["path"])
+        if content is None:
+            body = {"ok": False, "error_code": 404, "description": "Not Found"}
+            return web.json_response(body, status=404, dumps=_dumps)
+        return web.Response(body=content, content_type="application/octet-stream")
 
     async def handle(self, request: web.Request) -> web.Response:
         """Serve ``{root}/bot{token}/{method}``."""

@@ -6,8 +6,10 @@ from typing import Any
 
 from emulator.chat_view import ChatView
 from emulator.formatting import command_entities, commands_in
+from emulator.media import document
 from emulator.sent import SentMessage
 from emulator.state import ChatState, EmulatorState, StoredMessage
+from emulator.validate import UploadedFile
 
 
 async def _press(
@@ -85,6 +87,26 @@ class SimulatedUser(ChatView):
 
     async def send_raw_message(self, **fields: Any) -> dict[str, Any]:
         """Send a message with arbitrary fields merged in (stickers, photos, contacts ...)."""
+        return self._user_message(self.user, fields)
+
+    async def send_document(
+        self,
+        content: bytes,
+        filename: str,
+        *,
+        caption: str | None = None,
+        mime_type: str = "application/octet-stream",
+    ) -> dict[str, Any]:
+        """Send a file; the bot can fetch its bytes with getFile. A command in the caption
+        gets a ``bot_command`` caption entity, as Telegram's clients attach."""
+        fields: dict[str, Any] = {
+            "document": document(self.state, UploadedFile(filename, mime_type, content))
+        }
+        if caption is not None:
+            fields["caption"] = caption
+            entities = command_entities(caption)
+            if entities:
+                fields["caption_entities"] = entities
         return self._user_message(self.user, fields)
 
     async def tap_keyboard(

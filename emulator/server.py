@@ -66,6 +66,7 @@ class BotApiEmulator(StartStop):
             raise RuntimeError("the emulator is already running")
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatcher.handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._dispatcher.download)
         # Cancelling handlers of vanished clients ends an abandoned long poll right away, so
         # the bot's next getUpdates does not "terminate" it with a spurious 409.
         self._runner, self.root_url = await listen_on_loopback(

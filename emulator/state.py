@@ -118,6 +118,7 @@ class FileRecord:
     mime_type: str | None
     url: str | None = None
     media: Any = None
+    path: str | None = None  # where getFile said it can be downloaded
 
 
 @dataclass(slots=True)
@@ -153,6 +154,7 @@ class EmulatorState:
         self.privacy_mode = privacy_mode
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, FileRecord] = {}
+        self.file_paths: dict[str, FileRecord] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.updates: collections.deque[dict[str, Any]] = collections.deque()
         self.dropped_updates: list[dict[str, Any]] = []

@@ -24,10 +24,16 @@ class Housekeeping:
     """One housekeeping run at the injected clock's now; safe to run on every replica."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime],
+        *,
+        erased: Callable[[], None] = lambda: None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        # Told when rows were erased, so the older copies are cleared (scheduler.scrubbing).
+        self._erased = erased
         self._lock = asyncio.Lock()
         self._closed = False
 
@@ -45,6 +51,8 @@ class Housekeeping:
             except Exception as error:  # the job must survive a database hiccup
                 log.error("housekeeping failed: %s", type(error).__name__)
                 return
+        if erased or forgotten:
+            self._erased()
         if erased:
             log.info("housekeeping: erased %d notes past their retention", erased)
         if forgotten:

@@ -93,12 +93,15 @@ def build_scheduler(
     tick_seconds: float,
     housekeeping: Callable[[], Awaitable[None]] | None = None,
     housekeeping_seconds: float = HOUSEKEEPING_SECONDS,
+    scrub: Callable[[], Awaitable[None]] | None = None,
+    scrub_seconds: float = 30,
 ) -> AsyncIOScheduler:
-    """A scheduler that runs `dispatch` now and then every `tick_seconds`, and housekeeping.
+    """A scheduler that runs `dispatch` now and then every `tick_seconds`, housekeeping,
+    and the scrub after erasures (scheduler.scrubbing).
 
-    The database says what is due, so the job store stays in memory and holds two jobs:
-    a restart loses nothing, and several replicas never share a job store (APScheduler
-    does not support that). Both jobs are safe to run on every replica at once.
+    The database says what is due, so the job store stays in memory and holds these few
+    jobs: a restart loses nothing, and several replicas never share a job store
+    (APScheduler does not support that). Every job is safe to run on every replica at once.
     """
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
@@ -110,14 +113,19 @@ def build_scheduler(
         misfire_grace_time=None,
         next_run_time=datetime.now(UTC),
     )
-    if housekeeping is not None:
-        scheduler.add_job(
-            housekeeping,
-            IntervalTrigger(seconds=housekeeping_seconds),
-            id="housekeeping",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-            next_run_time=datetime.now(UTC),
-        )
+    upkeep = (
+        ("housekeeping", housekeeping, housekeeping_seconds),
+        ("scrub", scrub, scrub_seconds),
+    )
+    for name, job, seconds in upkeep:
+        if job is not None:
+            scheduler.add_job(
+                job,
+                IntervalTrigger(seconds=seconds),
+                id=name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+                next_run_time=datetime.now(UTC),
+            )
     return scheduler

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import CheckIn, Milestone, Note, Prompt, Subscription, User
+
+# The export's layout: /import reads only files that name this one. Raise it whenever a
+# field is renamed, removed or changes meaning (store.restore and bot.export_reader read it).
+EXPORT_FORMAT = 1
 
 # Which part of the export holds each table's rows, and under which name a column appears
 # where the export's name says more than the column's. A test (tests/security) checks that
@@ -79,6 +83,7 @@ async def collect(
     )
     ritual_of = {s.id: s.ritual_key for s in subs}
     return {
+        "format": EXPORT_FORMAT,
         "person": {
             "telegram_id": user.telegram_id,
             "chat_id": user.chat_id,
@@ -179,16 +184,6 @@ async def erase(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(delete(Prompt).where(Prompt.subscription_id.in_(sub_ids)))
     await session.execute(delete(Subscription).where(Subscription.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
-
-
-async def scrub_sqlite(session: AsyncSession) -> None:
-    """On SQLite, move committed deletions out of the write-ahead log into the zeroed file.
-
-    With secure_delete on, erased rows are overwritten in the database file; truncating
-    the WAL removes the older page images that still held them.
-    """
-    if session.bind.dialect.name == "sqlite":
-        await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def _note_text(body: str, decrypt: Callable[[str], str]) -> dict[str, Any]:

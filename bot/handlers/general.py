@@ -60,6 +60,8 @@ async def _typed(context: AttuneContext, v: Visit, typed: str) -> list[Reply]:
         return await notes.note_text(context, tap, asked, typed)
     if tap is None:
         return not_yet(v)
+    if asked == awaiting.IMPORT:  # a file was asked for; typed words are read as any others
+        tap.user.awaiting, asked = None, None
     if asked is not None and len(typed) > MAX_ANSWER_CHARS:
         return [reply("answer_too_long", v.locale)]
     if asked == awaiting.TIMEZONE:

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from bot import keyboards
 from bot.handlers.common import answer, edit, locale_of, reply, send
-from bot.handlers.taps import scrub, visit
+from bot.handlers.taps import visit
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
@@ -93,10 +93,15 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
         if v.user is not None:
             await erase(v.session, user_id=v.user.id)
             log.info("erased everything of %s", who(query.from_user.id))
-    await scrub(context)
+    scrubber = context.services.scrubber
+    if scrubber is None:
+        raise RuntimeError("the database is not open yet")
+    # The rows are gone; the database's older copies of them are cleared now, or (while
+    # something else reads an SQLite database) within minutes, and the reply says which.
+    cleared = await scrubber.after_erasure()
     await answer(query)
     await _delete_recent_messages(context, query.message.chat.id, query.message.message_id)
-    await send(update, [reply("delete_done", locale)])
+    await send(update, [reply("delete_done" if cleared else "delete_done_soon", locale)])
 
 
 async def _delete_recent_messages(context: AttuneContext, chat_id: int, newest: int) -> None:

@@ -37,7 +37,6 @@ from bot.handlers.common import (
 from bot.services import AttuneContext
 from messages import is_ritual
 from store.models import User
-from store.personal_data import scrub_sqlite
 from store.users import get_user
 
 
@@ -89,15 +88,6 @@ async def visit(update: Update, context: AttuneContext) -> AsyncIterator[Visit]:
     async with context.services.session() as session, session.begin():
         user = None if tg_user is None else await get_user(session, telegram_id=tg_user.id)
         yield Visit(session, user, locale_of(update, user), now)
-
-
-async def scrub(context: AttuneContext) -> None:
-    """After an erasure has committed: leave no older copy of the erased rows in the WAL.
-
-    The one other session an update may use, since a checkpoint sees only what committed.
-    """
-    async with context.services.session() as session:
-        await scrub_sqlite(session)
 
 
 def ritual_key(context: AttuneContext) -> str | None:

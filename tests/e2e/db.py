@@ -26,6 +26,19 @@ async def all_rows(database_url: str, model: type[M], **where: Any) -> list[M]:
         await engine.dispose()
 
 
+async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, as plain values, in a stable order: what a test compares to
+    show that something changed nothing."""
+    found = {}
+    for model in Base.__subclasses__():
+        columns = [c.key for c in model.__mapper__.column_attrs]
+        rows = await all_rows(database_url, model)
+        found[model.__tablename__] = sorted(
+            (tuple(getattr(row, c) for c in columns) for row in rows), key=repr
+        )
+    return found
+
+
 async def count(database_url: str, model: type[Base]) -> int:
     """How many rows `model`'s table holds."""
     engine = create_async_engine(database_url)

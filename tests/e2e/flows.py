@@ -52,6 +52,28 @@ async def opt_in_default(person: Any, key: str) -> Any:
     return await person.wait_for_edit(page)
 
 
+async def export_file(emulator: Any, person: Any) -> bytes:
+    """/export, and the JSON file it sent (the CSV that follows has arrived too)."""
+    await person.send("/export")
+    call = await emulator.wait_for_call(
+        "sendDocument",
+        lambda c: c.ok and c.result["document"]["file_name"] == "attune-export.json",
+    )
+    content: bytes | None = emulator.file_content(call.result["document"]["file_id"])
+    assert content is not None
+    await settled(person)
+    return content
+
+
+async def erase_everything(person: Any) -> str:
+    """/delete, and yes; the bot's last word on it (done, or done within minutes)."""
+    await person.send("/delete")
+    confirm = await person.wait_for_message(lambda m: bool(m.buttons))
+    await person.press(confirm, callback_data="erase:yes")
+    done = {render("delete_done", "en"), render("delete_done_soon", "en")}
+    return str((await person.wait_for_message(lambda m: m.text in done, timeout=10)).text)
+
+
 async def tick_at(bot: AttuneApp, clock: FakeClock, now: datetime) -> None:
     """Set the clock and run a dispatch tick at that time; every prompt it claimed has been
     sent (and recorded) when this returns."""

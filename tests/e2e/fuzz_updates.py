@@ -30,6 +30,7 @@ KNOWN_COMMANDS = (
     "help",
     "privacy",
     "export",
+    "import",
     "delete",
 )
 RITUAL_KEYS = ("body_scan", "breath", "kind_words", "not_a_ritual", "BODY_SCAN", "a" * 33)

@@ -128,6 +128,7 @@ async def test_commands_are_registered_at_start(bot: AttuneApp, emulator: BotApi
         "help",
         "privacy",
         "export",
+        "import",
         "delete",
         "start",
     ]

@@ -334,3 +334,37 @@ async def test_a_tally_counts_a_chats_requests_and_which_are_messages(
     assert (got.requests, got.messages) == (5, 3)
     assert emulator.tally(kim.chat_id, after=mark).requests == 0
     assert emulator.tally({sam.chat_id, kim.chat_id}).requests == 6
+
+async def test_a_person_sends_a_file_and_the_bot_fetches_it(
+    emulator: BotApiEmulator, api: httpx.AsyncClient
+) -> None:
+    sam = emulator.user(1001, "Sam")
+    await sam.send_document(b'{"a": 1}', "data.json", caption="/import", mime_type="")
+    [update] = await ok(api, "getUpdates")
+    validator().check("Update", update)
+    message = update["message"]
+    assert message["caption_entities"] == [{"type": "bot_command", "offset": 0, "length": 7}]
+    document = message["document"]
+    assert (document["file_name"], document["mime_type"]) == ("data.json", "application/json")
+    assert document["file_size"] == 8
+
+    found = await ok(api, "getFile", file_id=document["file_id"])
+    validator().check("File", found)
+    assert found["file_size"] == 8
+    async with httpx.AsyncClient() as plain:
+        fetched = await plain.get(f"{emulator.root_url}/file/bot{TOKEN}/{found['file_path']}")
+        assert (fetched.status_code, fetched.content) == (200, b'{"a": 1}')
+        wrong_token = await plain.get(f"{emulator.root_url}/file/bot1:x/{found['file_path']}")
+        never_given = await plain.get(f"{emulator.root_url}/file/bot{TOKEN}/documents/nope")
+    assert wrong_token.status_code == never_given.status_code == 404
+
+    status, body = await call(api, "getFile", file_id="no-such-file")
+    assert (status, body["description"]) == (
+        400,
+        "Bad Request: wrong file_id or the file is temporarily unavailable",
+    )
+    await sam.send_document(b"x" * (20 * 1024 * 1024 + 1), "big.json")
+    updates = await ok(api, "getUpdates", offset=update["update_id"] + 1)
+    big = updates[0]["message"]["document"]
+    status, body = await call(api, "getFile", file_id=big["file_id"])
+    assert (status, body["description"]) == (400, "Bad Request: file is too big")
