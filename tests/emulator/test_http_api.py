@@ -335,6 +335,7 @@ async def test_a_tally_counts_a_chats_requests_and_which_are_messages(
     assert emulator.tally(kim.chat_id, after=mark).requests == 0
     assert emulator.tally({sam.chat_id, kim.chat_id}).requests == 6
 
+
 async def test_a_person_sends_a_file_and_the_bot_fetches_it(
     emulator: BotApiEmulator, api: httpx.AsyncClient
 ) -> None:
