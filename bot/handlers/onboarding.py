@@ -24,6 +24,7 @@ from bot.handlers.common import (
 from bot.handlers.taps import Tap, not_yet, visit, zone_question
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
+from messages.formats import clock, weekday
 from scheduler import changes
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY
 from scheduler.zones import parse_zone, resolve_zone, zone_from_location
@@ -185,14 +186,14 @@ def summary_offer(locale: str) -> Reply:
         "summary_offer",
         locale,
         keyboards.summary_offer(locale),
-        day=render(f"weekday_{DEFAULT_WEEKDAY}", locale),
-        time=DEFAULT_TIME,
+        day=weekday(DEFAULT_WEEKDAY, locale),
+        time=clock(DEFAULT_TIME, locale),
     )
 
 
 def _zone_set(user: User, locale: str, now: datetime) -> list[Reply]:
     assert user.timezone is not None
-    local = local_now(user, now).strftime("%H:%M")
+    local = clock(local_now(user, now), locale)
     confirm = reply("timezone_set", locale, ReplyKeyboardRemove(), zone=user.timezone, time=local)
     active = [
         s

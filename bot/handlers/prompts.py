@@ -18,6 +18,7 @@ from bot.handlers.summary import opened_summary
 from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
 from messages import acknowledgement, is_ritual, render, ritual_text
+from messages.formats import clock
 from progress.care import celebrates_held
 from progress.wins import offers_wins
 from scheduler.pacing import asked_instead
@@ -139,7 +140,8 @@ async def later(update: Update, context: AttuneContext) -> None:
     zone = resolve_zone(view.timezone)
     now = context.services.clock()
     shown = {
-        key: at.astimezone(zone).strftime("%H:%M") for key, at in snooze_options(now, zone).items()
+        key: clock(at.astimezone(zone), view.locale)
+        for key, at in snooze_options(now, zone).items()
     }
     await answer(update.callback_query)
     await edit_markup(
@@ -182,7 +184,7 @@ async def snooze(update: Update, context: AttuneContext) -> None:
         await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
         return
     await answer(query)
-    back_at = until.astimezone(zone).strftime("%H:%M")
+    back_at = clock(until.astimezone(zone), locale)
     await edit(
         query,
         reply("prompt_snoozed", locale, prompt=words, time=back_at),

@@ -176,7 +176,7 @@ def not_yet(v: Visit) -> list[Reply]:
 def zone_question(locale: str) -> list[Reply]:
     """Ask for the timezone: quick buttons, typing, or the location button."""
     return [
-        reply("timezone_ask", locale, keyboards.zones()),
+        reply("timezone_ask", locale, keyboards.zones(locale)),
         reply("timezone_location_tip", locale, keyboards.share_location(locale)),
     ]
 
