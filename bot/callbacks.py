@@ -73,6 +73,10 @@ SETTINGS = re.compile(r"^settings$")
 PACING_KEEP = re.compile(r"^pacekeep:([a-z_]{1,32})$")
 # A /history page names a page number only; it always shows the presser's own check-ins.
 HISTORY = re.compile(r"^hist:(\d{1,6})$")
+# The language page (from /settings), and a language chosen on it; the handler checks the
+# tag against the locales there are, so an unknown one gets a kind answer.
+LANGUAGE_PAGE = re.compile(r"^lang$")
+LANGUAGE = re.compile(r"^lang:([a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2})$")
 
 
 def adult(answer: str) -> str:
@@ -260,6 +264,16 @@ def history(page: int) -> str:
     return f"hist:{page}"
 
 
+def language_page() -> str:
+    """Open the language choices (from /settings)."""
+    return "lang"
+
+
+def language(tag: str) -> str:
+    """Choose the language Attune writes in, by its locale tag."""
+    return f"lang:{tag}"
+
+
 def care(answer: str) -> str:
     """The grounding offer's buttons."""
     return f"ground:{answer}"
@@ -401,6 +415,8 @@ KINDS: tuple[Kind, ...] = (
     Kind(SETTINGS, settings, ((),)),
     Kind(PACING_KEEP, pacing_keep, _RITUAL),
     Kind(HISTORY, history, ((0,), (12,))),
+    Kind(LANGUAGE_PAGE, language_page, ((),)),
+    Kind(LANGUAGE, language, (("de",), ("es",), ("en",))),
 )
 
 

@@ -12,8 +12,8 @@ from telegram import (
 )
 
 from bot import callbacks
-from messages import render, ritual_text, rituals
-from messages.formats import city_name, clock, country_name, weekday
+from messages import locales, render, ritual_text, rituals
+from messages.formats import city_name, clock, country_name, language_name, weekday
 from progress.wins import WIN_KINDS
 from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
@@ -193,8 +193,25 @@ def settings(locale: str, *, paused: bool) -> InlineKeyboardMarkup:
                 _button("btn_settings_discretion", locale, callbacks.discretion()),
                 _button("btn_settings_country", locale, callbacks.country_ask("")),
             ],
+            [_button("btn_settings_language", locale, callbacks.language_page())],
         ]
     )
+
+
+def languages(locale: str) -> InlineKeyboardMarkup:
+    """One button per language Attune speaks, each named in itself, the person's marked;
+    then back to /settings."""
+    buttons = [
+        InlineKeyboardButton(
+            render("btn_language_chosen", locale, language=language_name(tag))
+            if tag == locale
+            else language_name(tag),
+            callback_data=callbacks.language(tag),
+        )
+        for tag in locales()
+    ]
+    back = _button("btn_back_to_settings", locale, callbacks.settings())
+    return InlineKeyboardMarkup([*_grid(buttons, per_row=3), [back]])
 
 
 def rating(

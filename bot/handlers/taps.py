@@ -149,7 +149,7 @@ async def member_button(
         tap = v.tap(key or "")
         if tap is None or tap.user.timezone is None:
             outcome: Reply | str = "toast_start_first"
-        elif not _in_own_chat(query, tap.user):
+        elif not in_own_chat(query, tap.user):
             outcome = "toast_not_yours"
         elif key is None:
             outcome = "toast_button_unknown"
@@ -181,7 +181,8 @@ def zone_question(locale: str) -> list[Reply]:
     ]
 
 
-def _in_own_chat(query: CallbackQuery, user: User) -> bool:
+def in_own_chat(query: CallbackQuery, user: User) -> bool:
+    """True when the pressed message is in the presser's own chat with the bot."""
     # Editing a message in someone else's chat would show them the presser's practices.
     message = query.message
     return message is None or message.chat.id == user.chat_id
