@@ -125,13 +125,6 @@ def test_prompts_read_well_as_a_notification(key: str, locale: str) -> None:
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_english_prompts_end_by_inviting_a_tap(key: str) -> None:
-    for prompt in ritual_text(key, "en").prompts:
-        last_sentence = re.split(r"(?<=[.?!])\s+", prompt)[-1]
-        assert "tap" in last_sentence.lower(), prompt
-
-
-@pytest.mark.parametrize("key", KEYS)
 def test_a_prompt_is_found_by_its_place_and_filled_for_its_part_of_the_day(key: str) -> None:
     prompts = ritual_text(key).prompts
     count = len(prompts)

@@ -229,16 +229,10 @@ def test_drift_from_english_is_shown_in_english_and_named(
 
 
 def test_plural_forms_follow_the_locales_cldr_categories(tmp_path: Path) -> None:
-    spanish = (
-        ENGLISH
-        + 'notes.one = "{count} nota"\nnotes.many = "{count} de notas"\nnotes.other = "{count} notas"\n'
-    )
+    forms = {"one": "{count} nota", "many": "{count} de notas", "other": "{count} notas"}
+    spanish = ENGLISH + "".join(f'notes.{name} = "{form}"\n' for name, form in forms.items())
     loaded = _load(_write(tmp_path, {"en": ENGLISH + PLURAL, "es": spanish}))
-    assert dict(loaded["es"].texts["notes"]) == {
-        "one": "{count} nota",
-        "many": "{count} de notas",
-        "other": "{count} notas",
-    }
+    assert dict(loaded["es"].texts["notes"]) == forms
     assert loaded["es"].gaps == () and loaded["en"].placeholders["notes"] == {"count"}
 
 
