@@ -13,11 +13,19 @@ always in the language of the sentence around it.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, get_day_names, get_month_names, get_timezone_location
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    get_day_names,
+    get_month_names,
+    get_timezone_location,
+    match_skeleton,
+)
 from babel.numbers import format_decimal
 
 from messages.tags import resolve_locale
@@ -46,6 +54,8 @@ __all__ = [
 _CLDR_NAMES = {"en": "en_GB"}
 # Every time Attune shows is a wall-clock time on the 24-hour clock, as people choose it.
 _CLOCK = "Hm"
+# A weekday field narrower than in full: E, EE or EEE (never part of EEEE).
+_SHORT_WEEKDAY = re.compile(r"(?<!E)E{1,3}(?!E)")
 
 
 @functools.cache
@@ -100,7 +110,7 @@ def date_with_weekday(day: date, locale: str) -> str:
 
 def date_long(day: date, locale: str) -> str:
     """A day in full: "Friday 11 December", "Freitag, 11. Dezember", "viernes, 11 de diciembre"."""
-    return format_skeleton("MMMMEEEEd", day, locale=_cldr(locale))
+    return format_date(day, _long_date_pattern(resolve_locale(locale)), locale=_cldr(locale))
 
 
 def month_year(day: date, locale: str) -> str:
@@ -132,6 +142,21 @@ def language_name(tag: str) -> str:
     """A locale's language named in itself, capitalised for a button: "Deutsch", "Español"."""
     name = str(cldr_locale(tag).language_name)
     return name[:1].upper() + name[1:]
+
+
+@functools.cache
+def _long_date_pattern(tag: str) -> str:
+    """The locale's pattern for weekday, day and month, with the weekday in full.
+
+    Most locales have CLDR patterns for the abbreviated weekday only ("E, d. MMMM"); CLDR's
+    own rule is to widen the matched pattern's fields to the width asked for, which Babel's
+    format_skeleton leaves out. Quoted literals ("'de'") are left as they are.
+    """
+    skeletons = cldr_locale(tag).datetime_skeletons
+    pattern = str(skeletons[match_skeleton("MMMMEEEEd", skeletons)].pattern)
+    parts = pattern.split("'")
+    parts[::2] = [_SHORT_WEEKDAY.sub("EEEE", part) for part in parts[::2]]
+    return "'".join(parts)
 
 
 def _cldr(locale: str) -> Locale:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from messages import DEFAULT_LOCALE, keys, locales, placeholders, render, resolve_locale
+from messages.formats import plural_category
 from messages.render import _load, is_plural, translation_gaps
 from messages.tags import resolve
 
@@ -45,6 +46,32 @@ def test_every_locale_has_every_english_key_with_the_same_placeholders(locale: s
     assert keys(locale) == keys(DEFAULT_LOCALE)
     for key in keys(DEFAULT_LOCALE):
         assert placeholders(key, locale) == placeholders(key, DEFAULT_LOCALE), key
+
+
+# A plural text's forms for 0, 1, 2 and 5 (and a million, Spanish's "many"), written out.
+CHECKINS = {
+    "en": ["0 check-ins", "1 check-in", "2 check-ins", "5 check-ins", "1,000,000 check-ins"],
+    "de": ["0 Check-ins", "1 Check-in", "2 Check-ins", "5 Check-ins", "1.000.000 Check-ins"],
+    "es": ["0 registros", "1 registro", "2 registros", "5 registros", "1.000.000 de registros"],
+}
+
+
+@pytest.mark.parametrize("locale", sorted(CHECKINS))
+def test_plural_forms_for_0_1_2_and_5(locale: str) -> None:
+    counts = [0, 1, 2, 5, 1_000_000]
+    assert [render("checkins", locale, count=n) for n in counts] == CHECKINS[locale]
+
+
+@pytest.mark.parametrize("locale", locales())
+def test_every_plural_text_takes_its_form_from_the_count(locale: str) -> None:
+    plural = [key for key in keys(locale) if is_plural(key)]
+    assert plural, "no plural text to check"
+    for key in plural:
+        one, two = (render(key, locale, **{**_dummies(key, locale), "count": n}) for n in (1, 2))
+        if plural_category(1, locale) != plural_category(2, locale):
+            assert one != two.replace("2", "1"), f"{key} ({locale}) reads the same for 1 and 2"
+    with pytest.raises(TypeError, match="count"):
+        render("checkins", locale, count="5")
 
 
 def test_initial_keys_and_their_placeholders() -> None:
