@@ -243,3 +243,20 @@ def test_months_must_be_one_to_twelve() -> None:
     for months in (0, 13):
         with pytest.raises(ValueError):
             build_year_figure([], BERLIN, NOW, "en", discreet=False, months=months)
+
+
+@pytest.mark.parametrize(
+    ("locale", "months"),
+    [
+        ("de", "Dez Jan Feb Mär Apr Mai Jun Jul Aug Sep Okt Nov"),
+        ("es", "dic ene feb mar abr may jun jul ago sept oct nov"),
+    ],
+)
+def test_the_picture_speaks_the_persons_language(locale: str, months: str) -> None:
+    keys = ["body_scan", "breath"]
+    shown = texts(build_year_figure(year_of(keys), BERLIN, NOW, locale, discreet=False, months=12))
+    first = shown.index(months.split()[0])
+    assert shown[first : first + 12] == months.split()
+    for key in ("year_days_title", "year_weeks_title", "year_key_empty", "year_key_scale"):
+        assert render(key, locale) in shown, key
+    assert ritual_text("breath", locale).name in shown
