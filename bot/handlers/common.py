@@ -28,7 +28,11 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 def locale_of(update: Update, user: User | None = None) -> str:
     """The person's language: the one stored (Telegram's at /start, or their /language
     choice), else the locale Telegram's language_code resolves to ("de-AT" is German,
-    "fr" English until there is French), else English."""
+    "fr" English until there is French), else English.
+
+    Without ``user``, only Telegram's: what answers before the database is reached (a
+    group, a flood, a failure, reading for danger) speaks the app's language.
+    """
     if user is not None:
         return user.locale
     tg_user = update.effective_user

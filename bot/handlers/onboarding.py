@@ -16,12 +16,11 @@ from bot.handlers.common import (
     edit_markup,
     is_member,
     local_now,
-    locale_of,
     needs_new_consent,
     reply,
     send,
 )
-from bot.handlers.taps import Tap, not_yet, visit, zone_question
+from bot.handlers.taps import Tap, not_yet, person_locale, visit, zone_question
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
 from messages.formats import clock, weekday
@@ -132,7 +131,7 @@ async def zone_button(update: Update, context: AttuneContext) -> None:
     zone = parse_zone(context.match.group(1))
     await answer(query)
     if zone is None:
-        await send(update, [reply("timezone_unknown", locale_of(update))])
+        await send(update, [reply("timezone_unknown", await person_locale(update, context))])
         return
     await _set_zone_of(update, context, zone)
     await edit_markup(query, None)
@@ -145,7 +144,8 @@ async def location(update: Update, context: AttuneContext) -> None:
         return
     zone = zone_from_location(message.location.latitude, message.location.longitude)
     if zone is None:
-        await send(update, [reply("timezone_location_unknown", locale_of(update))])
+        locale = await person_locale(update, context)
+        await send(update, [reply("timezone_location_unknown", locale)])
         return
     await _set_zone_of(update, context, zone)
 

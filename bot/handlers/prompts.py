@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import awaiting, keyboards
 from bot.formatting import describe_day
 from bot.handlers import pacing
-from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, reply, send
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
 from bot.handlers.notes import note_invitation
 from bot.handlers.safety import care_offer
@@ -181,7 +181,7 @@ async def snooze(update: Update, context: AttuneContext) -> None:
                 prompt_rows.snooze(prompt, until=until)
                 locale, words = user.locale, _words(prompt)
     if prompt is None or toast:
-        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", v.locale), show_alert=True)
         return
     await answer(query)
     back_at = clock(until.astimezone(zone), locale)
@@ -204,7 +204,7 @@ async def skip(update: Update, context: AttuneContext) -> None:
             prompt_rows.skip(prompt)
             locale, words = prompt.subscription.user.locale, _words(prompt)
     if prompt is None or toast:
-        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", v.locale), show_alert=True)
         return
     await answer(query)
     await edit(query, reply("prompt_skipped", locale, prompt=words))
@@ -241,7 +241,7 @@ async def open_prompt(update: Update, context: AttuneContext) -> None:
     async with visit(update, context) as v:
         opened = await _opened(v, await _mine(v, prompt_id))
     if isinstance(opened, str):
-        await answer(query, render(opened, locale_of(update)), show_alert=True)
+        await answer(query, render(opened, v.locale), show_alert=True)
         return
     await answer(query)
     await edit(query, opened)
@@ -292,7 +292,7 @@ async def _open_prompt(update: Update, context: AttuneContext) -> _OpenPrompt | 
         toast = _closed_toast(prompt)
         if prompt is not None and not toast:
             return _view(prompt)
-    await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+    await answer(query, render(toast or "toast_not_yours", v.locale), show_alert=True)
     return None
 
 

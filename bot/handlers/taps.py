@@ -91,6 +91,13 @@ async def visit(update: Update, context: AttuneContext) -> AsyncIterator[Visit]:
         yield Visit(session, user, locale_of(update, user), now)
 
 
+async def person_locale(update: Update, context: AttuneContext) -> str:
+    """The language to answer in when nothing else of the person is needed: the one they
+    chose (read through this one entry), else Telegram's."""
+    async with visit(update, context) as v:
+        return v.locale
+
+
 async def scrub(context: AttuneContext) -> None:
     """After an erasure has committed: leave no older copy of the erased rows in the WAL.
 
