@@ -17,6 +17,7 @@ from bot.logs import who
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
 from messages.consent import consent_values
+from messages.formats import number
 from progress.wins import is_win
 from store.personal_data import collect, erase
 
@@ -64,7 +65,10 @@ async def export_command(update: Update, context: AttuneContext) -> None:
     unreadable = sum(1 for n in data["notes"] if n["unreadable"])
     if unreadable:
         log.warning("export for %s: %d notes no configured key opens", who(tg_user.id), unreadable)
-        await send(update, [reply("export_unreadable_notes", locale, None, count=unreadable)])
+        await send(
+            update,
+            [reply("export_unreadable_notes", locale, None, count=number(unreadable, locale))],
+        )
 
 
 async def delete_command(update: Update, context: AttuneContext) -> None:
