@@ -116,6 +116,9 @@ async def test_language_switches_to_spanish_and_the_next_prompt_is_spanish(
     settings = await sam.wait_for_message(lambda m: "privset" in button_data(m))
     assert settings.text.startswith("Tus ajustes")
     assert "Todos los días, 22:00" in settings.text
+    page = await press_for_edit(sam, settings, "lang")  # the same choice, from /settings
+    assert page.text == render("language_ask", "es")
+    assert ("✓ Español", "lang:es") in page.buttons
     await settled(sam, "es")
 
 
