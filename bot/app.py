@@ -28,6 +28,7 @@ from bot.handlers import (
     discretion,
     general,
     importing,
+    language,
     looking_back,
     notes,
     onboarding,
@@ -73,6 +74,7 @@ MENU = (
     "pause",
     "resume",
     "timezone",
+    "language",
     "help",
     "privacy",
     "export",
@@ -147,6 +149,7 @@ def _register(app: AttuneApp) -> None:
     commands = {
         "start": onboarding.start,
         "timezone": onboarding.timezone_command,
+        "language": language.language_command,
         "rituals": rituals.rituals_command,
         "settings": settings_menu.settings_command,
         "pause": pause.pause_command,
@@ -214,6 +217,8 @@ def _register(app: AttuneApp) -> None:
         (callbacks.SETTINGS, settings_menu.back_button),
         (callbacks.PACING_KEEP, pacing.keep_button),
         (callbacks.HISTORY, looking_back.page_button),
+        (callbacks.LANGUAGE_PAGE, language.page_button),
+        (callbacks.LANGUAGE, language.language_button),
     )
     for pattern, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -241,9 +246,7 @@ async def open_services(app: AttuneApp) -> None:
     services.engine = create_engine(settings.database_url)
     await migrate(services.engine)
     services.sessions = session_factory(services.engine)
-    await app.bot.set_my_commands(
-        [BotCommand(name, messages.render(f"command_{name}", "en")) for name in MENU]
-    )
+    await _set_menus(app)
     dispatcher = Dispatcher(
         services.sessions,
         TelegramSender(app.bot),
@@ -275,6 +278,18 @@ async def open_services(app: AttuneApp) -> None:
         scrub_seconds=RETRY_SECONDS,
     )
     services.scheduler.start()
+
+
+async def _set_menus(app: AttuneApp) -> None:
+    """The command menu in each language Attune speaks: English for everyone, and the
+    others for people whose Telegram is set to that language (Telegram picks the menu by
+    the app's language, which /language does not change)."""
+    for locale in messages.locales():
+        commands = [BotCommand(name, messages.render(f"command_{name}", locale)) for name in MENU]
+        if locale == messages.DEFAULT_LOCALE:
+            await app.bot.set_my_commands(commands)
+        elif len(locale) == 2:  # Telegram takes ISO 639-1 codes only, so no "pt-br" menu
+            await app.bot.set_my_commands(commands, language_code=locale)
 
 
 def _keep_files_private(settings: Settings) -> None:

@@ -74,6 +74,10 @@ PACING_KEEP = re.compile(r"^pacekeep:([a-z_]{1,32})$")
 # A /history page: the check-ins older (o) or newer (n) than one of the presser's own (by
 # id, checked in the handler), and the number the page shows. Never anyone else's rows.
 HISTORY = re.compile(r"^hist:([on]):(\d{1,9}):(\d{1,6})$")
+# The language page (from /settings), and a language chosen on it; the handler checks the
+# tag against the locales there are, so an unknown one gets a kind answer.
+LANGUAGE_PAGE = re.compile(r"^lang$")
+LANGUAGE = re.compile(r"^lang:([a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2})$")
 
 
 def adult(answer: str) -> str:
@@ -262,6 +266,16 @@ def history(way: str, check_in_id: int, page: int) -> str:
     return f"hist:{way}:{check_in_id}:{page}"
 
 
+def language_page() -> str:
+    """Open the language choices (from /settings)."""
+    return "lang"
+
+
+def language(tag: str) -> str:
+    """Choose the language Attune writes in, by its locale tag."""
+    return f"lang:{tag}"
+
+
 def care(answer: str) -> str:
     """The grounding offer's buttons."""
     return f"ground:{answer}"
@@ -403,6 +417,8 @@ KINDS: tuple[Kind, ...] = (
     Kind(SETTINGS, settings, ((),)),
     Kind(PACING_KEEP, pacing_keep, _RITUAL),
     Kind(HISTORY, history, (("o", 7, 1), ("n", 999_999_999, 12))),
+    Kind(LANGUAGE_PAGE, language_page, ((),)),
+    Kind(LANGUAGE, language, (("de",), ("es",), ("en",))),
 )
 
 

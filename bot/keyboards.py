@@ -12,7 +12,8 @@ from telegram import (
 )
 
 from bot import callbacks
-from messages import keys, render, ritual_text, rituals
+from messages import locales, render, ritual_text, rituals
+from messages.formats import city_name, clock, country_name, language_name, weekday
 from progress.wins import WIN_KINDS
 from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
@@ -54,13 +55,11 @@ def consent(locale: str) -> InlineKeyboardMarkup:
     )
 
 
-def zones() -> InlineKeyboardMarkup:
-    """Quick buttons for common timezones, labelled by their city."""
+def zones(locale: str) -> InlineKeyboardMarkup:
+    """Quick buttons for common timezones, labelled by their city in the person's language."""
     return _rows(
         (
-            InlineKeyboardButton(
-                name.split("/")[-1].replace("_", " "), callback_data=callbacks.zone(name)
-            )
+            InlineKeyboardButton(city_name(name, locale), callback_data=callbacks.zone(name))
             for name in COMMON_ZONES
         ),
         per_row=3,
@@ -82,7 +81,9 @@ def ritual_list(locale: str, active: Mapping[str, Subscription]) -> InlineKeyboa
     for ritual in rituals():
         name = ritual_text(ritual.key, locale).name
         sub = active.get(ritual.key)
-        label = render("btn_ritual_on", locale, name=name, time=sub.local_time) if sub else name
+        label = name
+        if sub is not None:
+            label = render("btn_ritual_on", locale, name=name, time=clock(sub.local_time, locale))
         buttons.append(
             InlineKeyboardButton(label, callback_data=callbacks.ritual_view(ritual.key))
         )
@@ -120,7 +121,7 @@ def ritual_page(
     else:
         buttons = [
             InlineKeyboardButton(
-                render("btn_turn_on", locale, time=default_time),
+                render("btn_turn_on", locale, time=clock(default_time, locale)),
                 callback_data=callbacks.ritual_on(key),
             ),
             _button("btn_other_time", locale, callbacks.ritual_ask_time(key)),
@@ -136,7 +137,7 @@ def days(locale: str, key: str, chosen: frozenset[int], *, weekly: bool) -> Inli
             render(
                 "btn_day_chosen" if day in chosen else "btn_day",
                 locale,
-                day=render(f"weekday_short_{day}", locale),
+                day=weekday(day, locale, short=True),
             ),
             callback_data=callbacks.ritual_day(key, day),
         )
@@ -192,8 +193,25 @@ def settings(locale: str, *, paused: bool) -> InlineKeyboardMarkup:
                 _button("btn_settings_discretion", locale, callbacks.discretion()),
                 _button("btn_settings_country", locale, callbacks.country_ask("")),
             ],
+            [_button("btn_settings_language", locale, callbacks.language_page())],
         ]
     )
+
+
+def languages(locale: str) -> InlineKeyboardMarkup:
+    """One button per language Attune speaks, each named in itself, the person's marked;
+    then back to /settings."""
+    buttons = [
+        InlineKeyboardButton(
+            render("btn_language_chosen", locale, language=language_name(tag))
+            if tag == locale
+            else language_name(tag),
+            callback_data=callbacks.language(tag),
+        )
+        for tag in locales()
+    ]
+    back = _button("btn_back_to_settings", locale, callbacks.settings())
+    return InlineKeyboardMarkup([*_grid(buttons, per_row=3), [back]])
 
 
 def rating(
@@ -345,7 +363,7 @@ def summary_days(locale: str, chosen: int) -> InlineKeyboardMarkup:
             render(
                 "btn_day_chosen" if day == chosen else "btn_day",
                 locale,
-                day=render(f"weekday_short_{day}", locale),
+                day=weekday(day, locale, short=True),
             ),
             callback_data=callbacks.summary_day(day),
         )
@@ -405,12 +423,6 @@ def countries(locale: str, codes: Iterable[str], dangers: str) -> InlineKeyboard
     rows = _grid(buttons, per_row=2)
     rows.append([_button("btn_country_elsewhere", locale, callbacks.country("none", dangers))])
     return InlineKeyboardMarkup(rows)
-
-
-def country_name(code: str, locale: str) -> str:
-    """A country's name in the person's language, or its code if there is none."""
-    key = f"country_{code.lower()}"
-    return render(key, locale) if key in keys(locale) else code
 
 
 def back_to_settings(locale: str) -> InlineKeyboardMarkup:

@@ -3,7 +3,9 @@
 ``messages/rituals.toml`` holds the locale-independent part (key, weekdays, default local
 time, display order); ``messages/locales/<locale>/rituals.toml`` holds the texts of every
 ritual in that locale. Both are read once and validated as a whole on first use, so a broken
-edit fails loudly at startup (call ``rituals()``) instead of in front of a user.
+edit fails loudly at startup (call ``rituals()``) instead of in front of a user. A ritual
+another locale has no texts for yet is shown in English meanwhile, and ``translation_gaps``
+says so (as ``messages.render`` does for UI texts).
 
 A prompt never names a weekday or a time of day of its own: a person may move a ritual or
 bring a prompt back later. Where a prompt speaks of "this evening", it says
@@ -21,14 +23,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
-from messages.render import (
-    DEFAULT_LOCALE,
-    _locale_dirs,
-    _placeholders_of,
-    _read_toml,
-    _resolve,
-    render,
-)
+from messages.render import _placeholders_of, _read_toml, render
+from messages.tags import DEFAULT_LOCALE, locale_dirs, resolve
 
 __all__ = [
     "BANDS",
@@ -44,6 +40,7 @@ __all__ = [
     "ritual",
     "ritual_text",
     "rituals",
+    "translation_gaps",
 ]
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -104,6 +101,7 @@ class _Catalogue:
     rituals: tuple[Ritual, ...]
     by_key: Mapping[str, Ritual]
     texts: Mapping[str, Mapping[str, RitualText]]  # locale -> ritual key -> text
+    gaps: Mapping[str, tuple[str, ...]]  # locale -> how its texts differ from English's
 
 
 def rituals() -> tuple[Ritual, ...]:
@@ -128,7 +126,15 @@ def ritual_text(key: str, locale: str = DEFAULT_LOCALE) -> RitualText:
     """Return the texts of ritual ``key`` in ``locale`` (or its fallback); KeyError if unknown."""
     catalogue = _load(_ROOT)
     ritual(key)
-    return catalogue.texts[_resolve(locale, catalogue.texts)][key]
+    return catalogue.texts[resolve(locale, catalogue.texts)][key]
+
+
+def translation_gaps(locale: str) -> tuple[str, ...]:
+    """What ``locale``'s ritual texts lack against English's, one line each: a ritual with no
+    texts (shown in English meanwhile), one English doesn't have, or another number of
+    prompts, questions or replies. Empty when complete."""
+    catalogue = _load(_ROOT)
+    return catalogue.gaps[resolve(locale, catalogue.texts)]
 
 
 def prompt_text(key: str, locale: str, variant: int, period: str) -> str:
@@ -181,15 +187,51 @@ def _load(root: Path) -> _Catalogue:
     """Read and validate the catalogue under ``root``; raise ValueError naming file and key."""
     ordered = _load_rituals(root / _RITUALS_FILE)
     by_key = {item.key: item for item in ordered}
-    texts = {
-        locale: _load_texts(directory / _RITUALS_FILE, by_key, root / _RITUALS_FILE)
-        for locale, directory in _locale_dirs(root).items()
-    }
+    directories = locale_dirs(root)
+    schedule = root / _RITUALS_FILE
+    reference = _load_texts(directories[DEFAULT_LOCALE] / _RITUALS_FILE, by_key, schedule)
+    texts = {DEFAULT_LOCALE: MappingProxyType(reference)}
+    gaps: dict[str, tuple[str, ...]] = {DEFAULT_LOCALE: ()}
+    for locale, directory in directories.items():
+        if locale != DEFAULT_LOCALE:
+            path = directory / _RITUALS_FILE
+            own = _load_texts(path, by_key, schedule, complete=False)
+            texts[locale] = MappingProxyType(reference | own)
+            gaps[locale] = _gaps(path, own, reference)
     return _Catalogue(
         rituals=ordered,
         by_key=MappingProxyType(by_key),
         texts=MappingProxyType(texts),
+        gaps=MappingProxyType(gaps),
     )
+
+
+def _gaps(
+    path: Path, own: Mapping[str, RitualText], reference: Mapping[str, RitualText]
+) -> tuple[str, ...]:
+    found = []
+    for key, english in reference.items():
+        text = own.get(key)
+        if text is None:
+            found.append(f"{path}: [{key}] has no texts yet (shown in {DEFAULT_LOCALE})")
+            continue
+        counts = {
+            "prompts": (len(text.prompts), len(english.prompts)),
+            "questions": (len(text.questions), len(english.questions)),
+            **{
+                f"{band} replies": (
+                    len(text.acknowledgements[band]),
+                    len(english.acknowledgements[band]),
+                )
+                for band in BANDS
+            },
+        }
+        found += [
+            f"{path}: [{key}] has {mine} {what}, {DEFAULT_LOCALE} has {theirs}"
+            for what, (mine, theirs) in counts.items()
+            if mine != theirs
+        ]
+    return tuple(found)
 
 
 def _load_rituals(path: Path) -> tuple[Ritual, ...]:
@@ -246,8 +288,10 @@ def _time(value: object, where: str) -> time:
 
 
 def _load_texts(
-    path: Path, by_key: Mapping[str, Ritual], rituals_path: Path
+    path: Path, by_key: Mapping[str, Ritual], rituals_path: Path, *, complete: bool = True
 ) -> dict[str, RitualText]:
+    """The ritual texts in ``path``; English's must be ``complete`` (every ritual, no other),
+    another locale's may lack a ritual, which is then shown in English."""
     data = _read_toml(path)
     for key in data:
         if key not in by_key:
@@ -256,6 +300,8 @@ def _load_texts(
     for key in by_key:
         where = f"{path}: [{key}]"
         table = data.get(key)
+        if table is None and not complete:
+            continue
         if table is None:
             raise ValueError(f"{where}: texts for this ritual are missing")
         if not isinstance(table, dict):

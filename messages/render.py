@@ -2,9 +2,16 @@
 
 Every locale lives in ``messages/locales/<locale>/`` and its ``texts.toml`` holds flat
 ``key = "text"`` pairs with ``{name}`` placeholders, filled with ``str.format_map``. English
-("en") is the reference locale: every other locale must define exactly the same keys with
-exactly the same placeholders, so a translation can never turn a working message into a
-runtime error for one group of users. All files are read and checked once, on first use.
+("en") is the reference locale: every other locale should define exactly the same keys with
+exactly the same placeholders. Where it doesn't (a key added or changed in English and not
+translated yet), that key is shown in English, so a translation can never turn a working
+message into a runtime error for one group of users; ``translation_gaps`` names every such
+key, and a test fails until it is translated. All files are read and checked once.
+
+A text whose wording follows a number is a plural text: one form per CLDR plural category
+of its locale, as dotted keys (``checkins.one = "{count} check-in"``,
+``checkins.other = "{count} check-ins"``). ``render`` picks the form for the ``count``
+value and shows the count with the locale's digit grouping.
 """
 
 from __future__ import annotations
@@ -13,33 +20,47 @@ import functools
 import re
 import string
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["DEFAULT_LOCALE", "keys", "locales", "placeholders", "render", "resolve_locale"]
+from messages.formats import number, plural_categories, plural_category
+from messages.tags import DEFAULT_LOCALE, locale_dirs, resolve_locale
 
-DEFAULT_LOCALE = "en"
+__all__ = [
+    "DEFAULT_LOCALE",
+    "is_plural",
+    "keys",
+    "locales",
+    "placeholders",
+    "render",
+    "resolve_locale",
+    "translation_gaps",
+]
 
 _ROOT = Path(__file__).resolve().parent
 # UI texts live in texts.toml and in further flat files per feature (e.g. progress.toml);
 # rituals.toml belongs to the catalogue, crisis_patterns.toml to messages.safety.
 _TEXTS_FILE = "texts.toml"
 _NOT_TEXTS = frozenset({"rituals.toml", "crisis_patterns.toml"})
-# Directory names are lower-case language tags; requests are lower-cased before lookup,
-# so a directory named "pt-BR" could never be matched and is rejected instead.
-_LOCALE_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
 # A text key doubles as an identifier in code; keeping it simple keeps grep useful.
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 _LINE_RE = re.compile(r"\(at line (\d+), column \d+\)")
+# The value a plural text's form is chosen by.
+_COUNT = "count"
+
+# A plain text, or a plural text's forms by CLDR plural category.
+Text = str | Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class _Locale:
-    texts: Mapping[str, str]
+    texts: Mapping[str, Text]
     placeholders: Mapping[str, frozenset[str]]
+    # What differs from the reference locale, each shown in the reference's words meanwhile.
+    gaps: tuple[str, ...] = ()
 
 
 def render(key: str, locale: str = DEFAULT_LOCALE, /, **values: object) -> str:
@@ -47,7 +68,8 @@ def render(key: str, locale: str = DEFAULT_LOCALE, /, **values: object) -> str:
 
     Raises KeyError for an unknown key or a missing placeholder value: both are bugs in the
     calling code, never user input. Values for placeholders the text doesn't use are ignored.
-    The locale is positional-only so that texts may use any placeholder name.
+    A plural text needs an int ``count``. The locale is positional-only so that texts may
+    use any placeholder name.
     """
     resolved = resolve_locale(locale)
     text = _text(resolved, key)
@@ -55,6 +77,12 @@ def render(key: str, locale: str = DEFAULT_LOCALE, /, **values: object) -> str:
         # render(key, locale="de") would otherwise be swallowed as an unused value and send
         # English to everyone without a trace.
         raise TypeError("pass the locale positionally: render(key, locale, **values)")
+    if not isinstance(text, str):
+        count = values.get(_COUNT)
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise TypeError(f"text {key!r} is a plural text: it needs an int count")
+        text = text[plural_category(count, resolved)]
+        values = {**values, _COUNT: number(count, resolved)}
     try:
         return text.format_map(values)
     except KeyError as exc:
@@ -69,8 +97,13 @@ def placeholders(key: str, locale: str = DEFAULT_LOCALE) -> frozenset[str]:
 
 
 def keys(locale: str = DEFAULT_LOCALE) -> frozenset[str]:
-    """Return every text key defined for ``locale`` (or its fallback)."""
+    """Return every text key ``locale`` (or its fallback) can render: the reference's keys."""
     return frozenset(_load(_ROOT)[resolve_locale(locale)].texts)
+
+
+def is_plural(key: str) -> bool:
+    """Tell whether ``key`` is a plural text (its form follows ``count``)."""
+    return not isinstance(_text(DEFAULT_LOCALE, key), str)
 
 
 def locales() -> tuple[str, ...]:
@@ -78,62 +111,70 @@ def locales() -> tuple[str, ...]:
     return tuple(sorted(_load(_ROOT)))
 
 
-def resolve_locale(locale: str) -> str:
-    """Map a requested language tag (e.g. Telegram's ``language_code``) to an available locale."""
-    return _resolve(locale, _load(_ROOT))
+def translation_gaps(locale: str) -> tuple[str, ...]:
+    """What ``locale``'s texts lack or get wrong against the reference locale's, one line
+    each (a missing key, a key the reference doesn't have, other placeholders); such keys
+    are shown in the reference's words until they are translated. Empty when complete."""
+    return _load(_ROOT)[resolve_locale(locale)].gaps
 
 
-def _text(locale: str, key: str) -> str:
+def _text(locale: str, key: str) -> Text:
     try:
         return _load(_ROOT)[locale].texts[key]
     except KeyError:
         raise KeyError(f"no text {key!r} in locale {locale!r}") from None
 
 
-def _resolve(locale: str, available: Iterable[str]) -> str:
-    # RFC 4647 "lookup": drop subtags from the right until a locale matches, so "de-AT" finds
-    # "de" and "pt-br" finds "pt-br" or "pt"; anything else gets the reference locale.
-    present = set(available)
-    subtags = locale.strip().lower().replace("_", "-").split("-")
-    for end in range(len(subtags), 0, -1):
-        candidate = "-".join(subtags[:end])
-        if candidate in present:
-            return candidate
-    return DEFAULT_LOCALE
-
-
 @functools.cache
 def _load(root: Path) -> Mapping[str, _Locale]:
-    """Read and check every locale's text files under ``root/locales``; ValueError if broken."""
-    loaded = {locale: _merge(directory) for locale, directory in _locale_dirs(root).items()}
-    reference = loaded[DEFAULT_LOCALE]
-    for locale, entry in loaded.items():
-        path = root / "locales" / locale
-        if missing := sorted(reference.texts.keys() - entry.texts.keys()):
-            raise ValueError(f"{path}: missing keys {missing} (present in {DEFAULT_LOCALE})")
-        if extra := sorted(entry.texts.keys() - reference.texts.keys()):
-            raise ValueError(f"{path}: keys {extra} are not in {DEFAULT_LOCALE}")
-        for key in sorted(entry.texts):
-            mine, theirs = entry.placeholders[key], reference.placeholders[key]
-            if mine != theirs:
-                raise ValueError(
-                    f"{path}: key {key!r} uses placeholders {sorted(mine)}, "
-                    f"but {DEFAULT_LOCALE} uses {sorted(theirs)}"
-                )
-    return MappingProxyType(loaded)
+    """Read and check every locale's text files under ``root/locales``; ValueError if a file
+    is broken. A locale's drift from the reference is kept as its gaps, not raised."""
+    directories = locale_dirs(root)
+    reference = _merge(directories[DEFAULT_LOCALE], DEFAULT_LOCALE)
+    loaded = {
+        locale: _against(reference, _merge(directory, locale), directory)
+        for locale, directory in directories.items()
+        if locale != DEFAULT_LOCALE
+    }
+    return MappingProxyType({DEFAULT_LOCALE: reference, **loaded})
 
 
-def _merge(directory: Path) -> _Locale:
+def _against(reference: _Locale, entry: _Locale, path: Path) -> _Locale:
+    """``entry`` completed from ``reference``: its own text wherever it matches the
+    reference's placeholders and kind (plain or plural), the reference's elsewhere."""
+    gaps = [
+        f"{path}: keys {extra} are not in {DEFAULT_LOCALE}"
+        for extra in [sorted(entry.texts.keys() - reference.texts.keys())]
+        if extra
+    ]
+    texts = dict(reference.texts)
+    for key in sorted(reference.texts):
+        mine = entry.texts.get(key)
+        if mine is None:
+            gaps.append(f"{path}: missing key {key!r} (present in {DEFAULT_LOCALE})")
+        elif isinstance(mine, str) != isinstance(reference.texts[key], str):
+            gaps.append(f"{path}: key {key!r} must be plural exactly where {DEFAULT_LOCALE}'s is")
+        elif (names := entry.placeholders[key]) != (theirs := reference.placeholders[key]):
+            gaps.append(
+                f"{path}: key {key!r} uses placeholders {sorted(names)}, "
+                f"but {DEFAULT_LOCALE} uses {sorted(theirs)}"
+            )
+        else:
+            texts[key] = mine
+    return _Locale(MappingProxyType(texts), reference.placeholders, tuple(gaps))
+
+
+def _merge(directory: Path, locale: str) -> _Locale:
     """One locale's texts from texts.toml and its sibling feature files; keys are unique."""
     paths = [directory / _TEXTS_FILE] + [
         path
         for path in sorted(directory.glob("*.toml"))
         if path.name != _TEXTS_FILE and path.name not in _NOT_TEXTS
     ]
-    texts: dict[str, str] = {}
+    texts: dict[str, Text] = {}
     names: dict[str, frozenset[str]] = {}
     for path in paths:
-        part = _load_locale(path)
+        part = _load_locale(path, locale)
         if twice := sorted(texts.keys() & part.texts.keys()):
             raise ValueError(f"{path}: keys {twice} are already defined in another file")
         texts.update(part.texts)
@@ -141,21 +182,49 @@ def _merge(directory: Path) -> _Locale:
     return _Locale(MappingProxyType(texts), MappingProxyType(names))
 
 
-def _load_locale(path: Path) -> _Locale:
+def _load_locale(path: Path, locale: str) -> _Locale:
     data = _read_toml(path)
-    texts: dict[str, str] = {}
+    texts: dict[str, Text] = {}
     names: dict[str, frozenset[str]] = {}
     for key, value in data.items():
         if not _KEY_RE.fullmatch(key):
             raise ValueError(f"{path}: key {key!r} must be lower_snake_case")
+        where = f"{path}: key {key!r}"
+        if isinstance(value, dict):
+            texts[key], names[key] = _plural(value, locale, where)
+            continue
         if not isinstance(value, str):
             # Keeping the file flat lets translators work on it without knowing TOML tables.
-            raise ValueError(f"{path}: key {key!r} must be a string, not {type(value).__name__}")
+            raise ValueError(f"{where} must be a string, not {type(value).__name__}")
         if not value.strip():
-            raise ValueError(f"{path}: key {key!r} is empty")
+            raise ValueError(f"{where} is empty")
         texts[key] = value
-        names[key] = _placeholders_of(value, f"{path}: key {key!r}")
+        names[key] = _placeholders_of(value, where)
     return _Locale(MappingProxyType(texts), MappingProxyType(names))
+
+
+def _plural(value: dict[str, Any], locale: str, where: str) -> tuple[Text, frozenset[str]]:
+    """A plural text's forms, one per CLDR category of the locale, all with the same
+    placeholders, {count} among them (so no form hides the number it stands for)."""
+    try:
+        needed = plural_categories(locale)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    if set(value) != needed:
+        raise ValueError(
+            f"{where}: a plural text needs exactly the forms {sorted(needed)} "
+            f"(CLDR's for {locale!r}), not {sorted(value)}"
+        )
+    forms: dict[str, str] = {}
+    found: set[frozenset[str]] = set()
+    for category, form in sorted(value.items()):
+        if not isinstance(form, str) or not form.strip():
+            raise ValueError(f"{where}, form {category!r}, must be a non-empty string")
+        forms[category] = form
+        found.add(_placeholders_of(form, f"{where}, form {category!r}"))
+    if len(found) != 1 or _COUNT not in (names := found.pop()):
+        raise ValueError(f"{where}: every form needs {{{_COUNT}}} and the same placeholders")
+    return MappingProxyType(forms), names
 
 
 def _placeholders_of(text: str, where: str) -> frozenset[str]:
@@ -173,24 +242,6 @@ def _placeholders_of(text: str, where: str) -> frozenset[str]:
     return frozenset(fields)
 
 
-def _locale_dirs(root: Path) -> dict[str, Path]:
-    """Map each locale name to its directory under ``root/locales``; shared with the catalogue."""
-    base = root / "locales"
-    found = (
-        {path.name: path for path in sorted(base.iterdir()) if path.is_dir()}
-        if base.is_dir()
-        else {}
-    )
-    for name in found:
-        if not _LOCALE_RE.fullmatch(name):
-            raise ValueError(
-                f"{base / name}: locale directory must be a lower-case tag like 'pt-br'"
-            )
-    if DEFAULT_LOCALE not in found:
-        raise ValueError(f"{base}: the reference locale {DEFAULT_LOCALE!r} is missing")
-    return found
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning every problem into a ValueError that names the file."""
     try:
@@ -204,6 +255,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         # for a duplicate key), so quote that line: it names the key at fault.
         found = _LINE_RE.search(str(exc))
         lines = source.splitlines()
-        number = int(found[1]) if found else 0
-        quoted = f": {lines[number - 1].strip()!r}" if 0 < number <= len(lines) else ""
+        line = int(found[1]) if found else 0
+        quoted = f": {lines[line - 1].strip()!r}" if 0 < line <= len(lines) else ""
         raise ValueError(f"{path}: {exc}{quoted}") from exc

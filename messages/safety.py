@@ -100,7 +100,11 @@ def detect(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
     A kind is found when the locale's rules or its model (if it has one) find it.
     """
     found: set[Category] = set()
-    for grammar_locale in dict.fromkeys((resolve_locale(locale), DEFAULT_LOCALE)):
+    # Every locale is read with the English patterns and model too, whatever else it has:
+    # German and Spanish have no patterns of their own yet, and a person writing in any
+    # language may write words of danger in English. Nobody loses the safety net; a
+    # locale's own patterns only ever add to it.
+    for grammar_locale in dict.fromkeys((_grammar_locale(locale), DEFAULT_LOCALE)):
         words = read(text, grammar_locale)
         found |= rules_match(words, grammar_locale)
         if (model := danger_model.model_for(grammar_locale)) is not None:
@@ -166,6 +170,17 @@ def load() -> None:
         if (directory / PATTERNS_FILE).exists():
             _grammar(directory.name)
             danger_model.model_for(directory.name)
+
+
+def _grammar_locale(locale: str) -> str:
+    """The locale whose grammar reads ``locale``: its own if it has one, else English's."""
+    resolved = resolve_locale(locale)
+    return resolved if _has_grammar(resolved) else DEFAULT_LOCALE
+
+
+@functools.cache  # keyed by available locales only: resolve_locale maps anything to one
+def _has_grammar(locale: str) -> bool:
+    return (LOCALES / locale / PATTERNS_FILE).exists()
 
 
 @functools.cache

@@ -25,8 +25,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from messages import is_ritual, render, rituals
+from messages.formats import date_short
 from progress.calendar import local_day
-from progress.common import ONE_DAY, days_back, ordered_keys, ritual_name, short_date
+from progress.common import ONE_DAY, days_back, ordered_keys, ritual_name
 from progress.history import Entry
 
 __all__ = ["MARKERS", "OKABE_ITO", "ROLLING_DAYS", "build_figure", "render_chart"]
@@ -133,7 +134,7 @@ def build_figure(
     axes.set_xlim(0, days)
     ticks = _ticks(first, last)
     axes.set_xticks(
-        [(day - first) / ONE_DAY for day in ticks], [short_date(day, locale) for day in ticks]
+        [(day - first) / ONE_DAY for day in ticks], [date_short(day, locale) for day in ticks]
     )
     axes.tick_params(labelsize=_FONT_SMALL)
     axes.grid(axis="y", color="#dddddd", linewidth=0.8)

@@ -1,19 +1,21 @@
-"""What the progress views share: local days, exact means and arrows, names, dates, fitting.
+"""What the progress views share: local days, exact means and arrows, names, fitting.
 
 Means are exact ``Fraction``s so a rule like "rises by 0.5 or more" holds at exactly 0.5, and
 they are shown rounded half up to one decimal; arrows compare the shown values, so an arrow
-never contradicts the numbers next to it.
+never contradicts the numbers next to it. Dates, times and numbers are shown the locale's way
+by ``messages.formats``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from messages import is_ritual, render, ritual, ritual_text
+from messages.formats import one_decimal
 from progress.calendar import local_day
 
 if TYPE_CHECKING:  # history.py imports this module; the type is only needed for annotations
@@ -63,9 +65,8 @@ def tenths(value: Fraction) -> int:
 
 
 def format_mean(value: Fraction, locale: str) -> str:
-    """Return a mean as shown to people: one decimal, with the locale's decimal point."""
-    shown = tenths(value)
-    return f"{shown // 10}{render('decimal_point', locale)}{shown % 10}"
+    """Return a mean as shown to people: one decimal, with the locale's decimal mark."""
+    return one_decimal(tenths(value), locale)
 
 
 def arrow(current: Fraction, previous: Fraction) -> str:
@@ -90,23 +91,6 @@ def ritual_name(key: str, locale: str) -> str:
 def rating_label(key: str, rating: int, locale: str) -> str:
     """Return the button label of ``rating`` for a practice, or the number for an unknown one."""
     return ritual_text(key, locale).labels[rating] if is_ritual(key) else str(rating)
-
-
-def short_date(day: date, locale: str) -> str:
-    """Return a date as shown in lists and summaries, e.g. "25 Oct"."""
-    return render(
-        "date_short", locale, day=day.day, month=render(f"month_short_{day.month}", locale)
-    )
-
-
-def clock(instant: datetime) -> str:
-    """Return a local wall time as 24-hour HH:MM, as every other text in Attune shows it."""
-    return f"{instant.hour:02d}:{instant.minute:02d}"
-
-
-def checkins(count: int, locale: str) -> str:
-    """Return "1 check-in" / "5 check-ins" in the locale."""
-    return render("checkins_one" if count == 1 else "checkins_other", locale, count=count)
 
 
 def join_within(parts: Sequence[str], *, sep: str, more: str, limit: int) -> str:

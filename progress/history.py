@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from messages import RATINGS, render
-from progress.common import LIMIT, clock, cut, join_within, rating_label, ritual_name, short_date
+from messages.formats import clock, date_with_weekday
+from progress.common import LIMIT, cut, join_within, rating_label, ritual_name
 
 __all__ = ["Entry", "history_page"]
 
@@ -67,9 +68,8 @@ def _line(entry: Entry, zone: tzinfo, locale: str) -> str:
     when = render(
         "history_when",
         locale,
-        weekday=render(f"weekday_short_{local.weekday()}", locale),
-        date=short_date(local.date(), locale),
-        time=clock(local),
+        date=date_with_weekday(local.date(), locale),
+        time=clock(local, locale),
     )
     return render(
         "history_line",

@@ -22,6 +22,7 @@ from datetime import date, datetime, tzinfo
 from enum import Enum
 
 from messages import render
+from messages.formats import month_year
 from progress.calendar import local_day
 from progress.common import ONE_DAY, cut, local_date, month_starts, ordered_keys, ritual_name
 from progress.history import Entry
@@ -91,12 +92,7 @@ def picture_caption(picture: Picture, locale: str, *, discreet: bool) -> str:
     if recent:
         text = render("chart_caption", locale, days=picture.span, names=names)
     else:
-        since = render(
-            "month_year",
-            locale,
-            month=render(f"month_short_{picture.first.month}", locale),
-            year=picture.first.year,
-        )
+        since = month_year(picture.first, locale)
         text = render("year_caption", locale, since=since, names=names)
     return cut(text, CAPTION_LIMIT)
 

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 
 from messages import render
+from messages.formats import number
 from progress.calendar import local_day
 from progress.common import (
     LIMIT,
     ONE_DAY,
     arrow,
-    checkins,
     cut,
     days_back,
     format_mean,
@@ -59,7 +59,12 @@ def progress_text(history: Sequence[Entry], zone: tzinfo, now: datetime, locale:
         current, previous = windows[key]
         lines.append(_ritual_line(key, counts[key], current, previous, locale))
     title = render("progress_title", locale)
-    totals = render("progress_totals", locale, total=len(history), month=this_month)
+    totals = render(
+        "progress_totals",
+        locale,
+        total=number(len(history), locale),
+        month=number(this_month, locale),
+    )
     closing = render("progress_closing", locale)
     room = LIMIT - len(title) - len(totals) - len(closing) - 6
     body = join_within(lines, sep="\n", more=render("progress_more", locale), limit=room)
@@ -81,7 +86,7 @@ def progress_message(history: Sequence[Entry], zone: tzinfo, now: datetime, loca
 def _ritual_line(
     key: str, count: int, current: list[int], previous: list[int], locale: str
 ) -> str:
-    name, counted = ritual_name(key, locale), checkins(count, locale)
+    name, counted = ritual_name(key, locale), render("checkins", locale, count=count)
     now, then = mean(current), mean(previous)
     if now is None:
         return render("progress_ritual", locale, name=name, count=counted)

@@ -20,6 +20,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from messages import is_ritual, keys, render, ritual_text
+from messages.formats import date_short
 from progress.common import (
     LIMIT,
     ONE_DAY,
@@ -29,7 +30,6 @@ from progress.common import (
     mean,
     ordered_keys,
     ritual_name,
-    short_date,
 )
 from progress.history import Entry
 from progress.milestones import milestone_name
@@ -75,8 +75,8 @@ def weekly_summary(
     title = render(
         "summary_title",
         locale,
-        start=short_date(week_start, locale),
-        end=short_date(last_day, locale),
+        start=date_short(week_start, locale),
+        end=date_short(last_day, locale),
     )
     shape = week_shape(this_week, week_before)
     closing = [_variant(f"summary_{shape}_", week_start, locale)]

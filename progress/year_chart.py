@@ -31,6 +31,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 
 from messages import render
+from messages.formats import month_short
 from progress.calendar import local_day
 from progress.common import ONE_DAY, cut, local_date, month_starts, ordered_keys, ritual_name
 from progress.history import Entry
@@ -228,6 +229,6 @@ def _month_ticks(starts: list[date], weeks: _Weeks, locale: str) -> list[tuple[f
     # Week w is centred on its Thursday noon: day d of the shown span is at d / 7 - 0.5.
     middles = [((start - weeks.monday).days + 15) / 7 - 0.5 for start in chosen]
     return [
-        (min(middle, weeks.count - 1), render(f"month_short_{start.month}", locale))
+        (min(middle, weeks.count - 1), month_short(start.month, locale))
         for middle, start in zip(middles, chosen, strict=True)
     ]

@@ -22,6 +22,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
 
 from messages import render
+from messages.formats import month_short
 from progress.common import ONE_DAY
 
 __all__ = [
@@ -162,7 +163,7 @@ def _squares(
         )
     )
     for row, start in enumerate(starts):
-        month = render(f"month_short_{start.month}", locale)
+        month = month_short(start.month, locale)
         label(sheet, MARGIN, top + (row + 0.5) * _CELL, month, size=_FONT_MONTH)
     for number in (1, 10, 20, 31):
         label(

@@ -1,4 +1,4 @@
-"""Wall-clock times as people type them ("21:30", "9pm", "21h30") and as the bot shows them.
+"""Wall-clock times as people type them ("21:30", "9pm", "21h30", "21 Uhr") and as stored.
 
 Parsing keeps minute precision only (seconds are dropped) because prompts are scheduled to
 the minute. A bare number is read on the 24-hour clock: "9" is 09:00, "930" is 09:30.
@@ -15,6 +15,8 @@ _MAX_INPUT = 16
 _CLOCK_24 = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?:[:.]\d{2})?)?", re.ASCII)
 _COMPACT = re.compile(r"(?P<h>\d{1,2})(?P<m>\d{2})", re.ASCII)
 _HOURS_H = re.compile(r"(?P<h>\d{1,2})\s*h\s*(?P<m>\d{2})?", re.ASCII)
+# German writes "21 Uhr" and "21:30 Uhr"; the word adds nothing to the time.
+_UHR = re.compile(r"\s*uhr$")
 _CLOCK_12 = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<half>[ap])\.?\s*m\.?", re.ASCII)
 
 
@@ -22,7 +24,7 @@ def parse_local_time(text: str) -> time | None:
     """Return the wall time a person typed, or None if it is not a valid time of day."""
     if len(text) > _MAX_INPUT:
         return None
-    cleaned = text.strip().lower()
+    cleaned = _UHR.sub("", text.strip().lower())
     twelve = _CLOCK_12.fullmatch(cleaned)
     if twelve is not None:
         hour = int(twelve["h"])

@@ -17,23 +17,27 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import keyboards
-from messages import render
+from messages import DEFAULT_LOCALE, render, resolve_locale
 from messages.consent import CONSENT_VERSION, consent_values
 from scheduler.zones import resolve_zone
 from store.models import User
-
-DEFAULT_LOCALE = "en"
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def locale_of(update: Update, user: User | None = None) -> str:
-    """The person's language: stored, else what Telegram says, else English."""
+    """The person's language: the one stored (Telegram's at /start, or their /language
+    choice), else the locale Telegram's language_code resolves to ("de-AT" is German,
+    "fr" English until there is French), else English.
+
+    Without ``user``, only Telegram's: what answers before the database is reached (a
+    group, a flood, a failure, reading for danger) speaks the app's language.
+    """
     if user is not None:
         return user.locale
     tg_user = update.effective_user
     code = tg_user.language_code if tg_user is not None else None
-    return (code or DEFAULT_LOCALE).split("-")[0].lower()
+    return resolve_locale(code or DEFAULT_LOCALE)
 
 
 def is_private(update: Update) -> bool:

@@ -30,6 +30,7 @@ from bot.handlers.taps import visit
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import render
+from messages.formats import country_name
 from messages.resources import Category, Resources, load_resources
 from messages.safety import detect
 from scheduler.zones import country_of_zone
@@ -190,7 +191,7 @@ async def country_button(update: Update, context: AttuneContext) -> None:
             # "Somewhere else" is remembered too, so the question is asked only once.
             tap.user.country = country or ELSEWHERE
     await answer(query)
-    name = keyboards.country_name(country, locale) if country else ""
+    name = country_name(country, locale) if country else ""
     if not letters:  # from /settings
         if member:
             key = "country_saved" if country else "country_cleared"

@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import awaiting, keyboards
 from bot.handlers import notes, onboarding, rituals, summary
 from bot.handlers.common import Reply, answer, is_private, locale_of, reply, send
-from bot.handlers.taps import Visit, not_yet, visit
+from bot.handlers.taps import Visit, not_yet, person_locale, visit
 from bot.services import AttuneContext
 
 log = logging.getLogger(__name__)
@@ -23,13 +23,13 @@ MAX_ANSWER_CHARS = 200
 
 async def help_command(update: Update, context: AttuneContext) -> None:
     """/help: the commands, in plain words, and always a way to human help."""
-    locale = locale_of(update)
+    locale = await person_locale(update, context)
     await send(update, [reply("help", locale, keyboards.help_now(locale))])
 
 
 async def unknown_command(update: Update, context: AttuneContext) -> None:
     """A command the bot doesn't have."""
-    await send(update, [reply("unknown_command", locale_of(update))])
+    await send(update, [reply("unknown_command", await person_locale(update, context))])
 
 
 async def edited(update: Update, context: AttuneContext) -> None:
@@ -38,7 +38,7 @@ async def edited(update: Update, context: AttuneContext) -> None:
 
 async def not_text(update: Update, context: AttuneContext) -> None:
     """Stickers, photos, voice and the like: the bot reads only text and buttons."""
-    await send(update, [reply("not_text", locale_of(update))])
+    await send(update, [reply("not_text", await person_locale(update, context))])
 
 
 async def text(update: Update, context: AttuneContext) -> None:
@@ -81,7 +81,8 @@ async def stale_button(update: Update, context: AttuneContext) -> None:
     """A button whose data matches nothing the bot makes (old, or forged)."""
     query = update.callback_query
     if query is not None:
-        await answer(query, reply("toast_button_unknown", locale_of(update)).text, show_alert=True)
+        locale = await person_locale(update, context)
+        await answer(query, reply("toast_button_unknown", locale).text, show_alert=True)
 
 
 async def private_only(update: Update, context: AttuneContext) -> None:

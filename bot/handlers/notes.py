@@ -13,6 +13,7 @@ from bot.handlers.milestones import after_check_in, after_journal_note, celebrat
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key, visit
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
+from messages.formats import number
 from messages.safety import detect
 from store.check_ins import get_check_in
 from store.notes import MAX_NOTE_CHARS, add_note, note_cap
@@ -82,7 +83,8 @@ async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: st
     session, user, locale, now = tap.session, tap.user, tap.locale, tap.now
     if len(text) > MAX_NOTE_CHARS:
         # Refused whole, with its length, and the question stays open for a shorter one.
-        return [reply("note_too_long", locale, length=len(text), limit=MAX_NOTE_CHARS)]
+        length, most = number(len(text), locale), number(MAX_NOTE_CHARS, locale)
+        return [reply("note_too_long", locale, length=length, limit=most)]
     check_in_id, ritual_key, check_in = None, None, None
     if target.check_in_id is not None:
         found = await get_check_in(session, check_in_id=target.check_in_id)
@@ -104,7 +106,7 @@ async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: st
         # Words of danger still get care first.
         user.awaiting = None
         limit = settings.notes_per_day if cap == "day" else settings.notes_in_all
-        at_cap = reply(f"note_cap_{cap}", locale, limit=limit)
+        at_cap = reply(f"note_cap_{cap}", locale, limit=number(limit, locale))
         dangers = detect(text, locale)
         return [crisis_reply(context, locale, user, dangers), at_cap] if dangers else [at_cap]
     await add_note(

@@ -16,14 +16,14 @@ from bot.handlers.common import (
     edit_markup,
     is_member,
     local_now,
-    locale_of,
     needs_new_consent,
     reply,
     send,
 )
-from bot.handlers.taps import Tap, not_yet, visit, zone_question
+from bot.handlers.taps import Tap, not_yet, person_locale, visit, zone_question
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
+from messages.formats import clock, weekday
 from scheduler import changes
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY
 from scheduler.zones import parse_zone, resolve_zone, zone_from_location
@@ -131,7 +131,7 @@ async def zone_button(update: Update, context: AttuneContext) -> None:
     zone = parse_zone(context.match.group(1))
     await answer(query)
     if zone is None:
-        await send(update, [reply("timezone_unknown", locale_of(update))])
+        await send(update, [reply("timezone_unknown", await person_locale(update, context))])
         return
     await _set_zone_of(update, context, zone)
     await edit_markup(query, None)
@@ -144,7 +144,8 @@ async def location(update: Update, context: AttuneContext) -> None:
         return
     zone = zone_from_location(message.location.latitude, message.location.longitude)
     if zone is None:
-        await send(update, [reply("timezone_location_unknown", locale_of(update))])
+        locale = await person_locale(update, context)
+        await send(update, [reply("timezone_location_unknown", locale)])
         return
     await _set_zone_of(update, context, zone)
 
@@ -185,14 +186,14 @@ def summary_offer(locale: str) -> Reply:
         "summary_offer",
         locale,
         keyboards.summary_offer(locale),
-        day=render(f"weekday_{DEFAULT_WEEKDAY}", locale),
-        time=DEFAULT_TIME,
+        day=weekday(DEFAULT_WEEKDAY, locale),
+        time=clock(DEFAULT_TIME, locale),
     )
 
 
 def _zone_set(user: User, locale: str, now: datetime) -> list[Reply]:
     assert user.timezone is not None
-    local = local_now(user, now).strftime("%H:%M")
+    local = clock(local_now(user, now), locale)
     confirm = reply("timezone_set", locale, ReplyKeyboardRemove(), zone=user.timezone, time=local)
     active = [
         s

@@ -11,12 +11,13 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 
 from bot import keyboards
-from bot.handlers.common import answer, edit, locale_of, reply, send
-from bot.handlers.taps import visit
+from bot.handlers.common import answer, edit, reply, send
+from bot.handlers.taps import person_locale, visit
 from bot.logs import who
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
 from messages.consent import consent_values
+from messages.formats import number
 from progress.wins import is_win
 from store.personal_data import collect, erase
 
@@ -30,7 +31,7 @@ _DELETE_BACK = 1000
 async def privacy_command(update: Update, context: AttuneContext) -> None:
     """/privacy: the full policy."""
     contact = context.services.settings.operator_contact.strip()
-    locale = locale_of(update)
+    locale = await person_locale(update, context)
     who = contact or render("privacy_contact_unset", locale)
     await send(
         update, [reply("privacy_policy", locale, None, contact=who, **consent_values(locale))]
@@ -64,7 +65,10 @@ async def export_command(update: Update, context: AttuneContext) -> None:
     unreadable = sum(1 for n in data["notes"] if n["unreadable"])
     if unreadable:
         log.warning("export for %s: %d notes no configured key opens", who(tg_user.id), unreadable)
-        await send(update, [reply("export_unreadable_notes", locale, None, count=unreadable)])
+        await send(
+            update,
+            [reply("export_unreadable_notes", locale, None, count=number(unreadable, locale))],
+        )
 
 
 async def delete_command(update: Update, context: AttuneContext) -> None:
@@ -84,10 +88,9 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
     query = update.callback_query
     if query is None or context.match is None or query.message is None:
         return
-    locale = locale_of(update)
     if context.match.group(1) == "no":
         await answer(query)
-        await edit(query, reply("delete_kept", locale))
+        await edit(query, reply("delete_kept", await person_locale(update, context)))
         return
     async with visit(update, context) as v:
         if v.user is not None:
@@ -101,7 +104,8 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
     cleared = await scrubber.after_erasure()
     await answer(query)
     await _delete_recent_messages(context, query.message.chat.id, query.message.message_id)
-    await send(update, [reply("delete_done" if cleared else "delete_done_soon", locale)])
+    # In the language they had: their row, and the choice in it, are gone now.
+    await send(update, [reply("delete_done" if cleared else "delete_done_soon", v.locale)])
 
 
 async def _delete_recent_messages(context: AttuneContext, chat_id: int, newest: int) -> None:

@@ -10,13 +10,14 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import awaiting, keyboards
 from bot.handlers import pacing
 from bot.handlers.answered import answered_prompt
-from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, locale_of, reply, send
+from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, reply, send
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
 from bot.handlers.safety import care_offer
 from bot.handlers.summary import opened_summary
 from bot.handlers.taps import Visit, visit
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual_text
+from messages.formats import clock
 from progress.care import celebrates_held
 from scheduler.pacing import asked_instead
 from scheduler.prompt_words import prompt_words
@@ -123,7 +124,8 @@ async def later(update: Update, context: AttuneContext) -> None:
     zone = resolve_zone(view.timezone)
     now = context.services.clock()
     shown = {
-        key: at.astimezone(zone).strftime("%H:%M") for key, at in snooze_options(now, zone).items()
+        key: clock(at.astimezone(zone), view.locale)
+        for key, at in snooze_options(now, zone).items()
     }
     await answer(update.callback_query)
     await edit_markup(
@@ -163,10 +165,10 @@ async def snooze(update: Update, context: AttuneContext) -> None:
                 prompt_rows.snooze(prompt, until=until)
                 locale, words = user.locale, _words(prompt)
     if prompt is None or toast:
-        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", v.locale), show_alert=True)
         return
     await answer(query)
-    back_at = until.astimezone(zone).strftime("%H:%M")
+    back_at = clock(until.astimezone(zone), locale)
     await edit(
         query,
         reply("prompt_snoozed", locale, prompt=words, time=back_at),
@@ -186,7 +188,7 @@ async def skip(update: Update, context: AttuneContext) -> None:
             prompt_rows.skip(prompt)
             locale, words = prompt.subscription.user.locale, _words(prompt)
     if prompt is None or toast:
-        await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+        await answer(query, render(toast or "toast_not_yours", v.locale), show_alert=True)
         return
     await answer(query)
     await edit(query, reply("prompt_skipped", locale, prompt=words))
@@ -223,7 +225,7 @@ async def open_prompt(update: Update, context: AttuneContext) -> None:
     async with visit(update, context) as v:
         opened = await _opened(v, await _mine(v, prompt_id))
     if isinstance(opened, str):
-        await answer(query, render(opened, locale_of(update)), show_alert=True)
+        await answer(query, render(opened, v.locale), show_alert=True)
         return
     await answer(query)
     await edit(query, opened)
@@ -274,7 +276,7 @@ async def _open_prompt(update: Update, context: AttuneContext) -> _OpenPrompt | 
         toast = _closed_toast(prompt)
         if prompt is not None and not toast:
             return _view(prompt)
-    await answer(query, render(toast or "toast_not_yours", locale_of(update)), show_alert=True)
+    await answer(query, render(toast or "toast_not_yours", v.locale), show_alert=True)
     return None
 
 

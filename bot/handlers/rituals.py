@@ -16,6 +16,7 @@ from bot.handlers.common import Reply, reply
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key
 from bot.services import AttuneContext
 from messages import is_ritual, render, ritual, ritual_text
+from messages.formats import clock
 from scheduler import changes
 from scheduler.local_time import format_local_time, parse_local_time
 from scheduler.planning import UNTIL_RESUMED, is_paused, weekdays_to_text
@@ -76,7 +77,7 @@ async def ask_time_button(update: Update, context: AttuneContext) -> None:
 
     async def ask(tap: Tap) -> Reply:
         tap.user.awaiting = awaiting.ritual_time(tap.key).stored()
-        example = format_local_time(ritual(tap.key).default_time)
+        example = clock(ritual(tap.key).default_time, tap.locale)
         name = ritual_text(tap.key, tap.locale).name
         return reply("ritual_ask_time", tap.locale, name=name, example=example)
 

@@ -11,8 +11,8 @@ import logging
 from telegram import Update
 
 from bot import keyboards
-from bot.handlers.common import Reply, answer, edit, locale_of, reply
-from bot.handlers.taps import visit
+from bot.handlers.common import Reply, answer, edit, reply
+from bot.handlers.taps import person_locale, visit
 from bot.services import AttuneContext
 from progress.care import care_offer_key
 from scheduler import changes
@@ -31,7 +31,7 @@ async def grounding_answer(update: Update, context: AttuneContext) -> None:
     query = update.callback_query
     if query is None or context.match is None:
         return
-    locale = locale_of(update)
+    locale = await person_locale(update, context)
     await answer(query)
     key = "care_grounding" if context.match.group(1) == "yes" else "care_declined"
     await edit(query, reply(key, locale))

@@ -17,6 +17,7 @@ from bot.handlers.summary import summary_line
 from bot.handlers.taps import Tap, member_button, member_command
 from bot.services import AttuneContext
 from messages import render, ritual_text
+from messages.formats import clock
 from scheduler.planning import is_paused
 from store.models import User
 
@@ -75,7 +76,7 @@ def settings_page(user: User, locale: str, now: datetime) -> Reply:
         locale,
         keyboards.settings(locale, paused=paused),
         zone=user.timezone,
-        time=local_now(user, now).strftime("%H:%M"),
+        time=clock(local_now(user, now), locale),
         pause=pause,
         summary=summary_line(user, locale, now),
         discretion=discretion_line(user, locale),

@@ -19,6 +19,7 @@ from bot.handlers.common import Reply, reply
 from bot.handlers.taps import Tap, choice, member_button
 from bot.services import AttuneContext
 from messages import render
+from messages.formats import clock, weekday
 from progress.calendar import DAILY
 from scheduler import changes
 from scheduler.local_time import format_local_time, parse_local_time
@@ -36,8 +37,9 @@ async def offer_answer(update: Update, context: AttuneContext) -> None:
     async def decide(tap: Tap) -> Reply:
         if answer == "yes":
             sub = await changes.summary_on(tap.session, user=tap.user, now=tap.now)
-            day = render(f"weekday_{_weekday(sub)}", tap.locale)
-            return reply("summary_offer_yes", tap.locale, day=day, time=sub.local_time)
+            day = weekday(_weekday(sub), tap.locale)
+            time = clock(sub.local_time, tap.locale)
+            return reply("summary_offer_yes", tap.locale, day=day, time=time)
         await changes.summary_off(tap.session, user=tap.user, now=tap.now)
         return reply("summary_offer_no", tap.locale)
 

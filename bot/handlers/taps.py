@@ -90,6 +90,13 @@ async def visit(update: Update, context: AttuneContext) -> AsyncIterator[Visit]:
         yield Visit(session, user, locale_of(update, user), now)
 
 
+async def person_locale(update: Update, context: AttuneContext) -> str:
+    """The language to answer in when nothing else of the person is needed: the one they
+    chose (read through this one entry), else Telegram's."""
+    async with visit(update, context) as v:
+        return v.locale
+
+
 def ritual_key(context: AttuneContext) -> str | None:
     """The ritual a button names, if it is one in the catalogue."""
     if context.match is None:
@@ -139,7 +146,7 @@ async def member_button(
         tap = v.tap(key or "")
         if tap is None or tap.user.timezone is None:
             outcome: Reply | str = "toast_start_first"
-        elif not _in_own_chat(query, tap.user):
+        elif not in_own_chat(query, tap.user):
             outcome = "toast_not_yours"
         elif key is None:
             outcome = "toast_button_unknown"
@@ -166,12 +173,13 @@ def not_yet(v: Visit) -> list[Reply]:
 def zone_question(locale: str) -> list[Reply]:
     """Ask for the timezone: quick buttons, typing, or the location button."""
     return [
-        reply("timezone_ask", locale, keyboards.zones()),
+        reply("timezone_ask", locale, keyboards.zones(locale)),
         reply("timezone_location_tip", locale, keyboards.share_location(locale)),
     ]
 
 
-def _in_own_chat(query: CallbackQuery, user: User) -> bool:
+def in_own_chat(query: CallbackQuery, user: User) -> bool:
+    """True when the pressed message is in the presser's own chat with the bot."""
     # Editing a message in someone else's chat would show them the presser's practices.
     message = query.message
     return message is None or message.chat.id == user.chat_id

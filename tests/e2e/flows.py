@@ -10,16 +10,18 @@ from messages import render
 from tests.e2e.harness import FakeClock
 
 
-async def onboard(person: Any, zone: str = "Europe/Berlin", *, discreet: bool = False) -> Any:
+async def onboard(
+    person: Any, zone: str = "Europe/Berlin", *, discreet: bool = False, locale: str = "en"
+) -> Any:
     """/start, 18+, consent, and a typed timezone; returns the weekly summary offer.
 
     Onboarding ends with two messages with buttons: the first-ritual offer, then the
     weekly summary offer (left unanswered: the summary stays off). Prompts are discreet
     by default; most tests want to see their words, so `discreet=False` turns that off in
-    /settings afterwards.
+    /settings afterwards. `locale` is the language the person is spoken to in.
     """
     await agree(person)
-    await person.wait_for_message(lambda m: m.text == render("timezone_location_tip", "en"))
+    await person.wait_for_message(lambda m: m.text == render("timezone_location_tip", locale))
     await person.send(zone)
     await person.wait_for_message(lambda m: "on:body_scan" in button_data(m))
     offer = await person.wait_for_message(lambda m: "wsum:yes" in button_data(m))
@@ -84,7 +86,7 @@ async def tick_at(bot: AttuneApp, clock: FakeClock, now: datetime) -> None:
     assert dispatch.last_run == now, "the tick failed"
 
 
-async def settled(person: Any) -> None:
+async def settled(person: Any, locale: str = "en") -> None:
     """Wait until the bot has handled everything the person sent so far.
 
     A person's updates are handled in order, so once /help (a sentinel) is answered, any
@@ -92,7 +94,7 @@ async def settled(person: Any) -> None:
     """
     mark = person.mark()
     await person.send("/help")
-    await person.wait_for_message(lambda m: m.text == render("help", "en"), after=mark)
+    await person.wait_for_message(lambda m: m.text == render("help", locale), after=mark)
 
 
 def is_prompt(message: Any) -> bool:

@@ -133,7 +133,7 @@ async def test_a_note_over_1000_characters_is_refused_with_its_length(
     sam, _ = await _rated(bot, emulator, clock, 7003)
     await sam.send("a" * 1001)
     refused = await sam.wait_for_message()
-    assert refused.text == render("note_too_long", "en", length=1001, limit=1000)
+    assert refused.text == render("note_too_long", "en", length="1,001", limit="1,000")
     assert await count(database_url, Note) == 0
     await sam.send("a" * 1000)  # still open: a shorter one is welcome
     assert (await sam.wait_for_message()).text == render("note_saved", "en")

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render, ritual_text
+from messages.formats import date_short
 from progress.milestones import milestone_message
 from store.models import CheckIn, Milestone, User
 from tests.e2e.db import all_rows
@@ -252,7 +253,7 @@ def _is_summary(message: object) -> bool:
 
 
 def _short(day: date) -> str:
-    return render("date_short", "en", day=day.day, month=render(f"month_short_{day.month}", "en"))
+    return date_short(day, "en")
 
 
 def _local_midnight(day: date) -> datetime:

@@ -37,7 +37,7 @@ async def test_settings_show_zone_pause_and_each_practice(
     assert _line("small_wins", fridays, "on Friday 4 December at 18:00", paused=True) in (
         shown.text
     )
-    assert button_data(shown) == ["list", "tzask", "pause", "wsum", "privset", "ccask:"]
+    assert button_data(shown) == ["list", "tzask", "pause", "wsum", "privset", "ccask:", "lang"]
     assert len(shown.text) < 400  # it has to read on a phone
 
     # Pause from here: the same message shows the lengths, then when prompts start again.
@@ -49,7 +49,7 @@ async def test_settings_show_zone_pause_and_each_practice(
     state = render("pause_state_next", "en", next=monday)
     assert render("settings_paused", "en", state=state) in shown.text
     assert _line("body_scan", every_day, "on Monday at 22:00") in shown.text
-    assert button_data(shown) == ["list", "tzask", "resume", "wsum", "privset", "ccask:"]
+    assert button_data(shown) == ["list", "tzask", "resume", "wsum", "privset", "ccask:", "lang"]
 
     # Practices opens the list in place; Timezone asks the zone question as /timezone does.
     listing = await press_for_edit(sam, shown, "list")
@@ -87,4 +87,5 @@ async def test_settings_with_nothing_chosen_yet(bot: AttuneApp, emulator: BotApi
         "wsum",
         "privset",
         "ccask:",
+        "lang",
     ]

@@ -125,6 +125,7 @@ async def test_commands_are_registered_at_start(bot: AttuneApp, emulator: BotApi
         "pause",
         "resume",
         "timezone",
+        "language",
         "help",
         "privacy",
         "export",

@@ -119,9 +119,9 @@ def test_ctrl_c_leaves_cleanly_at_the_prompt_and_while_waiting(tmp_path: Path) -
 @pytest.mark.timeout(120)
 def test_a_kept_database_goes_on_from_where_it_was(tmp_path: Path) -> None:
     kept = tmp_path / "mine.db"
-    screen = Screen(tmp_path, "--db", str(kept), "--lang", "de")
+    screen = Screen(tmp_path, "--db", str(kept), "--lang", "fr")
     screen.expect(STARTED, timeout=40)
-    screen.expect("There are no texts in 'de' yet: Attune answers in 'en'.")
+    screen.expect("There are no texts in 'fr' yet: Attune answers in 'en'.")
     screen.type("/start")
     screen.expect(render("btn_adult_yes", "en"))
     screen.type(screen.number_of(render("btn_adult_yes", "en")))

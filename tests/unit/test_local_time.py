@@ -15,6 +15,10 @@ from scheduler.local_time import format_local_time, parse_local_time
     ("typed", "expected"),
     [
         ("21:30", time(21, 30)),
+        ("21:30 Uhr", time(21, 30)),
+        ("7 Uhr", time(7, 0)),
+        ("21.30uhr", time(21, 30)),
+        ("21 h", time(21, 0)),
         ("9:30", time(9, 30)),
         ("09:05", time(9, 5)),
         ("00:00", time(0, 0)),
@@ -75,6 +79,8 @@ def test_parse_local_time_accepts(typed: str, expected: time) -> None:
         "9pm pm",
         "noonish",
         "21h3",
+        "uhr",
+        "21 uhr uhr",
         "٢١:٣٠",  # Arabic-Indic digits
         "21:30" + " " * 12,
         "1" * 17,

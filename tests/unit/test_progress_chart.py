@@ -136,3 +136,15 @@ def test_the_rolling_mean_covers_seven_local_days() -> None:
 def test_days_must_be_positive() -> None:
     with pytest.raises(ValueError):
         render_chart([], BERLIN, NOW, "en", discreet=False, days=0)
+
+
+@pytest.mark.parametrize(("locale", "date_end"), [("de", "Nov."), ("es", "nov")])
+def test_the_chart_speaks_the_persons_language(locale: str, date_end: str) -> None:
+    figure = build_figure(some_history(), BERLIN, NOW, locale, discreet=False)
+    figure.canvas.draw()
+    texts = [text.get_text() for text in figure.findobj(Text) if text.get_text()]
+    for key in ("chart_ylabel", "chart_xlabel", "chart_average"):
+        assert render(key, locale) in texts, key
+    assert render("chart_title", locale, days=90) in texts
+    assert ritual_text("breath", locale).name in texts
+    assert any(text.endswith(date_end) for text in texts)  # "27. Nov.", "27 nov"

@@ -186,7 +186,8 @@ def test_panels_are_titled_with_the_persons_practices_in_catalogue_order() -> No
         ritual_text(key).name for key in ("body_scan", "breath", "sensory_awareness")
     ]
     # The calendar names its twelve months, oldest first, December 2025 to November 2026.
-    months = [render(f"month_short_{m}", "en") for m in (12, *range(1, 12))]
+    # CLDR's British English names (Babel): "Sept", not "Sep".
+    months = ["Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov"]
     first = shown.index(months[0])
     assert shown[first : first + 12] == months
 
@@ -242,3 +243,20 @@ def test_months_must_be_one_to_twelve() -> None:
     for months in (0, 13):
         with pytest.raises(ValueError):
             build_year_figure([], BERLIN, NOW, "en", discreet=False, months=months)
+
+
+@pytest.mark.parametrize(
+    ("locale", "months"),
+    [
+        ("de", "Dez Jan Feb Mär Apr Mai Jun Jul Aug Sep Okt Nov"),
+        ("es", "dic ene feb mar abr may jun jul ago sept oct nov"),
+    ],
+)
+def test_the_picture_speaks_the_persons_language(locale: str, months: str) -> None:
+    keys = ["body_scan", "breath"]
+    shown = texts(build_year_figure(year_of(keys), BERLIN, NOW, locale, discreet=False, months=12))
+    first = shown.index(months.split()[0])
+    assert shown[first : first + 12] == months.split()
+    for key in ("year_days_title", "year_weeks_title", "year_key_empty", "year_key_scale"):
+        assert render(key, locale) in shown, key
+    assert ritual_text("breath", locale).name in shown

@@ -152,3 +152,12 @@ def test_the_corpus_keeps_a_held_out_third_apart(locale: str) -> None:
     for category in Category:
         assert sum(e.primary == category.value for e in every) >= 60
     assert sum(e.primary == SAFE for e in every) >= 100
+
+
+@pytest.mark.parametrize("locale", ["de", "es", "de-AT"])
+def test_german_and_spanish_are_read_with_the_english_patterns_until_they_have_their_own(
+    locale: str,
+) -> None:
+    assert detect("i want to die", locale) == frozenset({S})
+    assert detect("im not safe", locale) == frozenset({D})
+    assert detect("this deadline is killing me", locale) == frozenset()
