@@ -152,6 +152,22 @@ async def insert_claims(
     return {subscription_id: prompt_id for subscription_id, prompt_id in inserted.tuples()}
 
 
+# Prompts to send again: snoozed ones whose time came, and claims that outlived their lease.
+# Built once: every claim asks both, and building an ORM query costs more than running it.
+_RESEND = tuple(
+    select(Prompt)
+    .where(condition)
+    .order_by(Prompt.id)
+    .limit(bindparam("room"))
+    .options(joinedload(Prompt.subscription).joinedload(Subscription.user))
+    .with_for_update(skip_locked=True, of=Prompt)
+    for condition in (
+        (Prompt.state == PromptState.SNOOZED) & (Prompt.snoozed_until <= bindparam("now")),
+        (Prompt.state == PromptState.CLAIMED) & (Prompt.claimed_at < bindparam("expired")),
+    )
+)
+
+
 async def prompts_to_resend(
     session: AsyncSession, *, now: datetime, lease_expired: datetime, limit: int
 ) -> list[Prompt]:
@@ -161,21 +177,10 @@ async def prompts_to_resend(
     the claim and recording the send; any dispatcher may take it over. Two queries, so
     each is answered from its own index.
     """
-    conditions = (
-        (Prompt.state == PromptState.SNOOZED) & (Prompt.snoozed_until <= now),
-        (Prompt.state == PromptState.CLAIMED) & (Prompt.claimed_at < lease_expired),
-    )
     found: list[Prompt] = []
-    for condition in conditions:
-        query = (
-            select(Prompt)
-            .where(condition)
-            .order_by(Prompt.id)
-            .limit(limit - len(found))
-            .options(joinedload(Prompt.subscription).joinedload(Subscription.user))
-            .with_for_update(skip_locked=True, of=Prompt)
-        )
-        found.extend(await session.scalars(query))
+    for query in _RESEND:
+        values = {"now": now, "expired": lease_expired, "room": limit - len(found)}
+        found.extend(await session.scalars(query, values))
         if len(found) >= limit:
             break
     return found
