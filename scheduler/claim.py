@@ -87,8 +87,12 @@ async def claim_batch(
         prompt.state, prompt.claimed_at = PromptState.CLAIMED, claimed_at
         batch.prompts.append(claimed(prompt, sub, user))
 
-    found = await due_rows(session, now=now, limit=limit - len(again))
-    batch.full = len(again) + len(found) >= limit
+    # One row more than there is room for tells whether more are due, so the last claim of
+    # a tick is not followed by one more that finds nothing (the extra row stays due).
+    room = limit - len(again)
+    found = await due_rows(session, now=now, limit=room + 1) if room > 0 else []
+    batch.full = room <= 0 or len(found) > room
+    found = found[:room]
     standings = {row.id: _standing(row) for row in found}
     # Someone who agreed to an older consent text gets no prompt until they agree again:
     # when one comes due they are asked instead, once, as all their rituals are parked
