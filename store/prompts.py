@@ -268,6 +268,7 @@ _MARK_SENT = (
             else_=_PROMPTS.c.state,
         ),
         message_id=bindparam("mid"),
+        sent_at=bindparam("now"),
     )
 )
 
@@ -276,9 +277,9 @@ async def mark_sent(
     session: AsyncSession, *, sent: Iterable[tuple[int, int]], now: datetime
 ) -> None:
     """These prompts reached Telegram: (prompt id, message id) pairs, in one statement."""
-    rows = [{"pid": prompt_id, "mid": message_id} for prompt_id, message_id in sent]
+    rows = [{"pid": prompt_id, "mid": message_id, "now": now} for prompt_id, message_id in sent]
     if rows:
-        await session.execute(_MARK_SENT.values(sent_at=now), rows)
+        await session.execute(_MARK_SENT, rows)
 
 
 async def mark_failed(session: AsyncSession, *, prompt_id: int) -> None:
