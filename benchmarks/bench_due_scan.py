@@ -96,8 +96,10 @@ class _Statements:
     def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if self.active:
             words = statement.split()
-            at = {"SELECT": words.index("FROM") + 1, "UPDATE": 1}.get(words[0], 2)
-            table = words[at]  # INSERT INTO t, DELETE FROM t
+            if words[0] == "SELECT":
+                table = words[words.index("FROM") + 1]
+            else:  # UPDATE t, INSERT INTO t
+                table = words[1] if words[0] == "UPDATE" else words[2]
             kind = f"{words[0].lower()} {table}"
             self.spent.setdefault(kind, []).append((time.perf_counter() - self._started) * 1e3)
 
