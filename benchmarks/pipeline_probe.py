@@ -7,7 +7,7 @@ Modes: `full` runs one warm-up tick and one measured `Dispatcher.tick` that clai
 renders, sends and records every due prompt; `db` does the same with a sender that
 answers at once (the database side alone); `send` only sends rendered prompts through
 `TelegramSender` (the Telegram side alone), 32 at a time as the dispatcher does; `bare`
-sends the very same requests straight through aiohttp (encode the form, POST, read the
+sends the very same requests straight through aiohttp (encode the body, POST, read the
 message id), 32 at a time: the floor any sender in Python pays.
 """
 
@@ -23,7 +23,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 from bench_common import CHAT_BASE, NOW, TOKEN, cpu_seconds_of, peak_rss_mb
@@ -140,19 +139,18 @@ async def measure_sends(args: argparse.Namespace, sender: TelegramSender, meter:
 
 async def measure_bare(args: argparse.Namespace, meter: Meter) -> int:
     """The requests `measure_sends` makes, made beforehand, then sent straight through
-    aiohttp, 32 at a time: form-encode, POST, parse the answer, read the message id."""
+    aiohttp, 32 at a time: encode the body as bot.http does, POST, parse the answer, read
+    the message id."""
     url = f"{args.root_url}/bot{TOKEN}/sendMessage"
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = {"Content-Type": "application/json"}
     slots = asyncio.Semaphore(32)
     requests = {n: _fields(rendered(n)) for n in range(1, WARM + args.prompts + 1)}
     connector = aiohttp.TCPConnector(limit=64, limit_per_host=0)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def send(n: int) -> None:
-            async with (
-                slots,
-                session.post(url, data=urlencode(requests[n]).encode(), headers=form) as answer,
-            ):
+            data = json.dumps(requests[n], ensure_ascii=False).encode()
+            async with slots, session.post(url, data=data, headers=body) as answer:
                 sent = json.loads(await answer.read())
             assert sent["result"]["message_id"] > 0
 
@@ -163,7 +161,7 @@ async def measure_bare(args: argparse.Namespace, meter: Meter) -> int:
 
 
 def _fields(prompt: OutgoingPrompt) -> dict[str, str]:
-    """The form fields TelegramSender sends for `prompt` (PTB's encoding: JSON values)."""
+    """The values TelegramSender sends for `prompt`, as PTB encodes them (JSON values)."""
     markup = prompt_markup(prompt)
     assert markup is not None
     return {"chat_id": str(prompt.chat_id), "text": prompt.text, "reply_markup": markup,
