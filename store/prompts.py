@@ -198,8 +198,8 @@ async def release_claims(
     )
 
 
-# Built once, with the ids as one expanding parameter: a new statement with one bound
-# parameter per id cost more than the rest of a claim's statements together. Through the
+# Built once, with the ids as one expanding parameter: building it anew, with one bound
+# parameter per id, took a fifth of a 200-prompt claim's Python time. Through the
 # ORM, so the session flushes the prompts a claim takes over before it runs; none of them
 # is sent or snoozed in the database by then, so none needs synchronising.
 _SUPERSEDED = (
