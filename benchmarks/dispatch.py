@@ -12,7 +12,8 @@ Sections, each printing a table:
 - pipeline: prompts per second through claim -> render -> send -> record with the real
   `Dispatcher`, `TelegramSender` and PTB `ExtBot` (rate limit effectively off) against the
   emulator in a separate process; wall rate, bot CPU per prompt and peak RSS, for
-  `bot.http.AiohttpRequest` (what `bot/app.py` wires) and PTB's default httpx transport.
+  `bot.http.AiohttpRequest` (what `bot/app.py` wires) and PTB's default httpx transport;
+  then the send half alone next to its floor (the same requests through bare aiohttp).
 - limit: the real `ChatRateLimiter(30/s overall, 1/s per chat)` draining a burst to many
   chats (a few get several prompts): achieved rate, the most sends in any one-second
   window, and the shortest gap between two sends to one chat, from the emulator's clock.

@@ -6,7 +6,9 @@
 Modes: `full` runs one warm-up tick and one measured `Dispatcher.tick` that claims,
 renders, sends and records every due prompt; `db` does the same with a sender that
 answers at once (the database side alone); `send` only sends rendered prompts through
-`TelegramSender` (the Telegram side alone), 32 at a time as the dispatcher does.
+`TelegramSender` (the Telegram side alone), 32 at a time as the dispatcher does; `bare`
+sends the very same requests straight through aiohttp (encode the body, POST, read the
+message id), 32 at a time: the floor any sender in Python pays.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from bench_common import CHAT_BASE, NOW, TOKEN, cpu_seconds_of, peak_rss_mb
 from bench_data import People
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.http import AiohttpRequest
+from bot.prompt_markup import prompt_markup
 from bot.rate_limit import ChatRateLimiter
+from bot.runtime import settle_heap
 from bot.sender import TelegramSender
 from scheduler.dispatch import Dispatcher
 from scheduler.prompt_words import outgoing
@@ -74,13 +79,15 @@ class InstantSender:
 
 
 class Meter:
-    """Wall time, this process's CPU and the emulator's CPU over one measured stretch."""
+    """Wall time, this process's CPU and the emulator's CPU over one measured stretch,
+    which starts with the heap settled as `attune run` settles it once started."""
 
     def __init__(self, emulator_pid: int | None, profile: bool) -> None:
         self._pid = emulator_pid
         self.profiler = cProfile.Profile() if profile else None
 
     def __enter__(self) -> Meter:
+        settle_heap()  # as `attune run` does once started
         self._emulator = cpu_seconds_of(self._pid) if self._pid else 0.0
         self._cpu, self._wall = time.process_time(), time.perf_counter()
         if self.profiler:
@@ -111,14 +118,18 @@ async def measure_ticks(args: argparse.Namespace, sender: Sender, meter: Meter) 
     return report.sent
 
 
+def rendered(n: int) -> OutgoingPrompt:
+    """Prompt n, to chat n, with its rating keyboard (the largest prompt there is)."""
+    return outgoing(ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True, NOW))
+
+
 async def measure_sends(args: argparse.Namespace, sender: TelegramSender, meter: Meter) -> int:
     """Send rendered prompts to every chat, 32 at a time; returns how many were sent."""
     slots = asyncio.Semaphore(32)
 
     async def send(n: int) -> None:
-        item = ClaimedPrompt(n, n, CHAT_BASE + n, "en", "body_scan", n, True, NOW)
         async with slots:
-            await sender.send_prompt(outgoing(item))
+            await sender.send_prompt(rendered(n))
 
     await asyncio.gather(*(send(n) for n in range(1, WARM + 1)))
     with meter:
@@ -126,11 +137,44 @@ async def measure_sends(args: argparse.Namespace, sender: TelegramSender, meter:
     return int(args.prompts)
 
 
+async def measure_bare(args: argparse.Namespace, meter: Meter) -> int:
+    """The requests `measure_sends` makes, made beforehand, then sent straight through
+    aiohttp, 32 at a time: encode the body as bot.http does, POST, parse the answer, read
+    the message id."""
+    url = f"{args.root_url}/bot{TOKEN}/sendMessage"
+    body = {"Content-Type": "application/json"}
+    slots = asyncio.Semaphore(32)
+    requests = {n: _fields(rendered(n)) for n in range(1, WARM + args.prompts + 1)}
+    connector = aiohttp.TCPConnector(limit=64, limit_per_host=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def send(n: int) -> None:
+            data = json.dumps(requests[n], ensure_ascii=False).encode()
+            async with slots, session.post(url, data=data, headers=body) as answer:
+                sent = json.loads(await answer.read())
+            assert sent["result"]["message_id"] > 0
+
+        await asyncio.gather(*(send(n) for n in range(1, WARM + 1)))
+        with meter:
+            await asyncio.gather(*(send(n) for n in range(WARM + 1, WARM + args.prompts + 1)))
+    return int(args.prompts)
+
+
+def _fields(prompt: OutgoingPrompt) -> dict[str, str]:
+    """The values TelegramSender sends for `prompt`, as PTB encodes them (JSON values)."""
+    markup = prompt_markup(prompt)
+    assert markup is not None
+    return {"chat_id": str(prompt.chat_id), "text": prompt.text, "reply_markup": markup,
+            "protect_content": "true"}  # fmt: skip
+
+
 async def probe(args: argparse.Namespace) -> dict[str, Any]:
     """Run the chosen mode and gather its figures."""
     meter = Meter(args.emulator_pid, args.profile)
     if args.mode == "db":
         sent = await measure_ticks(args, InstantSender(), meter)
+    elif args.mode == "bare":
+        sent = await measure_bare(args, meter)
     else:
         limiter = ChatRateLimiter(overall_rate=1e6, chat_rate=1e3, max_retries=3)
         app = make_application(args.root_url, args.transport, limiter)
@@ -175,7 +219,7 @@ def _name(filename: str, line: int, function: str) -> str:
 def main() -> None:
     """Parse the arguments, measure, print one JSON line."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=("full", "db", "send"), default="full")
+    parser.add_argument("--mode", choices=("full", "db", "send", "bare"), default="full")
     parser.add_argument("--url", default="")
     parser.add_argument("--root-url", default="")
     parser.add_argument("--transport", choices=TRANSPORTS, default="aiohttp")

@@ -7,8 +7,11 @@ Use one instance for ordinary requests and another for the long poll, as PTB doe
     builder.request(AiohttpRequest())
     builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
 
-Requests are encoded the way PTB's `HTTPXRequest` encodes them: parameters as form fields
-(each value JSON-encoded by PTB), multipart/form-data when files are uploaded. Like httpx
+Parameters go as one JSON object of the values PTB encodes (each JSON-encoded, or a plain
+string): the Bot API reads a JSON body's string values exactly as it reads form fields, and
+encoding one costs a tenth of urlencoding it, which escapes a keyboard's JSON character by
+character in Python (a tenth of a prompt's send). Uploads go as multipart/form-data, as
+PTB's `HTTPXRequest` sends them. Like httpx
 (which follows none unless told to), it follows no redirect: the Bot API never sends one,
 and whatever does (a captive portal, a misconfigured proxy) is not where the token goes.
 Its errors name the failure's type, never its text, which can quote the URL and so the token.
@@ -16,10 +19,10 @@ Its errors name the failure's type, never its text, which can quote the URL and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Final
-from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -27,7 +30,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-_FORM: Final = {"Content-Type": "application/x-www-form-urlencoded"}
+_JSON: Final = {"Content-Type": "application/json"}
 
 
 class RedirectRefused(NetworkError):
@@ -157,14 +160,14 @@ class AiohttpRequest(BaseRequest):
 def _body(
     request_data: RequestData | None,
 ) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
-    """The request body as PTB's httpx transport sends it: a form, multipart with files."""
+    """The request body: a JSON object of PTB's encoded values; multipart with files."""
     if request_data is None:
         return None, None
     fields = request_data.json_parameters
     if not request_data.contains_files:
         if not fields:
             return None, None
-        return urlencode(fields).encode(), _FORM
+        return json.dumps(fields, ensure_ascii=False).encode(), _JSON
     form = aiohttp.FormData(fields)
     for name, (filename, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)

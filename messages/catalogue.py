@@ -152,6 +152,7 @@ def prompt_text(key: str, locale: str, variant: int, period: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def prompt_message(key: str, locale: str, variant: int, period: str) -> str:
     """Return a whole prompt message: the prompt, then a rating question.
 

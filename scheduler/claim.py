@@ -87,22 +87,34 @@ async def claim_batch(
         prompt.state, prompt.claimed_at = PromptState.CLAIMED, claimed_at
         batch.prompts.append(claimed(prompt, sub, user))
 
-    due = await due_rows(session, now=now, limit=limit - len(again))
-    batch.full = len(again) + len(due) >= limit
-    standings = {row.id: _standing(row) for row in due}
+    # One row more than there is room for tells whether more are due, so the last claim of
+    # a tick is not followed by one more that finds nothing (the extra row stays due).
+    room = limit - len(again)
+    found = await due_rows(session, now=now, limit=room + 1) if room > 0 else []
+    batch.full = room <= 0 or len(found) > room
+    found = found[:room]
+    standings = {row.id: _standing(row) for row in found}
     # Someone who agreed to an older consent text gets no prompt until they agree again:
     # when one comes due they are asked instead, once, as all their rituals are parked
-    # together; agreeing reschedules them.
-    outdated = [r for r in due if not standings[r.id].consented]
+    # together; agreeing reschedules them. Anything else that stops a prompt: nothing is
+    # sent, the row moves to when it may be.
+    due: list[DueSubscription] = []
+    outdated: list[DueSubscription] = []
+    stopped: list[DueSubscription] = []
+    for row in found:
+        standing = standings[row.id]
+        if not standing.consented:
+            outdated.append(row)
+        else:
+            (due if may_prompt(standing, now) else stopped).append(row)
     asks = {r.user_id: ConsentAsk(r.user_id, r.chat_id, r.locale, r.quiet) for r in outdated}
     await park(session, user_ids=list(asks))
     batch.parked, batch.asks = len(outdated), list(asks.values())
-    due = [r for r in due if standings[r.id].consented]
-    # Anything else that stops a prompt: nothing is sent, the row moves to when it may be.
-    stopped = [r for r in due if not may_prompt(standings[r.id], now)]
-    moves = [Move(r.id, following(r, now), r.prompts_claimed, _cycle(r)) for r in stopped]
+    moves = [
+        Move(r.id, following(r, now, standings[r.id]), r.prompts_claimed, _cycle(r))
+        for r in stopped
+    ]
     batch.withdrawn += len(stopped)
-    due = [r for r in due if may_prompt(standings[r.id], now)]
     if not due:
         await advance(session, moves=moves)
         return batch
@@ -121,7 +133,7 @@ async def claim_batch(
         due_at[row.id] = row.next_due_at
         late = now - row.next_due_at > grace
         if late:
-            recent = following(row, now - grace)
+            recent = following(row, now - grace, standings[row.id])
             if recent is not None and recent <= now:
                 due_at[row.id], late = recent, False
                 batch.expired += 1  # the ones before it are skipped
@@ -142,7 +154,7 @@ async def claim_batch(
         moves.append(
             Move(
                 row.id,
-                following(row, max(now, due_at[row.id])),
+                following(row, max(now, due_at[row.id]), standings[row.id]),
                 row.prompts_claimed + (1 if shown else 0),
                 cycle if shown else _cycle(row),
             )
@@ -186,10 +198,19 @@ def _draw(row: DueSubscription) -> tuple[int, Cycle]:
 
     A weekly summary (or a ritual retired from the catalogue) has no prompts to cycle.
     """
-    if not is_ritual(row.ritual_key):
+    count = _prompt_count(row.ritual_key, row.locale)
+    if count is None:
         return 0, _cycle(row)
-    count = len(ritual_text(row.ritual_key, row.locale).prompts)
     return next_prompt(_cycle(row), prompts=count, seed=seed_of(row.id, row.prompts_claimed))
+
+
+@lru_cache(maxsize=1024)
+def _prompt_count(ritual_key: str, locale: str) -> int | None:
+    """How many prompts a ritual has in a locale (None: no ritual); the catalogue is read
+    once, so this is looked up once per ritual and locale, not once per row."""
+    if not is_ritual(ritual_key):
+        return None
+    return len(ritual_text(ritual_key, locale).prompts)
 
 
 def _asks_about_pace(row: DueSubscription, due_at: datetime, *, just_untouched: bool) -> bool:
@@ -203,14 +224,18 @@ def _asks_about_pace(row: DueSubscription, due_at: datetime, *, just_untouched: 
     )
 
 
-def following(row: DueSubscription, after: datetime) -> datetime | None:
+def following(
+    row: DueSubscription, after: datetime, standing: Standing | None = None
+) -> datetime | None:
     """`scheduler.planning.next_due_for` for a due row, memoised when nothing stops it.
 
     In an evening rush most people due at one instant share a rule (22:00, every day,
     one zone), so the calendar math is done once per rule. Pauses, blocks and switched-off
     rituals are rare; they go through `next_due_for` itself, so its rules live in one place.
+    The claim passes the row's standing, which it has already worked out.
     """
-    standing = _standing(row)
+    if standing is None:
+        standing = _standing(row)
     if not standing.can_ever_prompt or not may_prompt(standing, after):
         return next_due_for(
             local_time=row.local_time, weekdays=row.weekdays, standing=standing, after=after

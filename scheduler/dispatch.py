@@ -167,7 +167,7 @@ class Dispatcher:
         work: asyncio.Queue[_Unit] = asyncio.Queue(self._batch_size)
         # The task group waits for every worker; if the tick itself is cancelled, it
         # cancels them too.
-        async with asyncio.TaskGroup() as workers:
+        async with self._sent_log.connected(), asyncio.TaskGroup() as workers:
             for _ in range(self._concurrency):
                 workers.create_task(self._work(work, tick))
             try:

@@ -11,8 +11,8 @@ dealt one card at a time.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
+from hashlib import blake2b
 
 # The shown prompts are bits of one signed 64-bit column.
 MAX_PROMPTS = 63
@@ -41,8 +41,17 @@ def next_prompt(cycle: Cycle, *, prompts: int, seed: str) -> tuple[int, Cycle]:
         # A cycle is complete: the next begins with any prompt but the one just shown.
         shown = 0
         left = [index for index in range(prompts) if index != cycle.last] or [0]
-    index = left[random.Random(seed).randrange(len(left))]
+    index = left[_draw(seed) % len(left)]
     return index, Cycle(shown | 1 << index, index)
+
+
+def _draw(seed: str) -> int:
+    """A number from 0 to 2**64 - 1, the same for the same seed in every process.
+
+    A hash, not `random.Random(seed)`: seeding a Mersenne Twister costs about 13 us, paid
+    for every prompt claimed (13 ms of a 1,000-prompt claim), where this costs about 1.5.
+    """
+    return int.from_bytes(blake2b(seed.encode(), digest_size=8).digest(), "big")
 
 
 def seed_of(subscription_id: int, prompts_sent: int) -> str:

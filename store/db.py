@@ -51,6 +51,12 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A claim of 1,000 prompts rewrites some 2,500 scattered pages; at SQLite's default
+        # of a checkpoint per 1,000 pages of log, nearly every claim paid one (copying
+        # pages back into the file and syncing it: 30-55 ms of a 60-120 ms claim at 1M
+        # subscriptions). Every 10,000 pages (about 40 MB of log), the commit takes 2-5 ms
+        # and one checkpoint serves several claims. /delete still empties the log at once.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         # Deleted rows are overwritten with zeros, so /delete leaves nothing in the file.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

@@ -19,6 +19,15 @@ _ASKED = (
 )
 
 
+# Built once (ids as one expanding parameter): a claim may count hundreds at a time.
+_UNTOUCHED = (
+    update(Subscription)
+    .where(Subscription.id.in_(bindparam("ids", expanding=True)))
+    .values(unanswered=Subscription.unanswered + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 async def count_untouched(session: AsyncSession, *, subscription_ids: Iterable[int]) -> None:
     """One more prompt left untouched for each of these subscriptions.
 
@@ -28,12 +37,7 @@ async def count_untouched(session: AsyncSession, *, subscription_ids: Iterable[i
     """
     ids = sorted(set(subscription_ids))
     if ids:
-        await session.execute(
-            update(Subscription)
-            .where(Subscription.id.in_(ids))
-            .values(unanswered=Subscription.unanswered + 1)
-            .execution_options(synchronize_session=False)
-        )
+        await session.execute(_UNTOUCHED, {"ids": ids})
 
 
 def touched(sub: Subscription) -> None:

@@ -76,6 +76,22 @@ async def test_send_message_with_inline_keyboard(emu: BotApiEmulator, bot: Bot) 
     assert call.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"] == "rate:2"
 
 
+async def test_values_arrive_as_written_in_a_json_body(emu: BotApiEmulator, bot: Bot) -> None:
+    # Every value PTB encodes travels as a string of one JSON object: text that looks like
+    # JSON stays text, and numbers, booleans and objects are read as what they encode.
+    text = 'Привет 🌙 "quoted" \\ {"not": "json"} [1, 2] true'
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("🌙", callback_data="moon")]])
+    sent = await bot.send_message(
+        CHAT, text, reply_markup=markup, disable_notification=True, protect_content=False
+    )
+    assert sent.text == text
+    call = emu.calls_to("sendMessage")[-1]
+    assert call.params["text"] == text and call.params["chat_id"] == CHAT
+    assert call.params["disable_notification"] is True
+    assert call.params["protect_content"] is False
+    assert call.params["reply_markup"] == markup.to_dict()
+
+
 async def test_send_document_is_multipart(emu: BotApiEmulator, bot: Bot) -> None:
     content = "one line\nsecond line, ünïcode\n".encode()
     sent = await bot.send_document(CHAT, content, filename="export.txt", caption="Your data")
