@@ -18,14 +18,12 @@ import argparse
 import asyncio
 import json
 import random
-import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from bench_common import CHAT_BASE, TOKEN
-from updates_probe import bot_env, until
+from updates_probe import bot_env, running_bot, until
 
 from emulator import BotApiEmulator, SimulatedUser
 from messages import render
@@ -77,42 +75,26 @@ async def probe(args: argparse.Namespace) -> dict[str, Any]:
     if args.source is not None:
         env["PYTHONPATH"] = str(args.source)
     log = args.work / f"bot-flood-{args.mode}.log"
-    try:
-        with log.open("wb") as stderr:
-            bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=env, cwd=args.work,
-                stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
-            )  # fmt: skip
-        try:
-            ready = "getUpdates" if args.mode == "polling" else "setWebhook"
-            await until(lambda: emu.calls_to(ready), 60, "the bot to take updates")
-            rng = random.Random(13)
-            until_t = time.time() + 1.5  # warm up: everyone once, unmeasured
-            await asyncio.gather(*(ask_again_and_again(emu, p, until_t, rng) for p in people))
-            until_t = time.time() + WINDOW
-            flooding = asyncio.create_task(flood(flooder) if args.flood else asyncio.sleep(0))
-            latencies = await asyncio.gather(
-                *(ask_again_and_again(emu, p, until_t, rng) for p in people)
-            )
-            await flooding
-            # The rest of the flood, answered in its chat's turn or dropped: Telegram holds
-            # nothing more (an update is confirmed once handled).
-            await until(lambda: not emu.pending_updates, 60, "the flood to be taken")
-        finally:
-            if bot.returncode is None:
-                bot.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(bot.wait(), 30)
-        if code != 0:
-            raise RuntimeError(f"the bot exited with {code}:\n{log.read_text()[-3000:]}")
-        flood_replies = [
-            call.params["text"]
-            for call in emu.calls_to("sendMessage")
-            if call.params["chat_id"] == FLOODER
-        ]
-    finally:
-        await emu.stop()
-    if emu.internal_errors:
-        raise RuntimeError(f"the emulator failed: {emu.internal_errors[0]!r}")
+    async with running_bot(emu, env, args.work, log):
+        ready = "getUpdates" if args.mode == "polling" else "setWebhook"
+        await until(lambda: emu.calls_to(ready), 60, "the bot to take updates")
+        rng = random.Random(13)
+        until_t = time.time() + 1.5  # warm up: everyone once, unmeasured
+        await asyncio.gather(*(ask_again_and_again(emu, p, until_t, rng) for p in people))
+        until_t = time.time() + WINDOW
+        flooding = asyncio.create_task(flood(flooder) if args.flood else asyncio.sleep(0))
+        latencies = await asyncio.gather(
+            *(ask_again_and_again(emu, p, until_t, rng) for p in people)
+        )
+        await flooding
+        # The rest of the flood, answered in its chat's turn or dropped: Telegram holds
+        # nothing more (an update is confirmed once handled).
+        await until(lambda: not emu.pending_updates, 60, "the flood to be taken")
+    flood_replies = [
+        call.params["text"]
+        for call in emu.calls_to("sendMessage")
+        if call.params["chat_id"] == FLOODER
+    ]
     slow_down = render("flood_slow_down", "en")
     return {
         "latencies": [x for person in latencies for x in person],

@@ -27,9 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -39,7 +37,7 @@ from typing import Any
 from bench_common import CHAT_BASE, TOKEN, cpu_seconds_of
 from bench_data import People, add_history, build
 from sqlalchemy import func, select
-from updates_probe import act, bot_env, prompts_sent, until
+from updates_probe import act, bot_env, prompts_sent, running_bot, until
 
 from bot.handlers.milestones import after_check_in
 from emulator import BotApiEmulator, SimulatedUser
@@ -140,40 +138,24 @@ async def probe(args: argparse.Namespace) -> dict[str, Any]:
     await emu.start()
     log = args.work / "bot-tap.log"
     env = bot_env(emu.root_url, args.url, "polling") | {"ATTUNE_DATA_KEY": key}
-    try:
-        with log.open("wb") as stderr:
-            bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=env, cwd=args.work,
-                stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
-            )  # fmt: skip
-        try:
-            await until(lambda: len(prompts_sent(emu)) >= len(people), 120, "every prompt")
-            prompts = prompts_sent(emu)
-            for person in people:
-                await act(person, "open", prompts[person.user_id])
-            await until(lambda: not emu.state.updates, 120, "every prompt to be opened")
-            actions: dict[str, Callable[[SimulatedUser], Awaitable[object]]] = {
-                "rate": lambda p: act(p, "rate", prompts[p.user_id]),
-                "history": lambda p: p.send("/history"),
-            }
-            if args.history > 0:  # with no history there is no older page
-                actions["older"] = press_older
-            steps = {}
-            for name, action in actions.items():
-                # The first person warms the bot up (statements compiled, caches filled):
-                # a bot that has run a while, as a real one has.
-                await in_turn(emu, bot.pid, people[:1], action)
-                steps[name] = await in_turn(emu, bot.pid, people[1:], action)
-        finally:
-            if bot.returncode is None:
-                bot.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(bot.wait(), 30)
-        if code != 0:
-            raise RuntimeError(f"the bot exited with {code}:\n{log.read_text()[-3000:]}")
-    finally:
-        await emu.stop()
-    if emu.internal_errors:
-        raise RuntimeError(f"the emulator failed: {emu.internal_errors[0]!r}")
+    async with running_bot(emu, env, args.work, log) as bot:
+        await until(lambda: len(prompts_sent(emu)) >= len(people), 120, "every prompt")
+        prompts = prompts_sent(emu)
+        for person in people:
+            await act(person, "open", prompts[person.user_id])
+        await until(lambda: not emu.state.updates, 120, "every prompt to be opened")
+        actions: dict[str, Callable[[SimulatedUser], Awaitable[object]]] = {
+            "rate": lambda p: act(p, "rate", prompts[p.user_id]),
+            "history": lambda p: p.send("/history"),
+        }
+        if args.history > 0:  # with no history there is no older page
+            actions["older"] = press_older
+        steps = {}
+        for name, action in actions.items():
+            # The first person warms the bot up (statements compiled, caches filled):
+            # a bot that has run a while, as a real one has.
+            await in_turn(emu, bot.pid, people[:1], action)
+            steps[name] = await in_turn(emu, bot.pid, people[1:], action)
     await _check_stored(args.url, len(people) * (args.history + 1))
     return {"build_s": built, "step": step, **steps}
 

@@ -26,7 +26,8 @@ import socket
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,36 @@ def bot_env(root_url: str, url: str, mode: str) -> dict[str, str]:
             ATTUNE_WEBHOOK_SECRET=SECRET,
         )
     return env
+
+
+@asynccontextmanager
+async def running_bot(
+    emu: BotApiEmulator, env: dict[str, str], work: Path, log: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m bot run` (the real process) against the started emulator, its log in `log`.
+
+    On leaving: the bot is stopped (SIGTERM) and must exit cleanly, then the emulator is
+    stopped and must have answered every request without an error of its own.
+    """
+    try:
+        with log.open("wb") as stderr:
+            bot = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, cwd=work,
+                stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
+            )  # fmt: skip
+        try:
+            yield bot
+        finally:
+            if bot.returncode is None:
+                bot.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(bot.wait(), 30)
+        if code != 0:
+            last_words = log.read_text()[-3000:]  # noqa: ASYNC240 - the run is over
+            raise RuntimeError(f"the bot exited with {code}:\n{last_words}")
+    finally:
+        await emu.stop()
+    if emu.internal_errors:
+        raise RuntimeError(f"the emulator failed: {emu.internal_errors[0]!r}")
 
 
 async def until(condition: Callable[[], object], seconds: float, what: str) -> None:
@@ -182,26 +213,11 @@ async def probe(args: argparse.Namespace) -> dict[str, Any]:
     people = [emu.user(CHAT_BASE + n) for n in range(1, args.people + 1)]
     await emu.start()
     log = args.work / f"bot-{args.mode}.log"
-    try:
-        with log.open("wb") as stderr:
-            bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=bot_env(emu.root_url, args.url, args.mode),
-                cwd=args.work, stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
-            )  # fmt: skip
-        try:
-            await until(lambda: len(prompts_sent(emu)) >= args.people, 120, "every prompt")
-            prompts = prompts_sent(emu)
-            phases = [await run_phase(emu, bot.pid, p, people, prompts) for p in PHASES]
-        finally:
-            if bot.returncode is None:
-                bot.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(bot.wait(), 30)
-        if code != 0:
-            raise RuntimeError(f"the bot exited with {code}:\n{log.read_text()[-3000:]}")
-    finally:
-        await emu.stop()
-    if emu.internal_errors:
-        raise RuntimeError(f"the emulator failed: {emu.internal_errors[0]!r}")
+    env = bot_env(emu.root_url, args.url, args.mode)
+    async with running_bot(emu, env, args.work, log) as bot:
+        await until(lambda: len(prompts_sent(emu)) >= args.people, 120, "every prompt")
+        prompts = prompts_sent(emu)
+        phases = [await run_phase(emu, bot.pid, p, people, prompts) for p in PHASES]
     errors = Counter(_FAILED.findall(log.read_text()))
     return {"phases": phases, "stored": await stored_counts(args.url), "errors": errors}
 
