@@ -23,13 +23,17 @@ class TelegramSender:
     consent questions, retrying network errors with backoff.
 
     429s are retried by the rate limiter (after Telegram's `retry_after`); a 403 or a
-    vanished chat means the person can no longer be reached.
+    vanished chat means the person can no longer be reached. With `paid_broadcast`, every
+    message is marked as one that may go out paid: the rate limiter decides (bot.rate_limit).
     """
 
-    def __init__(self, bot: Bot, *, attempts: int = 4, backoff: float = 0.5) -> None:
+    def __init__(
+        self, bot: Bot, *, attempts: int = 4, backoff: float = 0.5, paid_broadcast: bool = False
+    ) -> None:
         self._bot = bot
         self._attempts = attempts
         self._backoff = backoff
+        self._paid_broadcast = paid_broadcast or None  # None: PTB leaves the flag out
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int:
         """Send one prompt; Undeliverable when the person blocked the bot or is gone."""
@@ -82,6 +86,10 @@ class TelegramSender:
 
     async def _message(self, chat_id: int, text: str, markup: Markup | None, quiet: bool) -> int:
         message = await self._bot.send_message(
-            chat_id, text, reply_markup=markup, disable_notification=quiet
+            chat_id,
+            text,
+            reply_markup=markup,
+            disable_notification=quiet,
+            allow_paid_broadcast=self._paid_broadcast,
         )
         return message.message_id
