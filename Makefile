@@ -53,7 +53,7 @@ lock-check: $(VENV)/.dev-installed
 	if diff -u "$$tmp/pinned" "$$tmp/resolved"; then echo "$(LOCK) matches pyproject.toml"; \
 	else echo "$(LOCK) does not match pyproject.toml: run make lock"; exit 1; fi
 
-# Performance figures (about 8 minutes; PostgreSQL is included when reachable), then the
+# Performance figures (about 14 minutes; PostgreSQL is included when reachable), then the
 # time /progress takes to draw its picture.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/dispatch.py

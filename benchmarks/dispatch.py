@@ -1,6 +1,6 @@
 """How fast Attune gets prompts out, and what it costs: the figures behind performance claims.
 
-    make bench                                   # everything (about 8 minutes)
+    make bench                                   # everything (about 14 minutes)
     .venv/bin/python benchmarks/dispatch.py --quick          # smaller sizes, shorter runs
     .venv/bin/python benchmarks/dispatch.py --only pipeline  # one section
 

@@ -249,6 +249,12 @@ async def open_services(app: AttuneApp) -> None:
     )
     if services.paid_budget is not None:
         services.paid_budget.open(services.sessions)
+        log.info(
+            "paid broadcast on: up to %g Stars per UTC day (%d prompts), %g a second",
+            settings.paid_broadcast_daily_stars,
+            services.paid_budget.limit,
+            settings.paid_broadcast_rate,
+        )
     dispatcher = Dispatcher(
         services.sessions,
         TelegramSender(app.bot, paid_broadcast=services.paid_budget is not None),
