@@ -64,6 +64,18 @@ async def test_the_day_budget_holds_across_replicas_and_restarts(engine: AsyncEn
     assert await spent(engine, LATE.date()) == 25
 
 
+async def test_replicas_taking_at_once_never_pass_the_budget(engine: AsyncEngine) -> None:
+    clock = FakeClock(LATE)
+    replicas = [budget_for(engine, clock, 10, block=7) for _ in range(3)]
+    taken = sum(await asyncio.gather(*(b.take() for _ in range(60) for b in replicas)))
+    # A replica may still hold part of a block the others would have used.
+    assert 100 - 3 * 7 < taken <= 100
+    assert await spent(engine, LATE.date()) == 100
+    for budget in replicas:
+        await budget.close()
+    assert await spent(engine, LATE.date()) == taken
+
+
 async def test_a_new_utc_day_brings_a_new_budget(engine: AsyncEngine) -> None:
     clock = FakeClock(LATE)
     budget = budget_for(engine, clock, 0.5, block=3)
