@@ -42,7 +42,8 @@ def print_stats(settings: Settings, *, as_json: bool) -> int:
         try:
             async with session_factory(engine)() as session:
                 stats = await overview(session, now=now)
-                if settings.paid_broadcast == "off":
+                # A schema behind this version's may not hold the ledger yet.
+                if settings.paid_broadcast == "off" or stats.schema != stats.schema_head:
                     return stats, None
                 today = now.date()
                 spent_today = await paid_messages(session, since=today, until=today)
@@ -78,7 +79,7 @@ def print_stats(settings: Settings, *, as_json: bool) -> int:
 @dataclass(frozen=True, slots=True)
 class PaidFigures:
     """Paid broadcast in Stars: the day's budget, what the ledger counts as spent (UTC days;
-    at most what Telegram charged), and the balance getMyStarBalance tells (or why not)."""
+    Telegram charged no more), and the balance getMyStarBalance tells (or why not)."""
 
     daily_budget: float
     today: float
