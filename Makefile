@@ -59,7 +59,7 @@ lock-check: $(VENV)/.dev-installed
 	if diff -u "$$tmp/pinned" "$$tmp/resolved"; then echo "$(LOCK) matches pyproject.toml"; \
 	else echo "$(LOCK) does not match pyproject.toml: run make lock"; exit 1; fi
 
-# Performance figures (about 13 minutes; PostgreSQL is included when reachable), the time
+# Performance figures (about 17 minutes; PostgreSQL is included when reachable), the time
 # /progress takes to draw its picture, and the requests and rate-limited messages per
 # completed check-in.
 bench: $(VENV)/.dev-installed

@@ -126,12 +126,20 @@ class EmulatorProcess:
 
 @contextmanager
 def emulator_process(
-    chats: int = 0, first_chat: int = CHAT_BASE + 1, calls_to: Path | None = None
+    chats: int = 0,
+    first_chat: int = CHAT_BASE + 1,
+    calls_to: Path | None = None,
+    *,
+    telegram_limits: bool = False,
+    stars: int = 0,
 ) -> Iterator[EmulatorProcess]:
-    """The Bot API emulator in its own process on loopback, stopped on exit."""
+    """The Bot API emulator in its own process on loopback, stopped on exit; with
+    `telegram_limits`, Telegram's send limits and paid broadcast from a balance of `stars`."""
     command = [sys.executable, str(HERE / "emulator_process.py"), f"--chats={first_chat}:{chats}"]
     if calls_to is not None:
         command.append(f"--calls-to={calls_to}")
+    if telegram_limits:
+        command += ["--telegram-limits", f"--stars={stars}"]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

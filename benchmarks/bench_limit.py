@@ -85,8 +85,10 @@ async def _drain(url: str, work: Path, total: int) -> list[tuple[str, object]]:
 def _sends(calls: Path) -> tuple[list[tuple[float, int]], int]:
     """(arrival time, chat) of every successful sendMessage, sorted; and the refused count."""
     rows = json.loads(calls.read_text())
-    sends = sorted((at, chat) for method, chat, at, ok in rows if method == "sendMessage" and ok)
-    refused = sum(1 for method, _, _, ok in rows if method == "sendMessage" and not ok)
+    sends = sorted(
+        (at, chat) for method, chat, at, ok, *_ in rows if method == "sendMessage" and ok
+    )
+    refused = sum(1 for method, _, _, ok, *_ in rows if method == "sendMessage" and not ok)
     return sends, refused
 
 

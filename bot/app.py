@@ -46,6 +46,7 @@ from bot.handlers import (
 from bot.http import AiohttpRequest
 from bot.intake import UpdateIntake
 from bot.metrics import Metrics
+from bot.paid_broadcast import PaidBudget
 from bot.rate_limit import ChatRateLimiter
 from bot.sender import TelegramSender
 from bot.services import CONTEXT_TYPES, AttuneContext, BotData, Services, utc_now
@@ -89,6 +90,11 @@ def build_application(
 ) -> AttuneApp:
     """Everything wired, nothing opened: bot.runtime opens, serves and closes it."""
     metrics = Metrics()
+    budget = (
+        PaidBudget(daily_stars=settings.paid_broadcast_daily_stars, clock=clock, events=metrics)
+        if settings.paid_broadcast == "on"
+        else None
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.token())
@@ -106,6 +112,8 @@ def build_application(
                 overall_rate=settings.rate_limit,
                 chat_rate=settings.chat_rate_limit,
                 max_retries=3,
+                budget=budget,
+                paid_rate=settings.paid_broadcast_rate,
             )
         )
     )
@@ -120,6 +128,7 @@ def build_application(
         # On the application's clock, so a test that moves time moves the window too.
         flood=FloodGuard(clock=lambda: clock().timestamp()),
         metrics=metrics,
+        paid_budget=budget,
     )
     _register(app)
     return app
@@ -247,9 +256,17 @@ async def open_services(app: AttuneApp) -> None:
     await migrate(services.engine)
     services.sessions = session_factory(services.engine)
     await _set_menus(app)
+    if services.paid_budget is not None:
+        services.paid_budget.open(services.sessions)
+        log.info(
+            "paid broadcast on: up to %g Stars per UTC day (%d prompts), %g a second",
+            settings.paid_broadcast_daily_stars,
+            services.paid_budget.limit,
+            settings.paid_broadcast_rate,
+        )
     dispatcher = Dispatcher(
         services.sessions,
-        TelegramSender(app.bot),
+        TelegramSender(app.bot, paid_broadcast=services.paid_budget is not None),
         grace=timedelta(minutes=settings.grace_minutes),
         lease=timedelta(seconds=settings.claim_lease_seconds),
         events=services.metrics,
@@ -318,6 +335,8 @@ async def stop_services(app: AttuneApp, *, within: float) -> None:
         await services.scrubber.close()
     if services.scheduler is not None and services.scheduler.running:
         services.scheduler.shutdown(wait=False)
+    if services.paid_budget is not None:
+        await services.paid_budget.close()  # what it set aside and did not send goes back
 
 
 async def close_services(app: AttuneApp) -> None:

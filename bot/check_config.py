@@ -2,7 +2,8 @@
 one line each.
 
 It changes nothing: it neither creates nor migrates the database, and asks the Bot API
-only getMe (and getWebhookInfo in webhook mode). No line carries a secret.
+only getMe (and getWebhookInfo in webhook mode, getMyStarBalance with paid broadcast on).
+No line carries a secret. A warning fails nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import text
@@ -18,8 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, WebhookInfo
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from bot.api_probe import api_root, operator_bot, star_balance
 from bot.data_key import note_cipher
-from bot.http import AiohttpRequest, RedirectRefused
+from bot.http import RedirectRefused
 from bot.one_line import kind, reason
 from bot.settings import Settings
 from messages.resources import ResourcesError, load_resources
@@ -37,7 +40,7 @@ class Check:
     """One line of check-config: what was checked, how it went, and what to do."""
 
     subject: str
-    status: Literal["ok", "PROBLEM", "skipped"]
+    status: Literal["ok", "PROBLEM", "warning", "skipped"]
     detail: str
 
 
@@ -148,20 +151,15 @@ def _schema_check(shown: str, current: str | None, head: str) -> Check:
 
 
 async def _bot_api_checks(settings: Settings, token: str | None) -> list[Check]:
-    root = settings.telegram_api_base_url or "https://api.telegram.org"
+    root = api_root(settings)
     if token is None:
         return [Check("Bot API", "skipped", "needs a bot token")]
-    request = AiohttpRequest(connect_timeout=5, read_timeout=5, write_timeout=5, pool_timeout=5)
-    bot = Bot(
-        token,
-        base_url=f"{root}/bot",
-        base_file_url=f"{root}/file/bot",
-        request=request,
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
-    )
+    bot = operator_bot(settings, token)
+    paying = settings.paid_broadcast == "on"
     try:
         async with asyncio.timeout(CHECK_TIMEOUT), bot:  # getMe
             webhook = await bot.get_webhook_info() if settings.mode == "webhook" else None
+            balance = await _balance_or_error(bot) if paying else None
     except InvalidToken:
         fix = "copy it again from @BotFather (/mybots, API Token)"
         return [Check("Bot API", "PROBLEM", f"{root} does not accept this token: {fix}")]
@@ -179,7 +177,39 @@ async def _bot_api_checks(settings: Settings, token: str | None) -> list[Check]:
     checks = [Check("Bot API", "ok", f"{root} knows this bot as @{bot.username}")]
     if webhook is not None:
         checks.append(_webhook_check(settings, webhook))
+    if balance is not None:
+        checks.append(_stars_check(settings, balance))
     return checks
+
+
+async def _balance_or_error(bot: Bot) -> Decimal | TelegramError:
+    """The Stars balance, or why it could not be read (which fails nothing)."""
+    try:
+        return await star_balance(bot)
+    except TelegramError as error:
+        return error
+
+
+def _stars_check(settings: Settings, balance: Decimal | TelegramError) -> Check:
+    """Paid broadcast is on: is there anything to pay with? A warning at most: without
+    Stars, prompts still go out, at the free pace."""
+    budget = f"a day's budget is {settings.paid_broadcast_daily_stars:,g} Stars"
+    if isinstance(balance, TelegramError):
+        said = kind(balance) if isinstance(balance, NetworkError) else reason(balance)
+        return Check(
+            "Stars",
+            "warning",
+            f"paid broadcast is on but the balance could not be read ({said}); {budget}",
+        )
+    if balance < Decimal("0.1"):
+        fix = "add Stars to the bot's balance, or set ATTUNE_PAID_BROADCAST=off"
+        return Check(
+            "Stars",
+            "warning",
+            f"paid broadcast is on but the bot has {balance:,f} Stars: Telegram will refuse"
+            f" to charge, and prompts go at the free pace; {fix}",
+        )
+    return Check("Stars", "ok", f"paid broadcast is on: {balance:,f} Stars; {budget}")
 
 
 def _webhook_check(settings: Settings, info: WebhookInfo) -> Check:

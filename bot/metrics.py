@@ -15,6 +15,8 @@ from datetime import timedelta
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from bot.paid_broadcast import STARS_PER_MESSAGE
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 # From "on time" to "well into the grace period": where a lag ends up says whether the
@@ -63,6 +65,12 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self._paid_stars = Counter(
+            "attune_paid_broadcast_stars",
+            "Telegram Stars spent on paid broadcast: 0.1 per prompt sent paid, past the free"
+            " rate (at most what Telegram charges: it bills only sends past its own limit).",
+            registry=self.registry,
+        )
         self._active = Gauge(
             "attune_active_people_7d",
             "People with a check-in in the last 7 days (all replicas: one database).",
@@ -83,6 +91,10 @@ class Metrics:
     def prompt_failed(self, reason: str) -> None:
         """Telegram did not take a prompt."""
         self._failed.labels(reason=reason).inc()
+
+    def paid_message_sent(self) -> None:
+        """A prompt went out paid."""
+        self._paid_stars.inc(STARS_PER_MESSAGE)
 
     def check_in_received(self) -> None:
         """Someone rated a prompt for the first time."""

@@ -1,4 +1,5 @@
-"""Telegram's limits: an even overall pace, one message a second per private chat.
+"""Telegram's limits: an even overall pace, one message a second per private chat, and paid
+broadcast past the free pace.
 
 PTB's AIORateLimiter keeps its 429 retries (waiting `retry_after`) and its group limits,
 but two of its behaviours break Telegram's limits, as benchmarks/dispatch.py measured:
@@ -7,6 +8,14 @@ one second; and it has no per-private-chat limit at all. So a request here leave
 when the last `rate` requests left more than 1.02 s ago (a sliding window with 20 ms to
 spare for jitter) and at least 0.9/rate s after the one before, in arrival order; and a
 private chat's turn is stamped when its message actually leaves.
+
+A send the sender marked `allow_paid_broadcast` (a prompt, when paid broadcast is on)
+takes a free slot when one is open at once and goes without the flag; otherwise, if
+bot.paid_broadcast's budget has a paid message left today, it keeps the flag and leaves
+at the paid pace (up to 1,000 a second, its own window, so replies keep the free one);
+otherwise it waits for a free slot like any other request, without the flag. If Telegram
+turns a paid send down (400: no Stars left, say), it is sent again at the free pace: if
+that goes, paying was the problem, and the budget stops paying for the day.
 """
 
 from __future__ import annotations
@@ -18,9 +27,13 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter
 
+from bot.paid_broadcast import PaidBudget
+
 _SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+_PAID = "allow_paid_broadcast"
 _PRUNE_AT = 4096  # forget idle chats once this many are known
 
 
@@ -32,18 +45,65 @@ class _ChatTurn:
     last: float = float("-inf")
 
 
-class ChatRateLimiter(AIORateLimiter):
-    """Evenly spaced requests overall, at least 1/chat_rate s apart per private chat."""
+class Pace:
+    """At most `rate` departures in any 1.02 s, at least 0.9/rate s apart, in arrival order."""
 
-    def __init__(self, *, overall_rate: float, chat_rate: float, max_retries: int) -> None:
-        # PTB's overall bucket is replaced by the spacing below; its group limit stays.
-        super().__init__(overall_max_rate=0, max_retries=max_retries)
-        self._window: deque[float] = deque(maxlen=max(1, math.floor(overall_rate)))
+    def __init__(self, rate: float) -> None:
+        self._window: deque[float] = deque(maxlen=max(1, math.floor(rate)))
         self._period = 1.02  # seconds the window spans: 1 s plus room for jitter
-        self._min_gap = 0.9 / overall_rate
-        self._chat_gap = 1 / chat_rate
+        self._min_gap = 0.9 / rate
         self._gate = asyncio.Lock()  # FIFO: requests leave in the order they arrived
         self._last_left = float("-inf")
+
+    def _ready_at(self) -> float:
+        ready = self._last_left + self._min_gap
+        if len(self._window) == self._window.maxlen:
+            ready = max(ready, self._window[0] + self._period)
+        return ready
+
+    @property
+    def gate(self) -> asyncio.Lock:
+        """Held by the request whose turn it is (asyncio's locks are FIFO)."""
+        return self._gate
+
+    def open_now(self) -> bool:
+        """Whether a request could leave at once: nobody waits and the pace allows it."""
+        loop = asyncio.get_running_loop()
+        return not self._gate.locked() and self._ready_at() <= loop.time()
+
+    async def leave(self) -> None:
+        """Wait until leaving keeps every window of `period` s within `rate` requests, then
+        leave; the caller holds `gate`."""
+        loop = asyncio.get_running_loop()
+        await _sleep_until(loop, self._ready_at())
+        self._last_left = loop.time()
+        self._window.append(self._last_left)
+
+    async def leave_in_turn(self) -> None:
+        """Wait for this request's turn, then `leave`."""
+        async with self._gate:
+            await self.leave()
+
+
+class ChatRateLimiter(AIORateLimiter):
+    """Evenly spaced requests overall, at least 1/chat_rate s apart per private chat, and
+    paid broadcast past the free pace while `budget` lasts (None: never paid)."""
+
+    def __init__(
+        self,
+        *,
+        overall_rate: float,
+        chat_rate: float,
+        max_retries: int,
+        budget: PaidBudget | None = None,
+        paid_rate: float = 950.0,
+    ) -> None:
+        # PTB's overall bucket is replaced by the spacing below; its group limit stays.
+        super().__init__(overall_max_rate=0, max_retries=max_retries)
+        self._free = Pace(overall_rate)
+        self._paid = Pace(paid_rate)
+        self._budget = budget
+        self._chat_gap = 1 / chat_rate
         self._chats: dict[int, _ChatTurn] = {}
 
     def _chat(self, chat_id: int) -> _ChatTurn:
@@ -53,17 +113,6 @@ class ChatRateLimiter(AIORateLimiter):
                 if not turn.lock.locked() and turn.last + self._chat_gap <= now:
                     del self._chats[key]
         return self._chats.setdefault(chat_id, _ChatTurn())
-
-    async def _leave_in_turn(self) -> None:
-        """Wait until leaving keeps every window of `period` s within `rate` requests."""
-        async with self._gate:
-            loop = asyncio.get_running_loop()
-            ready = self._last_left + self._min_gap
-            if len(self._window) == self._window.maxlen:
-                ready = max(ready, self._window[0] + self._period)
-            await _sleep_until(loop, ready)
-            self._last_left = loop.time()
-            self._window.append(self._last_left)
 
     async def process_request(
         self,
@@ -81,16 +130,66 @@ class ChatRateLimiter(AIORateLimiter):
             async with turn.lock:
                 loop = asyncio.get_running_loop()
                 await _sleep_until(loop, turn.last + self._chat_gap)
-                await self._leave_in_turn()
+                paid = await self._leave(data)
                 turn.last = loop.time()
-                return await super().process_request(
+                send = super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
+                if not paid:
+                    return await send
+                try:
+                    result = await send
+                except BadRequest:
+                    return await self._unpaid(
+                        callback, args, kwargs, endpoint, data, rate_limit_args
+                    )
+                assert self._budget is not None  # _leave pays only with one
+                self._budget.sent()
+                return result
+        data.pop(_PAID, None)  # paid broadcast is for prompts to people only
         if chat_id is not None:
-            await self._leave_in_turn()
+            await self._free.leave_in_turn()
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
+
+    async def _leave(self, data: dict[str, Any]) -> bool:
+        """Leave in turn, free or paid; True when this send pays (it keeps its flag).
+
+        Sends that may pay queue at the paid pace's gate and choose at its head, so a free
+        slot that opens while they wait is still taken.
+        """
+        if data.get(_PAID) and self._budget is not None:
+            async with self._paid.gate:
+                if not self._free.open_now() and await self._budget.take():
+                    await self._paid.leave()
+                    return True
+        # `data` is the request PTB is about to encode (ExtBot._do_post hands the same dict
+        # to the callback): a free send goes without the flag.
+        data.pop(_PAID, None)
+        await self._free.leave_in_turn()
+        return False
+
+    async def _unpaid(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """A paid send Telegram turned down with 400, again at the free pace without the
+        flag. If it goes, paying was what Telegram refused (its Stars balance is spent, or
+        the bot may not pay): no more paid sends today. If not, its error is the answer."""
+        assert self._budget is not None
+        del data[_PAID]
+        await self._free.leave_in_turn()
+        result = await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+        await self._budget.refused()
+        return result
 
 
 async def _sleep_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:

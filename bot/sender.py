@@ -38,10 +38,13 @@ class TelegramSender:
     consent questions, retrying network errors with backoff.
 
     429s are retried by the rate limiter (after Telegram's `retry_after`); a 403 or a
-    vanished chat means the person can no longer be reached.
+    vanished chat means the person can no longer be reached. With `paid_broadcast`, every
+    message is marked as one that may go out paid: the rate limiter decides (bot.rate_limit).
     """
 
-    def __init__(self, bot: Bot, *, attempts: int = 4, backoff: float = 0.5) -> None:
+    def __init__(
+        self, bot: Bot, *, attempts: int = 4, backoff: float = 0.5, paid_broadcast: bool = False
+    ) -> None:
         self._bot = bot
         self._attempts = attempts
         self._backoff = backoff
@@ -54,6 +57,7 @@ class TelegramSender:
         warnings.filterwarnings(
             "ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning
         )
+        self._paid_broadcast = paid_broadcast
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int:
         """Send one prompt; Undeliverable when the person blocked the bot or is gone."""
@@ -78,6 +82,8 @@ class TelegramSender:
             request["reply_markup"] = markup  # JSON, or a PTB object PTB encodes as JSON
         if quiet:
             request["disable_notification"] = True
+        if self._paid_broadcast:  # the rate limiter takes the flag off when a free slot is open
+            request["allow_paid_broadcast"] = True
         return request
 
     async def _send(self, request: dict[str, Any]) -> int:

@@ -13,6 +13,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.flood import FloodGuard
 from bot.metrics import Metrics
+from bot.paid_broadcast import PaidBudget
 from bot.settings import Settings
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob
@@ -40,6 +41,7 @@ class Services:
     housekeeping: Housekeeping | None = None
     scrubber: Scrubber | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    paid_budget: PaidBudget | None = None  # ATTUNE_PAID_BROADCAST=on
 
     def session(self) -> AsyncSession:
         """A new session; valid once open_services has opened the database."""

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     rate_limit: float = Field(default=25.0, gt=0, alias="ATTUNE_RATE_LIMIT")
     chat_rate_limit: float = Field(default=1.0, gt=0, alias="ATTUNE_CHAT_RATE_LIMIT")
     claim_lease_seconds: float = Field(default=120.0, gt=0, alias="ATTUNE_CLAIM_LEASE_SECONDS")
+    # Paid broadcast (bot.paid_broadcast): past the free rate, prompts go out with
+    # allow_paid_broadcast (0.1 Stars each) until the UTC day's budget is spent, at up to
+    # paid_broadcast_rate a second (per process: Telegram allows 1,000 for the whole bot).
+    paid_broadcast: Literal["off", "on"] = Field(default="off", alias="ATTUNE_PAID_BROADCAST")
+    paid_broadcast_daily_stars: float = Field(
+        default=0.0, ge=0, alias="ATTUNE_PAID_BROADCAST_DAILY_STARS"
+    )
+    paid_broadcast_rate: float = Field(
+        default=950.0, gt=0, le=1000, alias="ATTUNE_PAID_BROADCAST_RATE"
+    )
     data_key: SecretStr | None = Field(default=None, alias="ATTUNE_DATA_KEY")
     env: Literal["production", "development"] = Field(default="production", alias="ATTUNE_ENV")
     # Read by env_file() before the rest; a field too, so a name that is no file is refused.
@@ -77,7 +87,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(default=None, alias="ATTUNE_WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(default=None, alias="ATTUNE_WEBHOOK_SECRET")
 
-    @field_validator("mode", mode="before")
+    @field_validator("mode", "paid_broadcast", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
@@ -98,6 +108,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 "ATTUNE_ENV=development is refused in the container (it would keep the notes"
                 " key in the data volume); set ATTUNE_DATA_KEY and leave ATTUNE_ENV unset"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _paid_broadcast_budget(self) -> Self:
+        """Paying for speed needs a budget: at least one paid message (0.1 Stars) a day."""
+        if self.paid_broadcast == "on" and self.paid_broadcast_daily_stars < 0.1:
+            raise ValueError(
+                "ATTUNE_PAID_BROADCAST=on needs ATTUNE_PAID_BROADCAST_DAILY_STARS, the Stars"
+                " it may spend per UTC day (0.1 per message past the free rate), 0.1 or more"
             )
         return self
 

@@ -9,6 +9,7 @@ from typing import Any
 from yarl import URL
 
 from emulator.errors import ApiError, bad_request
+from emulator.limits import star_amount
 from emulator.registry import handles
 from emulator.spec import Method
 from emulator.state import EmulatorState
@@ -43,6 +44,12 @@ async def get_me(state: EmulatorState, method: Method, params: dict[str, Any]) -
         **_GET_ME_EXTRAS,
         "can_read_all_group_messages": not state.privacy_mode,
     }
+
+
+@handles("getMyStarBalance")
+async def get_my_star_balance(state: EmulatorState, method: Method, params: dict[str, Any]) -> Any:
+    """The bot's Telegram Stars balance, as a StarAmount."""
+    return star_amount(state.nanostars)
 
 
 @handles("getUpdates")

@@ -1,6 +1,7 @@
 """One Bot API request, end to end: decode it the way Telegram does, validate it against the
-spec, apply injected faults and blocks, run the emulated method (or answer ``True`` for spec
-methods that only ever return ``True``), record the call and write Telegram's JSON answer.
+spec, apply injected faults and blocks, then Telegram's send limits when they are modelled
+(emulator.limits), run the emulated method (or answer ``True`` for spec methods that only
+ever return ``True``), record the call and write Telegram's JSON answer.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from emulator import (  # noqa: F401  (they register handlers)
     message_methods,
 )
 from emulator.errors import ApiError, bad_request, forbidden
+from emulator.limits import PAID_MESSAGE_NANOSTARS
 from emulator.registry import HANDLERS
-from emulator.spec import load_spec
+from emulator.spec import Method, load_spec
 from emulator.state import Call, EmulatorState
 from emulator.validate import UploadedFile, Validator
 
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _GUARDED_PREFIXES = ("send", "copy", "forward", "edit")
+_PAID = "allow_paid_broadcast"
 _dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -103,6 +106,16 @@ class Dispatcher:
             return web.json_response(body, status=404, dumps=_dumps)
         return web.Response(body=content, content_type="application/octet-stream")
 
+    def admit(self, method: Method, params: dict[str, Any]) -> bool:
+        """Apply Telegram's overall send limits, when modelled, to a send method (one that
+        takes allow_paid_broadcast); True when this send is to be billed."""
+        limits = self.state.limits
+        if limits is None or _PAID not in method.fields:
+            return False
+        return limits.admit(
+            paid_allowed=params.get(_PAID) is True, balance_nanostars=self.state.nanostars
+        )
+
     async def handle(self, request: web.Request) -> web.Response:
         """Serve ``{root}/bot{token}/{method}``."""
         name = request.match_info["method"]
@@ -119,6 +132,7 @@ class Dispatcher:
             params = {**raw, **files}
             params = validator().params(method, raw, files)
             self.gate(method.name, params)
+            billed = self.admit(method, params)
             handler = HANDLERS.get(method.name.lower())
             if handler is not None:
                 result = await handler(self.state, method, params)
@@ -126,6 +140,9 @@ class Dispatcher:
                 result = True
             else:
                 raise bad_request("method not emulated")
+            if billed:  # only a send that went through is paid for
+                self.state.nanostars -= PAID_MESSAGE_NANOSTARS
+                self.state.billed_messages += 1
         except ApiError as err:
             self.state.record(Call(canonical, params, False, err.error_code, at, err.description))
             return web.json_response(err.payload(), status=err.error_code, dumps=_dumps)

@@ -9,11 +9,13 @@ import collections
 import json
 import time
 from collections.abc import Callable, Collection, Iterable
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
 
 from emulator.dispatch import Dispatcher
+from emulator.limits import NANOSTARS_PER_STAR, SendLimits
 from emulator.loopback import StartStop, listen_on_loopback
 from emulator.people import SimulatedGroup, SimulatedUser
 from emulator.state import Call, EmulatorState, Fault
@@ -26,6 +28,8 @@ class BotApiEmulator(StartStop):
 
     ``webhook_timeout`` bounds one webhook delivery; a failed one is retried after
     ``webhook_retry_min`` seconds, doubling per failure up to ``webhook_retry_max``.
+    ``telegram_limits`` models Telegram's overall send limits and paid broadcast
+    (emulator.limits); off, as most tests send faster than Telegram would take on purpose.
     """
 
     def __init__(
@@ -39,6 +43,7 @@ class BotApiEmulator(StartStop):
         webhook_timeout: float = 30.0,
         webhook_retry_min: float = 0.05,
         webhook_retry_max: float = 1.0,
+        telegram_limits: bool = False,
     ) -> None:
         prefix = token.split(":", 1)[0]
         if not prefix.isdigit():
@@ -46,7 +51,8 @@ class BotApiEmulator(StartStop):
         self.token = token
         bot_user = {"id": int(prefix), "is_bot": True, "first_name": first_name}
         bot_user["username"] = username
-        self.state = EmulatorState(bot_user, clock, privacy_mode)
+        limits = SendLimits() if telegram_limits else None
+        self.state = EmulatorState(bot_user, clock, privacy_mode, limits)
         self.root_url = ""
         self._dispatcher = Dispatcher(token, self.state)
         self._webhook = WebhookDeliverer(
@@ -115,6 +121,20 @@ class BotApiEmulator(StartStop):
         how many, and how many were messages (sends and edits) against Telegram's limits."""
         chats = {chat_ids} if isinstance(chat_ids, int) else chat_ids
         return tally(self.state, chats, after=after)
+
+    @property
+    def star_balance(self) -> Decimal:
+        """The bot's Telegram Stars balance (what getMyStarBalance answers)."""
+        return Decimal(self.state.nanostars) / NANOSTARS_PER_STAR
+
+    @star_balance.setter
+    def star_balance(self, stars: Decimal | int | str) -> None:
+        self.state.nanostars = int(Decimal(stars) * NANOSTARS_PER_STAR)
+
+    @property
+    def billed_messages(self) -> int:
+        """Sends billed 0.1 Stars each for going past the free limit (telegram_limits)."""
+        return self.state.billed_messages
 
     def calls_to(self, method: str) -> list[Call]:
         """The calls to one method (case-insensitive)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from emulator.errors import bad_request, forbidden
+from emulator.limits import SendLimits
 
 T = TypeVar("T")
 
@@ -147,7 +148,11 @@ class EmulatorState:
     """Everything the emulated Bot API server knows."""
 
     def __init__(
-        self, bot_user: dict[str, Any], clock: Callable[[], float], privacy_mode: bool
+        self,
+        bot_user: dict[str, Any],
+        clock: Callable[[], float],
+        privacy_mode: bool,
+        limits: SendLimits | None = None,
     ) -> None:
         self.bot_user = bot_user
         self.clock = clock
@@ -166,6 +171,11 @@ class EmulatorState:
         self.calls: list[Call] = []
         self.faults: dict[int, collections.deque[Fault]] = {}
         self.blocked: set[int] = set()
+        # Telegram's overall send limits and paid broadcast (None: not modelled), the
+        # bot's Stars balance in billionths, and how many sends it was billed for.
+        self.limits = limits
+        self.nanostars = 0
+        self.billed_messages = 0
         self.closing = False
         self.notifier = Notifier()
         self._file_counter = 0

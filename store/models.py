@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -225,6 +226,16 @@ class Milestone(Base):
     # Reached on a hard night (a rating that brought the care offer): not celebrated then,
     # but with the person's next rating that isn't low.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PaidBroadcastDay(Base):
+    """Paid-broadcast messages set aside on one UTC day by every process together: one
+    daily Stars budget for the bot, across replicas and restarts (store.paid_broadcast)."""
+
+    __tablename__ = "paid_broadcast_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PromptState(StrEnum):

@@ -11,6 +11,7 @@ import os
 import socket
 import sqlite3
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from telegram import Bot
@@ -267,3 +268,29 @@ async def test_check_config_with_unreadable_settings_exits_2_in_one_line(
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and "ATTUNE_WEBHOOK_URL is required" in err
+
+
+async def test_check_config_with_paid_broadcast_shows_the_stars_and_warns_at_none(
+    emulator: BotApiEmulator, env: Env, attune: Attune, migrated: Migrated
+) -> None:
+    await migrated()
+    env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.root_url,
+        ATTUNE_DATA_KEY=DATA_KEY,
+        ATTUNE_PAID_BROADCAST="on",
+        ATTUNE_PAID_BROADCAST_DAILY_STARS="500",
+    )
+    emulator.star_balance = Decimal("1234.5")
+    code, out, _ = await attune("check-config")
+    assert code == 0, out
+    assert _lines(out)["Stars"] == "ok"
+    assert "1,234.5 Stars; a day's budget is 500 Stars" in out
+    assert [c.method for c in emulator.calls] == ["getMe", "getMyStarBalance"]
+
+    emulator.star_balance = 0
+    code, out, _ = await attune("check-config")
+    assert code == 0, out  # a warning fails nothing: prompts still go, at the free pace
+    assert _lines(out)["Stars"] == "warning"
+    assert "the bot has 0 Stars" in out and "ATTUNE_PAID_BROADCAST=off" in out
+    assert out.splitlines()[-1] == "attune: all checks passed; ready to run"

@@ -56,3 +56,15 @@ def test_log_level_is_case_insensitive() -> None:
 def test_crisis_resources_file_must_exist() -> None:
     with pytest.raises(ValidationError):
         _settings(ATTUNE_CRISIS_RESOURCES="/no/such/file.toml")
+
+
+def test_paid_broadcast_is_off_unless_chosen_with_a_budget() -> None:
+    settings = _settings()
+    assert (settings.paid_broadcast, settings.paid_broadcast_daily_stars) == ("off", 0)
+    chosen = _settings(ATTUNE_PAID_BROADCAST="ON", ATTUNE_PAID_BROADCAST_DAILY_STARS="250.5")
+    assert (chosen.paid_broadcast, chosen.paid_broadcast_daily_stars) == ("on", 250.5)
+    with pytest.raises(ValidationError, match="ATTUNE_PAID_BROADCAST_DAILY_STARS"):
+        _settings(ATTUNE_PAID_BROADCAST="on")
+    for wrong in ({"ATTUNE_PAID_BROADCAST": "sometimes"}, {"ATTUNE_PAID_BROADCAST_RATE": 1001}):
+        with pytest.raises(ValidationError):
+            _settings(**wrong)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
+from emulator import BotApiEmulator
+from store.db import create_engine, session_factory
+from store.paid_broadcast import set_aside
 from store.stats import head_revision
 from tests.bot.conftest import Attune, Env
+from tests.e2e.harness import TOKEN
 from tests.e2e.processes import seed_due_people
 
 
@@ -38,3 +43,30 @@ async def test_stats_without_a_database_creates_none(
     assert code == 1
     assert "no database" in err
     assert not (tmp_path / "attune.db").exists()
+
+
+async def test_stats_with_paid_broadcast_shows_the_stars(
+    emulator: BotApiEmulator, env: Env, sqlite_url: str, attune: Attune
+) -> None:
+    await seed_due_people(sqlite_url, count=1, due=datetime.now(UTC))
+    engine = create_engine(sqlite_url)
+    async with session_factory(engine)() as session, session.begin():
+        await set_aside(session, day=datetime.now(UTC).date(), want=123, limit=5000)
+    await engine.dispose()
+    env(ATTUNE_PAID_BROADCAST="on", ATTUNE_PAID_BROADCAST_DAILY_STARS="500")
+    code, out, _ = await attune("stats")  # no token: the balance is unknown, the rest shows
+    assert code == 0
+    rows = {line.split("  ")[1].strip(): line for line in out.splitlines() if line[:2] == "  "}
+    assert rows["spent today (at most)"].split()[-1] == "12.3"
+    assert rows["balance"].endswith("unknown: TELEGRAM_BOT_TOKEN is not set")
+
+    emulator.star_balance = Decimal("987.6")
+    env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.root_url)
+    code, out, _ = await attune("stats", "--json")
+    assert code == 0
+    assert json.loads(out)["paid_broadcast"] == {
+        "daily_budget": 500,
+        "today": 12.3,
+        "last_30_days": 12.3,
+        "balance": 987.6,
+    }

@@ -36,6 +36,7 @@ FILLED = {
     "ATTUNE_WEBHOOK_SECRET": "s" * 32,
 }
 TELEGRAM_SENDS_PER_SECOND = 30
+TELEGRAM_PAID_SENDS_PER_SECOND = 1000
 Compose = dict[str, Any]
 
 
@@ -146,17 +147,22 @@ def name_problems(compose: Compose, example: dict[str, str]) -> list[str]:
 
 
 def rate_problems(compose: Compose) -> list[str]:
-    """The processes of one profile together stay within Telegram's overall send rate."""
-    default = SETTINGS["ATTUNE_RATE_LIMIT"].default
+    """The processes of one profile together stay within Telegram's overall send rates:
+    the free one, and paid broadcast's."""
     problems = []
-    for profile in sorted(_profiles(compose)):
-        total = sum(
-            float(s.get("environment", {}).get("ATTUNE_RATE_LIMIT", default))
-            for s in _running(compose, profile).values()
-            if _serves(s)
-        )
-        if total > TELEGRAM_SENDS_PER_SECOND:
-            problems.append(f"profile {profile}: {total}/s together")
+    for name, limit in (
+        ("ATTUNE_RATE_LIMIT", TELEGRAM_SENDS_PER_SECOND),
+        ("ATTUNE_PAID_BROADCAST_RATE", TELEGRAM_PAID_SENDS_PER_SECOND),
+    ):
+        default = SETTINGS[name].default
+        for profile in sorted(_profiles(compose)):
+            total = sum(
+                float(s.get("environment", {}).get(name, default))
+                for s in _running(compose, profile).values()
+                if _serves(s)
+            )
+            if total > limit:
+                problems.append(f"profile {profile}: {name} {total}/s together")
     return problems
 
 
@@ -206,10 +212,11 @@ def test_every_variable_is_a_setting() -> None:
 
 def test_replicas_share_telegrams_send_rate() -> None:
     assert rate_problems(_compose()) == []
-    broken = _compose()
-    for service in broken["services"].values():
-        service.get("environment", {}).pop("ATTUNE_RATE_LIMIT", None)
-    assert rate_problems(broken)
+    for name in ("ATTUNE_RATE_LIMIT", "ATTUNE_PAID_BROADCAST_RATE"):
+        broken = _compose()
+        for service in broken["services"].values():
+            service.get("environment", {}).pop(name, None)
+        assert [name in problem for problem in rate_problems(broken)] == [True]
 
 
 def test_each_attune_service_gets_settings_that_validate(monkeypatch: pytest.MonkeyPatch) -> None:
