@@ -28,7 +28,7 @@ from sqlalchemy import select
 from telegram.ext import ApplicationBuilder, CallbackContext
 
 from bot.app import build_application, close_services, open_services, stop_services
-from bot.data_key import note_cipher
+from bot.data_key import load_data_key
 from bot.settings import Settings
 from store.crypto import new_key
 from store.db import create_engine, session_factory
@@ -45,7 +45,7 @@ async def start_attune(url: str, root_url: str) -> None:
             "ATTUNE_DATA_KEY": SecretStr(new_key()),
         }
     )
-    app = build_application(settings, cipher=note_cipher(settings), clock=lambda: NOW)
+    app = build_application(settings, data_key=load_data_key(settings), clock=lambda: NOW)
     await app.initialize()
     await open_services(app)
     services = app.bot_data.services

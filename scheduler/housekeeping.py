@@ -1,5 +1,7 @@
-"""Periodic upkeep that is not sending: erasing notes past the retention people chose, and
-the rows of people who began /start but never agreed to anything being kept."""
+"""Periodic upkeep that is not sending: erasing notes past the retention people chose, the
+rows of people who began /start but never agreed to anything being kept, and the rows of
+people whose key was destroyed (a /delete cut short by a crash, or an older data backup
+restored: nothing of theirs can be opened, and they count as erased)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.notes import expire_notes
-from store.users import forget_unconsented
+from store.users import forget_keyless, forget_unconsented
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,8 @@ class Housekeeping:
         self._closed = False
 
     async def run(self) -> None:
-        """Erase expired notes and unconsented people; a failure is logged and the next run
-        tries again."""
+        """Erase expired notes, unconsented people and people whose key is gone; a failure
+        is logged and the next run tries again."""
         async with self._lock:
             if self._closed:
                 return
@@ -42,6 +44,7 @@ class Housekeeping:
                 async with self._sessions() as session, session.begin():
                     erased = await expire_notes(session, now=now)
                     forgotten = await forget_unconsented(session, before=now - UNCONSENTED_FOR)
+                    keyless = await forget_keyless(session)
             except Exception as error:  # the job must survive a database hiccup
                 log.error("housekeeping failed: %s", type(error).__name__)
                 return
@@ -49,6 +52,8 @@ class Housekeeping:
             log.info("housekeeping: erased %d notes past their retention", erased)
         if forgotten:
             log.info("housekeeping: forgot %d people who never gave consent", forgotten)
+        if keyless:
+            log.info("housekeeping: erased the rows of %d people whose key is gone", keyless)
 
     async def close(self) -> None:
         """Let a run in flight finish; later runs do nothing (the database is closing)."""

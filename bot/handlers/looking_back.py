@@ -9,7 +9,6 @@ presser's own rows: a page button names a page number, never a row.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -24,10 +23,7 @@ from progress.history import Entry, history_page, nearest_page
 from progress.picture import Picture, choose_picture, picture_caption, render_picture
 from progress.report import progress_message
 from scheduler.zones import resolve_zone
-from store.crypto import NoteCipher
 from store.progress import history, history_newest_first, note_bodies
-
-log = logging.getLogger(__name__)
 
 PER_PAGE = 5
 
@@ -79,10 +75,9 @@ async def progress_command(update: Update, context: AttuneContext) -> None:
 
 async def history_command(update: Update, context: AttuneContext) -> None:
     """/history: the newest check-ins and their notes."""
-    cipher = context.services.cipher
 
     async def show(tap: Tap) -> list[Reply]:
-        return [await history_reply(tap, cipher, 0)]
+        return [await history_reply(tap, 0)]
 
     await member_command(update, context, show)
 
@@ -90,19 +85,18 @@ async def history_command(update: Update, context: AttuneContext) -> None:
 async def page_button(update: Update, context: AttuneContext) -> None:
     """Newer or Older: another page of the presser's own history, in place."""
     picked = choice(context)
-    cipher = context.services.cipher
 
     async def show(tap: Tap) -> Reply:
-        return await history_reply(tap, cipher, int(picked) if picked.isdigit() else 0)
+        return await history_reply(tap, int(picked) if picked.isdigit() else 0)
 
     await member_button(update, context, show)
 
 
-async def history_reply(tap: Tap, cipher: NoteCipher, page: int) -> Reply:
+async def history_reply(tap: Tap, page: int) -> Reply:
     """One page of the person's history; a page past the end shows the nearest real one.
 
     Every check-in is read (cheap: no note bodies), and only the notes on the page shown
-    are read and decrypted.
+    are read and opened.
     """
     rows = await history_newest_first(tap.session, user_id=tap.user.id)
     page = nearest_page(len(rows), page, PER_PAGE)
@@ -110,17 +104,7 @@ async def history_reply(tap: Tap, cipher: NoteCipher, page: int) -> Reply:
     bodies = await note_bodies(
         tap.session, user_id=tap.user.id, check_in_ids=[check_in for check_in, _ in shown]
     )
-    notes = {check_in: _decrypt(cipher, body) for check_in, body in bodies.items()}
-    items = [(entry, notes.get(check_in)) for check_in, entry in rows]
+    items = [(entry, bodies.get(check_in)) for check_in, entry in rows]
     zone = resolve_zone(tap.user.timezone or "UTC")
     text, newer, older = history_page(items, zone, tap.locale, page, PER_PAGE)
     return Reply(text, keyboards.history_pages(tap.locale, page, newer=newer, older=older))
-
-
-def _decrypt(cipher: NoteCipher, body: str) -> str | None:
-    try:
-        return cipher.decrypt(body)
-    except ValueError:
-        # A note under a key no longer configured: the check-in shows without it.
-        log.warning("a note could not be decrypted with the configured keys")
-        return None
