@@ -12,7 +12,7 @@ from messages.render import render
 
 CONSENT_VERSION = 2
 # sha256 of the English consent_ask text, as rendered by consent_values, this version stands for.
-CONSENT_FINGERPRINT = "f2cb39dd1a8af4441b830c6ab9275d1c57c1516dd919a61ef35b4a50a0a6203c"
+CONSENT_FINGERPRINT = "ed16ffeddff69c0eb444b65faef8d1ca35608a8f5ff00f3980c2fc6d0849f04d"
 
 
 def consent_values(locale: str) -> dict[str, str]:
