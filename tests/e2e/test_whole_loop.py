@@ -9,8 +9,8 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
-from store.models import CheckIn, Prompt, PromptState, Subscription, User
-from tests.e2e.db import all_rows, count
+from store.models import Prompt, PromptState, Subscription, User
+from tests.e2e.db import all_rows, count, opened_check_ins
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
 
@@ -75,7 +75,7 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     # Right after the thank-you: the first check-in is celebrated.
     celebrated = await sam.wait_for_message()
     assert celebrated.text == milestone_message("first:body_scan", "en")
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert (check_in.rating, check_in.prompt_id, check_in.ritual_key) == (
         3,
         prompt.id,
@@ -87,7 +87,7 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     answer_id = await sam.press(answered, callback_data=f"r:{prompt.id}:4")
     await sam.wait_for_callback_answer(answer_id)
     await sam.wait_for_edit(answered)
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert check_in.rating == 4
     assert len(sam.messages) == sent_before
     [prompt] = await all_rows(database_url, Prompt)

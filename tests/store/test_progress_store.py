@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from progress.history import Entry
-from store.crypto import NoteCipher, new_key
+from store.check_ins import add_check_in
 from store.db import session_factory
-from store.models import CheckIn, Milestone, User
+from store.keyring import Keyring
+from store.models import Milestone, User
 from store.notes import add_note
 from store.progress import (
     add_milestones,
@@ -24,7 +25,6 @@ from store.progress import (
 from store.users import count_care_offer
 
 T0 = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
-CIPHER = NoteCipher([new_key()])
 
 
 async def _person(engine: AsyncEngine, telegram_id: int) -> int:
@@ -35,35 +35,28 @@ async def _person(engine: AsyncEngine, telegram_id: int) -> int:
         return user.id
 
 
-async def _check_in(engine: AsyncEngine, user_id: int, key: str, rating: int, day: int) -> int:
-    async with session_factory(engine)() as session, session.begin():
+async def _check_in(
+    engine: AsyncEngine, keyring: Keyring, user_id: int, key: str, rating: int, day: int
+) -> int:
+    async with session_factory(engine, keyring)() as session, session.begin():
         at = T0 + timedelta(days=day)
-        row = CheckIn(
-            user_id=user_id,
-            ritual_key=key,
-            rating=rating,
-            practiced_at=at,
-            created_at=at,
-            updated_at=at,
+        row = await add_check_in(
+            session, user_id=user_id, ritual_key=key, rating=rating, practiced_at=at, now=at
         )
-        session.add(row)
-        await session.flush()
         return row.id
 
 
 async def test_history_is_oldest_first_with_notes_marked_and_only_ones_own(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam, alex = await _person(engine, 1), await _person(engine, 2)
-    second = await _check_in(engine, sam, "breath", 4, 1)
-    await _check_in(engine, sam, "body_scan", 2, 0)
-    await _check_in(engine, alex, "breath", 5, 0)
-    sessions = session_factory(engine)
+    second = await _check_in(engine, keyring, sam, "breath", 4, 1)
+    await _check_in(engine, keyring, sam, "body_scan", 2, 0)
+    await _check_in(engine, keyring, alex, "breath", 5, 0)
+    sessions = session_factory(engine, keyring)
     async with sessions() as session, session.begin():
-        await add_note(
-            session, cipher=CIPHER, user_id=sam, text="soft", now=T0, check_in_id=second
-        )
-        await add_note(session, cipher=CIPHER, user_id=sam, text="journal", now=T0)
+        await add_note(session, user_id=sam, text="soft", now=T0, check_in_id=second)
+        await add_note(session, user_id=sam, text="journal", now=T0)
     async with sessions() as session:
         entries = await history(session, user_id=sam)
         assert entries == [
@@ -76,17 +69,17 @@ async def test_history_is_oldest_first_with_notes_marked_and_only_ones_own(
         assert [entry for _, entry in newest] == entries[::-1]
         assert newest[0][0] == second
         bodies = await note_bodies(session, user_id=sam, check_in_ids=[second])
-        assert CIPHER.decrypt(bodies[second]) == "soft"
+        assert bodies == {second: "soft"}
         # Someone else's check-in ids never reach their notes.
         assert await note_bodies(session, user_id=alex, check_in_ids=[second]) == {}
         assert await note_bodies(session, user_id=sam, check_in_ids=[]) == {}
 
 
 async def test_milestones_are_stored_once_and_only_the_storing_call_gets_them(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam = await _person(engine, 3)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, keyring)
     async with sessions() as session, session.begin():
         added = await add_milestones(
             session, user_id=sam, keys=["total_3", "first:breath"], now=T0
@@ -112,10 +105,10 @@ async def test_milestones_are_stored_once_and_only_the_storing_call_gets_them(
 
 
 async def test_two_transactions_reaching_one_milestone_store_and_celebrate_it_once(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam = await _person(engine, 4)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, keyring)
 
     async def reach() -> list[str]:
         async with sessions() as session, session.begin():
@@ -130,10 +123,10 @@ async def test_two_transactions_reaching_one_milestone_store_and_celebrate_it_on
 
 
 async def test_held_milestones_are_reached_at_once_and_handed_back_once_oldest_first(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam, alex = await _person(engine, 5), await _person(engine, 6)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, keyring)
     async with sessions() as session, session.begin():
         await add_milestones(session, user_id=sam, keys=["total_3"], now=T0)
         for day, keys in ((1, ["welcome_back:2026-11-24", "first:breath"]), (2, ["total_7"])):
