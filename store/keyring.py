@@ -39,6 +39,8 @@ SCHEMA_VERSION: Final = 1
 _CHECKPOINT_TRIES: Final = 20
 _CHECKPOINT_PAUSE: Final = 0.05
 _BATCH: Final = 500
+# PostgreSQL's SQLSTATE for "database does not exist" (invalid_catalog_name).
+_NO_SUCH_DATABASE: Final = "3D000"
 
 
 class KeyringBase(DeclarativeBase):
@@ -339,8 +341,9 @@ async def _ensure_database(engine: AsyncEngine) -> None:
     try:
         async with engine.connect():
             return
-    except DBAPIError as error:
-        if "does not exist" not in str(error.orig):
+    except Exception as error:  # the driver's own error: asyncpg's is not wrapped on connect
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        if getattr(cause, "sqlstate", None) != _NO_SUCH_DATABASE:
             raise
     url = engine.url
     server = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")

@@ -59,11 +59,11 @@ async def fresh_database(backend: str, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
     assert PG_URL is not None
     for url in (PG_URL, keyring_url(PG_URL)):
-        await _empty(url)
+        await empty_postgres(url)
     return PG_URL
 
 
-async def _empty(url: str) -> None:
+async def empty_postgres(url: str) -> None:
     """Drop everything in the PostgreSQL database at `url`, creating it if need be."""
     engine = create_async_engine(url)
     try:
