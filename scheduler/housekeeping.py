@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.notes import expire_notes
+from store.person_keys import scrub_keyring
 from store.users import forget_keyless, forget_unconsented
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 # How long a /start that never reached consent is kept: long enough to come back to the
 # question later that day, short enough that a stranger's id is not kept for nothing.
 UNCONSENTED_FOR = timedelta(days=1)
+# How long after a key is destroyed the keyring is scrubbed again, hourly: on PostgreSQL a
+# deleted row's bytes go only once no older transaction runs anywhere on the server.
+SCRUB_AFTER_DESTROY_FOR = timedelta(days=1)
 
 
 class Housekeeping:
@@ -45,6 +49,8 @@ class Housekeeping:
                     erased = await expire_notes(session, now=now)
                     forgotten = await forget_unconsented(session, before=now - UNCONSENTED_FOR)
                     keyless = await forget_keyless(session)
+                async with self._sessions() as session:
+                    await scrub_keyring(session, within=SCRUB_AFTER_DESTROY_FOR)
             except Exception as error:  # the job must survive a database hiccup
                 log.error("housekeeping failed: %s", type(error).__name__)
                 return

@@ -13,6 +13,7 @@ an operator says the keyring is lost for good, letting go of what nobody can rea
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -109,6 +110,13 @@ async def key_is_gone(session: AsyncSession, *, user: User) -> bool:
     if await keyring.destroyed([user.key_id]):
         return True
     raise KeyringBehind
+
+
+async def scrub_keyring(session: AsyncSession, *, within: timedelta) -> bool:
+    """Scrub the keyring again if a key was destroyed in the last `within`
+    (Keyring.scrub_after); nothing for a session made without a keyring."""
+    keyring = session.info.get("keyring")
+    return isinstance(keyring, Keyring) and await keyring.scrub_after(within)
 
 
 async def prepare(engine: AsyncEngine, keyring: Keyring, *, keyring_lost: bool = False) -> None:

@@ -70,8 +70,9 @@ async def empty_postgres(url: str) -> None:
         async with engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
-    except DBAPIError as error:
-        if "does not exist" not in str(error.orig):
+    except Exception as error:  # asyncpg's connect error arrives unwrapped
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        if getattr(cause, "sqlstate", None) != "3D000":  # no such database
             raise
         server = create_async_engine(
             make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"

@@ -1,5 +1,5 @@
-"""Finding 3 (files): the database, its -wal and -shm, and the notes key file are readable by
-this user only (0600), in a folder only this user can open (0700), whatever the umask;
+"""Finding 3 (files): the database, the keyring beside it, their -wal and -shm, and the data
+key file are readable by this user only (0600), in a folder only this user can open (0700), whatever the umask;
 files left more open by an older version are closed at start, said in one log line."""
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ async def test_a_new_database_and_key_are_private_from_the_start(
         sam = emulator.user(user_id=7001)
         await sam.send("/start")  # a write: the -wal file holds it
         await sam.wait_for_message()
-        files = [folder / n for n in ("attune.db", "attune.db-wal", "attune.db-shm", KEY_FILE)]
+        ring = ("attune-keyring.db", "attune-keyring.db-wal", "attune-keyring.db-shm")
+        data = ("attune.db", "attune.db-wal", "attune.db-shm")
+        files = [folder / n for n in (*data, *ring, KEY_FILE)]
         assert all(f.exists() for f in files), sorted(p.name for p in folder.iterdir())
         assert {f.name: oct(_mode(f)) for f in files} == {f.name: "0o600" for f in files}
         assert oct(_mode(folder)) == "0o700"
