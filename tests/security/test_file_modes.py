@@ -1,6 +1,7 @@
 """Finding 3 (files): the database, the keyring beside it, their -wal and -shm, and the data
-key file are readable by this user only (0600), in a folder only this user can open (0700), whatever the umask;
-files left more open by an older version are closed at start, said in one log line."""
+key file are readable by this user only (0600), in a folder only this user can open (0700),
+whatever the umask; files left more open by an older version are closed at start, said in
+one log line."""
 
 from __future__ import annotations
 
