@@ -53,11 +53,12 @@ lock-check: $(VENV)/.dev-installed
 	if diff -u "$$tmp/pinned" "$$tmp/resolved"; then echo "$(LOCK) matches pyproject.toml"; \
 	else echo "$(LOCK) does not match pyproject.toml: run make lock"; exit 1; fi
 
-# Performance figures (about 8 minutes; PostgreSQL is included when reachable), then the
-# time /progress takes to draw its picture.
+# Performance figures (about 8 minutes; PostgreSQL is included when reachable), the time
+# /progress takes to draw its picture, then what sealing costs a tap and /progress.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/dispatch.py
 	$(BIN)/python benchmarks/chart.py
+	$(BIN)/python benchmarks/bench_keys.py
 
 # The README's example /progress pictures, drawn again into docs/.
 pictures: $(VENV)/.run-installed

@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench_common import NOW, TOKEN, peak_rss_mb, rss_mb
+from bench_data import keyring_url
 from pydantic import SecretStr
 from sqlalchemy import select
 from telegram.ext import ApplicationBuilder, CallbackContext
@@ -43,6 +44,7 @@ async def start_attune(url: str, root_url: str) -> None:
             "TELEGRAM_API_BASE_URL": root_url,
             "DATABASE_URL": url,
             "ATTUNE_DATA_KEY": SecretStr(new_key()),
+            "ATTUNE_KEYRING_URL": SecretStr(keyring_url(url)),
         }
     )
     app = build_application(settings, data_key=load_data_key(settings), clock=lambda: NOW)

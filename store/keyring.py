@@ -265,6 +265,10 @@ class Keyring:
                         refused.append(key_id)
                 after = rows[-1][0]
 
+    def forget_cached(self) -> None:
+        """Forget every unwrapped key (the next find reads and unwraps again)."""
+        self._cache.clear()
+
     def for_migration(self) -> MigrationKeys:
         """What a data migration that seals or opens rows calls, from Alembic's code."""
         return MigrationKeys(self)
