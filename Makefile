@@ -19,7 +19,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.run-installed $@
 
-# Without ATTUNE_DATA_KEY, `make run` is a development run: the notes key is kept in a
+# Without ATTUNE_DATA_KEY, `make run` is a development run: the data key is kept in a
 # file next to the SQLite database. Production (the container) sets ATTUNE_DATA_KEY.
 run: $(VENV)/.run-installed
 	ATTUNE_ENV=$${ATTUNE_ENV:-development} $(BIN)/attune run

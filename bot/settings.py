@@ -96,11 +96,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_development_in_the_image(self) -> Self:
-        """Development keeps the notes key in a file beside the database: in the image, the
+        """Development keeps the data key in a file beside the database: in the image, the
         same volume, so one copied volume would hold both."""
         if self.in_container and self.env == "development":
             raise ValueError(
-                "ATTUNE_ENV=development is refused in the container (it would keep the notes"
+                "ATTUNE_ENV=development is refused in the container (it would keep the data"
                 " key in the data volume); set ATTUNE_DATA_KEY and leave ATTUNE_ENV unset"
             )
         return self

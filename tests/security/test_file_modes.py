@@ -33,7 +33,7 @@ def _mode(path: Path) -> int:
 
 
 def _development(emulator: BotApiEmulator, folder: Path) -> Settings:
-    """`make run`'s settings: SQLite in `folder`, the notes key in a file beside it."""
+    """`make run`'s settings: SQLite in `folder`, the data key in a file beside it."""
     url = f"sqlite+aiosqlite:///{folder / 'attune.db'}"
     return make_settings(emulator.root_url, url, ATTUNE_DATA_KEY="", ATTUNE_ENV="development")
 
