@@ -56,3 +56,31 @@ def test_log_level_is_case_insensitive() -> None:
 def test_crisis_resources_file_must_exist() -> None:
     with pytest.raises(ValidationError):
         _settings(ATTUNE_CRISIS_RESOURCES="/no/such/file.toml")
+
+
+def test_the_keyring_is_a_database_apart_from_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATTUNE_KEYRING_URL", raising=False)
+    # SQLite: a file beside the data's, unless named.
+    beside = _settings(DATABASE_URL="sqlite+aiosqlite:////data/attune.db")
+    assert beside.keyring() == "sqlite+aiosqlite:////data/attune-keyring.db"
+    named = _settings(
+        DATABASE_URL="sqlite+aiosqlite:////data/attune.db",
+        ATTUNE_KEYRING_URL="sqlite+aiosqlite:////keys/ring.db",
+    )
+    assert named.keyring() == "sqlite+aiosqlite:////keys/ring.db"
+    assert "/keys/ring.db" not in repr(named)  # a secret: it may carry a password
+    # PostgreSQL: required, and never the data's own database.
+    data = "postgresql+asyncpg://attune:pw@db:5432/attune"
+    with pytest.raises(ValidationError, match="ATTUNE_KEYRING_URL is required with PostgreSQL"):
+        _settings(DATABASE_URL=data)
+    with pytest.raises(ValidationError, match="names the data's own database"):
+        _settings(DATABASE_URL=data, ATTUNE_KEYRING_URL="postgresql+asyncpg://other@db/attune")
+    with pytest.raises(ValidationError, match="names the data's own database"):
+        _settings(
+            DATABASE_URL="sqlite+aiosqlite:////data/attune.db",
+            ATTUNE_KEYRING_URL="sqlite+aiosqlite:////data/../data/attune.db",
+        )
+    apart = _settings(
+        DATABASE_URL=data, ATTUNE_KEYRING_URL="postgresql+asyncpg://attune:pw@db/attune_keyring"
+    )
+    assert apart.keyring().endswith("/attune_keyring")
