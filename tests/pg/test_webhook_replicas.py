@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from emulator import BotApiEmulator
-from store.models import Prompt, PromptState
+from store.models import CheckIn, Prompt, PromptState
 from tests.databases import PG_URL, fresh_database
-from tests.e2e.db import all_rows, opened_check_ins
+from tests.e2e.db import all_rows, count, opened_check_ins
 from tests.e2e.harness import TOKEN
 from tests.e2e.processes import (
     process_env,
@@ -163,5 +163,6 @@ async def _until(condition: object, seconds: float) -> None:
 
 async def _until_rated(database_url: str, seconds: float) -> None:
     async with asyncio.timeout(seconds):
-        while len(await opened_check_ins(database_url)) < PEOPLE:  # noqa: ASYNC110
+        # Counted, not opened: opening reads every person's key, too heavy to poll.
+        while await count(database_url, CheckIn) < PEOPLE:  # noqa: ASYNC110
             await asyncio.sleep(0.2)
