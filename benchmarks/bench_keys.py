@@ -52,7 +52,8 @@ from store import sealing
 from store.check_ins import rate_prompt
 from store.crypto import DataKey, new_key
 from store.db import create_engine, session_factory
-from store.keyring import Keyring, PersonKeyRow, new_id, open_keyring
+from store.keyring import Keyring, new_id, open_keyring
+from store.keyring_models import PersonKeyRow
 from store.models import CheckIn, Prompt, Subscription, User
 from store.person_keys import key_to_seal, prepare
 from store.progress import history

@@ -22,7 +22,8 @@ from store.database_url import sqlite_file
 from store.private_files import create_private
 
 if TYPE_CHECKING:
-    from store.keyring import Keyring, MigrationKeys
+    from store.keyring import Keyring
+    from store.person_keys import MigrationKeys
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -6,8 +6,7 @@ ATTUNE_DATA_KEY, opens nothing; and /delete, which destroys the key first, reach
 copy of the data, backups included. A key is named by a random id, never the person's row
 id (SQLite reuses those). One row of `keyring_meta` ties the keyring to one data database.
 
-The schema is two small tables made by `create_all`, not Alembic: nothing here has ever
-needed a migration, and `keyring_meta.version` leaves room for the first one.
+Its three small tables (store.keyring_models) are made by `create_all`, not Alembic.
 """
 
 from __future__ import annotations
@@ -17,23 +16,20 @@ import logging
 import secrets
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
-from sqlalchemy import SmallInteger, String, Text, delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.util import await_only
 
 from store.crypto import DataKey
 from store.db import MIGRATION_LOCK, create_engine
 from store.key_cache import KeyCache
-from store.models import UTCDateTime
+from store.keyring_models import DestroyedKey, KeyringBase, KeyringMeta, PersonKeyRow
 from store.sealing import PersonKey, new_secret
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION: Final = 1
 # How often, and how far apart, SQLite is asked to fold the WAL back after a key is
 # destroyed: a reader in the middle of a query holds the checkpoint back for a moment.
 _CHECKPOINT_TRIES: Final = 20
@@ -41,45 +37,6 @@ _CHECKPOINT_PAUSE: Final = 0.05
 _BATCH: Final = 500
 # PostgreSQL's SQLSTATE for "database does not exist" (invalid_catalog_name).
 _NO_SUCH_DATABASE: Final = "3D000"
-
-
-class KeyringBase(DeclarativeBase):
-    """The keyring's own tables, apart from the data's."""
-
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
-
-
-class PersonKeyRow(KeyringBase):
-    """One person's key, wrapped (a Fernet token under ATTUNE_DATA_KEY)."""
-
-    __tablename__ = "person_keys"
-
-    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    wrapped: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
-
-
-class DestroyedKey(KeyringBase):
-    """The id of a key destroyed on purpose (/delete), nothing else.
-
-    It tells "erased" from "missing": a person whose key is destroyed counts as erased, but
-    a key missing without one means the keyring is older than the data (a backup restored
-    over it), and nobody is erased for that.
-    """
-
-    __tablename__ = "destroyed_keys"
-
-    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    destroyed_at: Mapped[datetime]
-
-
-class KeyringMeta(KeyringBase):
-    """The one data database this keyring serves (its data_identity), and its schema."""
-
-    __tablename__ = "keyring_meta"
-
-    data_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    version: Mapped[int] = mapped_column(SmallInteger, default=SCHEMA_VERSION)
 
 
 class KeyringProblem(ValueError):
@@ -269,10 +226,6 @@ class Keyring:
         """Forget every unwrapped key (the next find reads and unwraps again)."""
         self._cache.clear()
 
-    def for_migration(self) -> MigrationKeys:
-        """What a data migration that seals or opens rows calls, from Alembic's code."""
-        return MigrationKeys(self)
-
     async def dispose(self) -> None:
         """Close the keyring's connections and forget every unwrapped key."""
         self._cache.clear()
@@ -313,35 +266,6 @@ class Keyring:
         async with self.engine.connect() as conn:
             auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await auto.exec_driver_sql("VACUUM FULL person_keys")
-
-
-class MigrationKeys:
-    """The keyring as a data migration sees it: plain calls, from inside Alembic.
-
-    Alembic's code is synchronous but runs in SQLAlchemy's async bridge (store.db.migrate
-    runs it with run_sync), where await_only may wait for the keyring's own engine.
-    """
-
-    def __init__(self, keyring: Keyring) -> None:
-        self._keyring = keyring
-
-    def new_key(self) -> PersonKey:
-        """A new person key, committed to the keyring."""
-        key: PersonKey = await_only(self._keyring.create())
-        return key
-
-    def key(self, key_id: str) -> PersonKey | None:
-        """The key named `key_id`, if the keyring holds it."""
-        key: PersonKey | None = await_only(self._keyring.find(key_id))
-        return key
-
-    def legacy_text(self, token: str) -> str:
-        """A note as versions before 0010 stored it (Fernet under ATTUNE_DATA_KEY)."""
-        return self._keyring.data_key.decrypt(token).decode("utf-8")
-
-    def legacy_token(self, text: str) -> str:
-        """A note as versions before 0010 store it (for a downgrade)."""
-        return self._keyring.data_key.encrypt(text.encode("utf-8"))
 
 
 def open_keyring(url: str, data_key: DataKey | None) -> Keyring:

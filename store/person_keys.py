@@ -18,6 +18,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.util import await_only
 
 from store.db import migrate, session_factory
 from store.keyring import Keyring, KeyringProblem
@@ -119,6 +120,35 @@ async def scrub_keyring(session: AsyncSession, *, within: timedelta) -> bool:
     return isinstance(keyring, Keyring) and await keyring.scrub_after(within)
 
 
+class MigrationKeys:
+    """The keyring as a data migration sees it: plain calls, from inside Alembic.
+
+    Alembic's code is synchronous but runs in SQLAlchemy's async bridge (store.db.migrate
+    runs it with run_sync), where await_only may wait for the keyring's own engine.
+    """
+
+    def __init__(self, keyring: Keyring) -> None:
+        self._keyring = keyring
+
+    def new_key(self) -> PersonKey:
+        """A new person key, committed to the keyring."""
+        key: PersonKey = await_only(self._keyring.create())
+        return key
+
+    def key(self, key_id: str) -> PersonKey | None:
+        """The key named `key_id`, if the keyring holds it."""
+        key: PersonKey | None = await_only(self._keyring.find(key_id))
+        return key
+
+    def legacy_text(self, token: str) -> str:
+        """A note as versions before 0010 stored it (Fernet under ATTUNE_DATA_KEY)."""
+        return self._keyring.data_key.decrypt(token).decode("utf-8")
+
+    def legacy_token(self, text: str) -> str:
+        """A note as versions before 0010 store it (for a downgrade)."""
+        return self._keyring.data_key.encrypt(text.encode("utf-8"))
+
+
 async def prepare(engine: AsyncEngine, keyring: Keyring, *, keyring_lost: bool = False) -> None:
     """Ready both databases: the keyring's tables, the data's schema (sealing any rows an
     older version left plain), and the tie between them.
@@ -129,7 +159,7 @@ async def prepare(engine: AsyncEngine, keyring: Keyring, *, keyring_lost: bool =
     the lost one (unreadable now) is erased; schedules and settings stay.
     """
     await keyring.prepare()
-    await migrate(engine, keys=keyring.for_migration())
+    await migrate(engine, keys=MigrationKeys(keyring))
     async with session_factory(engine, keyring)() as session, session.begin():
         data_id = await session.scalar(select(DataIdentity.data_id))
         assert data_id is not None, "migration 0010 writes the data's id"

@@ -20,7 +20,8 @@ from bot.settings import Settings
 from emulator import BotApiEmulator
 from store.crypto import DataKey
 from store.db import create_engine, session_factory
-from store.keyring import PersonKeyRow, open_keyring
+from store.keyring import open_keyring
+from store.keyring_models import PersonKeyRow
 from store.models import User
 from store.notes import add_note
 from store.person_keys import prepare

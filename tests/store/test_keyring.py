@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from store.check_ins import add_check_in
 from store.crypto import DataKey, new_key
 from store.db import create_engine, session_factory
-from store.keyring import Keyring, KeyringProblem, PersonKeyRow, open_keyring
+from store.keyring import Keyring, KeyringProblem, open_keyring
+from store.keyring_models import PersonKeyRow
 from store.models import CheckIn, Note, User
 from store.notes import add_note
 from store.person_keys import KeyringBehind, key_of, prepare

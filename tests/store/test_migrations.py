@@ -17,7 +17,7 @@ from store.crypto import DataKey, new_key
 from store.db import create_engine, downgrade, migrate, session_factory
 from store.keyring import KeyringProblem, open_keyring
 from store.models import Base, Prompt, Subscription, User
-from store.person_keys import prepare
+from store.person_keys import MigrationKeys, prepare
 from store.personal_data import collect
 from store.progress import (
     add_milestones,
@@ -227,7 +227,7 @@ async def test_0010_seals_rows_already_stored_with_each_persons_key(
         assert not {"ritual_key", "rating", "win"} & names["check_ins"]
         assert not {"ritual_key", "body"} & names["notes"]
 
-        await downgrade(engine, "0009", keys=ring.for_migration())
+        await downgrade(engine, "0009", keys=MigrationKeys(ring))
         async with engine.connect() as conn:
             rows = (
                 await conn.execute(text("SELECT ritual_key, rating, win FROM check_ins"))
