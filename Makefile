@@ -25,7 +25,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 try: $(VENV)/.run-installed
 	$(BIN)/attune try
 
-# Without ATTUNE_DATA_KEY, `make run` is a development run: the notes key is kept in a
+# Without ATTUNE_DATA_KEY, `make run` is a development run: the data key is kept in a
 # file next to the SQLite database. Production (the container) sets ATTUNE_DATA_KEY.
 run: $(VENV)/.run-installed
 	ATTUNE_ENV=$${ATTUNE_ENV:-development} $(BIN)/attune run
@@ -59,13 +59,14 @@ lock-check: $(VENV)/.dev-installed
 	if diff -u "$$tmp/pinned" "$$tmp/resolved"; then echo "$(LOCK) matches pyproject.toml"; \
 	else echo "$(LOCK) does not match pyproject.toml: run make lock"; exit 1; fi
 
-# Performance figures (about 17 minutes; PostgreSQL is included when reachable), the time
+# Performance figures (about 19 minutes; PostgreSQL is included when reachable), the time
 # /progress takes to draw its picture, and the requests and rate-limited messages per
-# completed check-in.
+# completed check-in, and what sealing costs a tap and /progress.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/dispatch.py
 	$(BIN)/python benchmarks/chart.py
 	$(BIN)/python benchmarks/bench_requests.py
+	$(BIN)/python benchmarks/bench_keys.py
 
 # The README's example /progress pictures, drawn again into docs/.
 pictures: $(VENV)/.run-installed

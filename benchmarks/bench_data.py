@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from messages import rituals
 from messages.consent import CONSENT_VERSION
+from store.database_url import keyring_beside
 from store.db import create_engine, migrate
 from store.models import Milestone
 
@@ -65,8 +66,24 @@ async def build(url: str, *groups: People) -> float:
     return time.perf_counter() - started
 
 
+def keyring_url(url: str) -> str:
+    """The keyring of a benchmark database: the file beside SQLite (as `attune run` makes
+    it), or `<name>_keyring` on the same PostgreSQL server."""
+    beside = keyring_beside(url)
+    if beside is not None:
+        return beside
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_keyring").render_as_string(False)
+
+
 async def reset(url: str) -> None:
-    """Delete a SQLite file, or empty a PostgreSQL database (creating it if need be)."""
+    """Delete a SQLite file, or empty a PostgreSQL database (creating it if need be); and
+    the keyring beside it, which would otherwise belong to the data deleted."""
+    await _reset(url)
+    await _reset(keyring_url(url))
+
+
+async def _reset(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         assert parsed.database is not None

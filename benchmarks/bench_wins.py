@@ -23,13 +23,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench_common import NOW, Table
-from bench_data import reset, sqlite_url
+from bench_data import keyring_url, reset, sqlite_url
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.check_ins import name_win, previous
-from store.db import create_engine, migrate, session_factory
+from store.check_ins import name_win, open_check_ins, previous
+from store.crypto import DataKey, new_key
+from store.db import create_engine, session_factory
+from store.keyring import Keyring, open_keyring
 from store.models import CheckIn, User
+from store.person_keys import key_to_seal, prepare
 from store.progress import add_milestones, history
 
 SIZES = (100, 1_000, 10_000)
@@ -38,42 +41,51 @@ RUNS = 100
 
 
 async def _fill(url: str, size: int) -> None:
-    """A fresh database: the person (user 1) with `size` check-ins, and the others."""
+    """A fresh database and keyring: the person (user 1) with `size` check-ins, sealed with
+    their key, and the others."""
     await reset(url)
-    engine = create_engine(url)
+    engine, ring = create_engine(url), _keyring(url)
     try:
-        await migrate(engine)
-        async with engine.begin() as conn:
+        await prepare(engine, ring)
+        async with session_factory(engine, ring)() as session, session.begin():
             people = [
                 {"id": n, "telegram_id": n, "chat_id": n, "created_at": NOW}
                 for n in range(1, OTHERS + 2)
             ]
-            await conn.execute(insert(User), people)
+            await session.execute(insert(User), people)
             rows = []
             for user, count in [(1, size)] + [(n, OTHERS_EACH) for n in range(2, OTHERS + 2)]:
+                key = await key_to_seal(session, user_id=user)
                 for i in range(count):
                     at = NOW - timedelta(hours=12 * (count - i))
                     rows.append(
                         {
                             "user_id": user,
-                            "ritual_key": "small_wins",
-                            "rating": 1 + i % 5,
+                            "sealed": key.seal_check_in("small_wins", 1 + i % 5),
                             "practiced_at": at,
                             "created_at": at,
                             "updated_at": at,
                         }
                     )
-            await conn.execute(insert(CheckIn), rows)
+            await session.execute(insert(CheckIn), rows)
     finally:
         await engine.dispose()
+        await ring.dispose()
+
+
+DATA_KEY = DataKey([new_key()])
+
+
+def _keyring(url: str) -> Keyring:
+    return open_keyring(keyring_url(url), DATA_KEY)
 
 
 async def _median_ms(
     url: str, work: Callable[[AsyncSession, CheckIn], Awaitable[object]]
 ) -> float:
     """Median milliseconds of `work` on the person's newest check-in, never committed."""
-    engine = create_engine(url)
-    sessions = session_factory(engine)
+    engine, ring = create_engine(url), _keyring(url)
+    sessions = session_factory(engine, ring)
     times = []
     try:
         for _ in range(RUNS):
@@ -82,12 +94,14 @@ async def _median_ms(
                     select(CheckIn).where(CheckIn.user_id == 1).order_by(CheckIn.id.desc())
                 )
                 assert latest is not None
+                await open_check_ins(session, [latest])
                 started = time.perf_counter()
                 await work(session, latest)
                 times.append((time.perf_counter() - started) * 1000)
                 await session.rollback()
     finally:
         await engine.dispose()
+        await ring.dispose()
     return statistics.median(times)
 
 

@@ -23,12 +23,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench_common import NOW, TOKEN, peak_rss_mb, rss_mb
+from bench_data import keyring_url
 from pydantic import SecretStr
 from sqlalchemy import select
 from telegram.ext import ApplicationBuilder, CallbackContext
 
 from bot.app import build_application, close_services, open_services, stop_services
-from bot.data_key import note_cipher
+from bot.data_key import load_data_key
 from bot.settings import Settings
 from store.crypto import new_key
 from store.db import create_engine, session_factory
@@ -43,9 +44,10 @@ async def start_attune(url: str, root_url: str) -> None:
             "TELEGRAM_API_BASE_URL": root_url,
             "DATABASE_URL": url,
             "ATTUNE_DATA_KEY": SecretStr(new_key()),
+            "ATTUNE_KEYRING_URL": SecretStr(keyring_url(url)),
         }
     )
-    app = build_application(settings, cipher=note_cipher(settings), clock=lambda: NOW)
+    app = build_application(settings, data_key=load_data_key(settings), clock=lambda: NOW)
     await app.initialize()
     await open_services(app)
     services = app.bot_data.services

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_common import CHAT_BASE, TOKEN, cpu_seconds_of
+from bench_data import keyring_url
 from sqlalchemy import text
 
 from emulator import BotApiEmulator, SimulatedUser
@@ -66,6 +67,7 @@ def bot_env(root_url: str, url: str, mode: str) -> dict[str, str]:
         TELEGRAM_API_BASE_URL=root_url,
         DATABASE_URL=url,
         ATTUNE_DATA_KEY=new_key(),
+        ATTUNE_KEYRING_URL=keyring_url(url),
         ATTUNE_HTTP_HOST="127.0.0.1",
         ATTUNE_HTTP_PORT=str(port),
         # Out of reach, as in the pipeline section: the bot's own cost shows, not Telegram's.

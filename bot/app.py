@@ -21,7 +21,7 @@ from telegram.ext import (
 
 import messages
 from bot import callbacks
-from bot.data_key import key_file
+from bot.data_key import key_file, keyring
 from bot.flood import FloodGuard
 from bot.handlers import (
     crisis,
@@ -57,8 +57,9 @@ from scheduler.dispatch import Dispatcher, longest_claim_wait
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
 from scheduler.scrubbing import RETRY_SECONDS, Scrubber
-from store.crypto import NoteCipher
-from store.db import create_engine, migrate, session_factory
+from store.crypto import DataKey
+from store.db import create_engine, session_factory
+from store.person_keys import prepare
 from store.private_files import make_private, sqlite_files
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ MENU = (
 
 
 def build_application(
-    settings: Settings, *, cipher: NoteCipher, clock: Callable[[], datetime] = utc_now
+    settings: Settings, *, data_key: DataKey, clock: Callable[[], datetime] = utc_now
 ) -> AttuneApp:
     """Everything wired, nothing opened: bot.runtime opens, serves and closes it."""
     metrics = Metrics()
@@ -123,7 +124,7 @@ def build_application(
     app = builder.build()
     app.bot_data.services = Services(
         settings=settings,
-        cipher=cipher,
+        data_key=data_key,
         clock=clock,
         # On the application's clock, so a test that moves time moves the window too.
         flood=FloodGuard(clock=lambda: clock().timestamp()),
@@ -243,7 +244,8 @@ def _register(app: AttuneApp) -> None:
 
 
 async def open_services(app: AttuneApp) -> None:
-    """Migrate and open the database, register the menu, start dispatching."""
+    """Open the keyring and the database (migrated, and tied to each other), register the
+    menu, start dispatching."""
     services = app.bot_data.services
     settings = services.settings
     # Load and validate every text now, so a broken edit stops the start, not a reply.
@@ -253,8 +255,9 @@ async def open_services(app: AttuneApp) -> None:
     load_danger_reading()  # the crisis grammar and model, before anyone writes
     _keep_files_private(settings)
     services.engine = create_engine(settings.database_url)
-    await migrate(services.engine)
-    services.sessions = session_factory(services.engine)
+    services.keyring = keyring(settings, services.data_key)
+    await prepare(services.engine, services.keyring)
+    services.sessions = session_factory(services.engine, services.keyring)
     await _set_menus(app)
     if services.paid_budget is not None:
         services.paid_budget.open(services.sessions)
@@ -312,7 +315,8 @@ async def _set_menus(app: AttuneApp) -> None:
 def _keep_files_private(settings: Settings) -> None:
     """Close what an older version (or a loose umask) left readable to others; say so once."""
     key = key_file(settings)
-    changed, left_open = make_private([*sqlite_files(settings.database_url), *filter(None, [key])])
+    files = [*sqlite_files(settings.database_url), *sqlite_files(settings.keyring())]
+    changed, left_open = make_private([*files, *filter(None, [key])])
     if changed:
         names = ", ".join(str(path) for path in changed)
         log.warning("made private (files 0600, folders 0700): %s", names)
@@ -340,7 +344,9 @@ async def stop_services(app: AttuneApp, *, within: float) -> None:
 
 
 async def close_services(app: AttuneApp) -> None:
-    """Close the database."""
+    """Close the database and the keyring (forgetting every unwrapped key)."""
     services = app.bot_data.services
     if services.engine is not None:
         await services.engine.dispose()
+    if services.keyring is not None:
+        await services.keyring.dispose()

@@ -1,9 +1,9 @@
-"""`attune check-config`: settings, help lines, bot token, notes key, database and Bot API,
-one line each.
+"""`attune check-config`: settings, help lines, bot token, data key, database, keyring and
+Bot API, one line each.
 
-It changes nothing: it neither creates nor migrates the database, and asks the Bot API
-only getMe (and getWebhookInfo in webhook mode, getMyStarBalance with paid broadcast on).
-No line carries a secret. A warning fails nothing.
+It changes nothing: it neither creates nor migrates the database or the keyring, and asks
+the Bot API only getMe (and getWebhookInfo in webhook mode, getMyStarBalance with paid
+broadcast on). No line carries a secret. A warning fails nothing.
 """
 
 from __future__ import annotations
@@ -17,19 +17,22 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, WebhookInfo
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.api_probe import api_root, operator_bot, star_balance
-from bot.data_key import note_cipher
+from bot.data_key import keyring, load_data_key
 from bot.http import RedirectRefused
 from bot.one_line import kind, reason
 from bot.settings import Settings
 from messages.resources import ResourcesError, load_resources
-from store.crypto import NoteCipher
+from store.crypto import DataKey
 from store.database_url import missing_sqlite_file
 from store.db import create_engine, session_factory
-from store.stats import head_revision, known_revisions, newest_note_opens, schema_revision
+from store.key_check import KeyReport, check_keys, keyed_people
+from store.keyring import Keyring
+from store.stats import head_revision, known_revisions, schema_revision
 
 # Each network check gets this long, so a black hole can't hang it.
 CHECK_TIMEOUT = 10.0
@@ -73,13 +76,13 @@ async def _checks(settings: Settings) -> list[Check]:
         token = None
         checks.append(Check("bot token", "PROBLEM", str(error)))
     try:
-        cipher: NoteCipher | None = note_cipher(settings)
+        data_key: DataKey | None = load_data_key(settings)
         found = "present and well-formed" if settings.data_key else "a development key file"
-        checks.append(Check("notes key", "ok", found))
+        checks.append(Check("data key", "ok", found))
     except ValueError as error:
-        cipher = None
-        checks.append(Check("notes key", "PROBLEM", str(error)))
-    checks += await _database_checks(settings, cipher)
+        data_key = None
+        checks.append(Check("data key", "PROBLEM", str(error)))
+    checks += await _database_checks(settings, data_key)
     checks += await _bot_api_checks(settings, token)
     return checks
 
@@ -98,7 +101,7 @@ def _help_lines_check(settings: Settings) -> Check:
     return Check("help lines", "ok", f"{resources.path}: default and {countries} countries")
 
 
-async def _database_checks(settings: Settings, cipher: NoteCipher | None) -> list[Check]:
+async def _database_checks(settings: Settings, data_key: DataKey | None) -> list[Check]:
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     missing = missing_sqlite_file(settings.database_url)
     if missing is not None and not missing.parent.is_dir():
@@ -108,30 +111,76 @@ async def _database_checks(settings: Settings, cipher: NoteCipher | None) -> lis
         fix = "run `attune migrate` to create it"
         return [Check("database", "PROBLEM", f"{missing} does not exist yet: {fix}")]
     engine = create_engine(settings.database_url)
+    ring = None if data_key is None else keyring(settings, data_key)  # connects on use only
     try:
-        async with asyncio.timeout(CHECK_TIMEOUT), session_factory(engine)() as session:
+        async with asyncio.timeout(CHECK_TIMEOUT), session_factory(engine, ring)() as session:
             await session.execute(text("SELECT 1"))
             current = await schema_revision(session)
             head = head_revision()
-            opens = None
-            if cipher is not None and current == head:
-                opens = await newest_note_opens(session, cipher=cipher)
+            keys = None
+            if ring is not None and data_key is not None and current == head:
+                keys = await _keyring_check(settings, session, ring, data_key)
     except (OSError, SQLAlchemyError, TimeoutError) as error:
         fix = "check DATABASE_URL and that the database server is running and reachable"
         return [Check("database", "PROBLEM", f"cannot reach {shown} ({reason(error)}); {fix}")]
     finally:
         await engine.dispose()
+        if ring is not None:
+            await ring.dispose()
     checks = [_schema_check(shown, current, head)]
-    if cipher is not None and current != head and current in known_revisions():
-        # Until `attune run` migrates, the notes may not be where this version reads them.
-        later = "checked once the schema is up to date"
-        checks.append(Check("stored notes", "skipped", later))
-    if opens is False:
-        fix = 'put the key they were written with back, after the new one ("NEW,OLD")'
-        checks.append(Check("stored notes", "PROBLEM", f"ATTUNE_DATA_KEY opens none; {fix}"))
-    elif opens is True:
-        checks.append(Check("stored notes", "ok", "the newest note opens with ATTUNE_DATA_KEY"))
+    if data_key is not None and current != head and current in known_revisions():
+        # Until `attune run` migrates, the data is not yet sealed the way this version reads.
+        checks.append(Check("keyring", "skipped", "checked once the schema is up to date"))
+    if keys is not None:
+        checks.append(keys)
     return checks
+
+
+async def _keyring_check(
+    settings: Settings, session: AsyncSession, ring: Keyring, data_key: DataKey
+) -> Check:
+    """The keyring: there, serving this data, every person's key in it and unwrapped by
+    ATTUNE_DATA_KEY, and a sample of sealed values opening."""
+    shown = make_url(settings.keyring()).render_as_string(hide_password=True)
+    missing = missing_sqlite_file(settings.keyring())
+    if missing is not None:  # connecting would create it: say so instead
+        keyed = await keyed_people(session)
+        if keyed:
+            detail = f"{missing} does not exist, and {keyed} people's keys were in it"
+            return Check("keyring", "PROBLEM", f"{detail}: {_RESTORE}")
+        return Check("keyring", "ok", f"{missing} not made yet: `attune run` makes it")
+    try:
+        report = await check_keys(session, ring, data_key)
+    except (OSError, SQLAlchemyError) as error:
+        fix = "check ATTUNE_KEYRING_URL and that its database is reachable"
+        return Check("keyring", "PROBLEM", f"cannot read {shown} ({reason(error)}); {fix}")
+    return _keys_check(shown, report)
+
+
+_RESTORE = "restore the keyring's newest backup, or fix ATTUNE_KEYRING_URL"
+
+
+def _keys_check(shown: str, report: KeyReport) -> Check:
+    if not report.tied:
+        return Check("keyring", "PROBLEM", f"{shown} is not this data's keyring: {_RESTORE}")
+    if report.refused:
+        fix = 'put the key they were wrapped with back, after the new one ("NEW,OLD")'
+        detail = f"ATTUNE_DATA_KEY unwraps none of {report.refused} people's keys; {fix}"
+        return Check("keyring", "PROBLEM", detail)
+    if report.missing:
+        detail = f"{report.missing} people's keys are missing (never destroyed): {_RESTORE}"
+        return Check("keyring", "PROBLEM", detail)
+    if report.unopened:
+        detail = f"{report.unopened} sealed values of a sample do not open with their key"
+        return Check("keyring", "PROBLEM", detail)
+    detail = f"{shown}: {report.people} people's keys, all unwrap"
+    if report.opened:
+        detail += f"; {report.opened} sealed values of a sample open"
+    if report.destroyed:
+        detail += f"; {report.destroyed} erased people's rows left for housekeeping"
+    if report.orphans:
+        detail += f"; {report.orphans} keys no one uses (harmless)"
+    return Check("keyring", "ok", detail)
 
 
 def _schema_check(shown: str, current: str | None, head: str) -> Check:
@@ -238,6 +287,7 @@ def _secrets(settings: Settings) -> list[str]:
         token.partition(":")[2],  # the secret half, also as it appears percent-encoded
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
         make_url(settings.database_url).password or "",
+        make_url(settings.keyring()).password or "",
     ]
     if settings.data_key is not None:
         values += settings.data_key.get_secret_value().split(",")

@@ -17,14 +17,14 @@ from pydantic import ValidationError
 
 from bot import maintenance
 from bot.check_config import check_config
-from bot.data_key import note_cipher
+from bot.data_key import load_data_key
 from bot.logs import configure_logging
 from bot.runtime import serve
 from bot.settings import Settings
 from bot.stats_report import print_stats
-from store.crypto import NoteCipher, new_key
+from store.crypto import DataKey, new_key
 
-Command = Callable[[argparse.Namespace, Settings, NoteCipher | None], int]
+Command = Callable[[argparse.Namespace, Settings, DataKey | None], int]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,14 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if args.command == "run":
             settings.token()  # fail before touching anything else
-        cipher = note_cipher(settings) if args.command in ("run", "rotate-key") else None
+        data_key = load_data_key(settings) if args.command in ("run", "rotate-key") else None
     except (ValidationError, ValueError) as error:
         return _refused(error)
     # The operator's tools print their own report; Alembic's INFO lines would clutter it.
     if args.command in ("run", "migrate", "rotate-key"):
         configure_logging(settings.log_level, settings.log_format)
     command: Command = args.handler
-    return command(args, settings, cipher)
+    return command(args, settings, data_key)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,10 +65,18 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     add("run", _run, "migrate the database, then serve (long polling or webhook: ATTUNE_MODE)")
-    add(
+    migrate = add(
         "migrate",
-        lambda args, settings, cipher: maintenance.migrate_database(settings),
-        "bring the database schema up to date (replicas may run it at once)",
+        lambda args, settings, _key: maintenance.migrate_database(
+            settings, keyring_lost=args.keyring_lost
+        ),
+        "bring the database and keyring schemas up to date (replicas may run it at once)",
+    )
+    migrate.add_argument(
+        "--keyring-lost",
+        action="store_true",
+        help="the keyring is lost for good: tie a new one, erasing what no key opens any more"
+        " (ratings, notes, named steps, milestones); schedules and settings stay",
     )
     add("new-key", None, "print a fresh key for ATTUNE_DATA_KEY")
     tryout = add(
@@ -92,27 +100,37 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "rotate-key",
         _rotate,
-        'set ATTUNE_DATA_KEY to "NEW,OLD" first; re-encrypts every note under NEW',
+        'set ATTUNE_DATA_KEY to "NEW,OLD" first; wraps every person key again under NEW'
+        " and checks each one",
     )
     stats = add(
         "stats",
-        lambda args, settings, cipher: print_stats(settings, as_json=args.json),
+        lambda args, settings, _key: print_stats(settings, as_json=args.json),
         "print counts (people, practices, prompts), never who",
     )
     stats.add_argument("--json", action="store_true", help="print JSON, for machines")
     backup = add(
         "backup",
-        lambda args, settings, cipher: maintenance.backup(settings, args.path, force=args.force),
-        "copy the SQLite database to PATH, safely while the bot runs "
-        "(PostgreSQL: use pg_dump --format=custom)",
+        lambda args, settings, _key: maintenance.backup(
+            settings, args.path, keyring_target=args.keyring, force=args.force
+        ),
+        "copy the SQLite data to PATH and the keyring to a file of its own, safely while the"
+        " bot runs (PostgreSQL: use pg_dump --format=custom, once per database)",
     )
-    backup.add_argument("path", metavar="PATH", type=Path, help="the backup file to write")
-    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup.add_argument("path", metavar="PATH", type=Path, help="the data's backup file")
+    backup.add_argument(
+        "--keyring",
+        metavar="KEYRING_PATH",
+        type=Path,
+        default=None,
+        help="the keyring's backup file (default: PATH.keyring); keep it apart, and briefly",
+    )
+    backup.add_argument("--force", action="store_true", help="replace the files if they exist")
     add(
         "check-config",
-        lambda args, settings, cipher: check_config(settings),
-        "check the settings, help lines, bot token, notes key, database and Bot API, changing "
-        "nothing; exit status 0 when all is well",
+        lambda args, settings, _key: check_config(settings),
+        "check the settings, help lines, bot token, data key, database, keyring and Bot API,"
+        " changing nothing; exit status 0 when all is well",
     )
     return parser
 
@@ -126,10 +144,10 @@ def _try(args: argparse.Namespace) -> int:
             settings = try_settings(place)
             # The bot's log goes beside the database: the terminal is the conversation.
             configure_logging(settings.log_level, settings.log_format, to=place.log)
-            cipher = note_cipher(settings)
+            data_key = load_data_key(settings)
         except (ValidationError, ValueError) as error:
             return _refused(error)
-        return try_out(settings, cipher, place, lang=args.lang)
+        return try_out(settings, data_key, place, lang=args.lang)
 
 
 def _database_file(value: str) -> Path:
@@ -147,14 +165,14 @@ def _language(value: str) -> str:
     return value.lower()
 
 
-def _run(args: argparse.Namespace, settings: Settings, cipher: NoteCipher | None) -> int:
-    assert cipher is not None  # main() builds one for run
-    return serve(settings, cipher)
+def _run(args: argparse.Namespace, settings: Settings, data_key: DataKey | None) -> int:
+    assert data_key is not None  # main() builds one for run
+    return serve(settings, data_key)
 
 
-def _rotate(args: argparse.Namespace, settings: Settings, cipher: NoteCipher | None) -> int:
-    assert cipher is not None  # main() builds one for rotate-key
-    return maintenance.rotate_key(settings, cipher)
+def _rotate(args: argparse.Namespace, settings: Settings, data_key: DataKey | None) -> int:
+    assert data_key is not None  # main() builds one for rotate-key
+    return maintenance.rotate_key(settings, data_key)
 
 
 def _refused(error: Exception) -> int:

@@ -1,4 +1,5 @@
-"""Where the notes' encryption keys come from: ATTUNE_DATA_KEY, or a development key file."""
+"""Where the keys come from: ATTUNE_DATA_KEY (or a development key file), which wraps the
+person keys, and the keyring that holds them (ATTUNE_KEYRING_URL, or beside SQLite data)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
-from store.crypto import NoteCipher, check_key, new_key
+from store.crypto import DataKey, check_key, new_key
+from store.keyring import Keyring, open_keyring
 
 log = logging.getLogger(__name__)
 
 KEY_FILE = "attune-data.key"
 
 
-def note_cipher(settings: Settings) -> NoteCipher:
-    """The cipher for notes; ValueError with an operator-facing sentence if there is none.
+def load_data_key(settings: Settings) -> DataKey:
+    """ATTUNE_DATA_KEY; ValueError with an operator-facing sentence if there is none.
 
     ATTUNE_DATA_KEY holds one key, or several separated by commas (the first encrypts,
     all decrypt: that is how keys rotate). Without it, only ATTUNE_ENV=development may
@@ -28,13 +30,19 @@ def note_cipher(settings: Settings) -> NoteCipher:
         keys = [k.strip() for k in settings.data_key.get_secret_value().split(",") if k.strip()]
         if not all(check_key(k) for k in keys):
             raise ValueError("ATTUNE_DATA_KEY is not a valid key; make one with `attune new-key`.")
-        return NoteCipher(keys)
+        return DataKey(keys)
     if settings.env != "development":
         raise ValueError(
-            "ATTUNE_DATA_KEY is not set; notes are encrypted with it. Make one with "
+            "ATTUNE_DATA_KEY is not set; every person's key is wrapped with it. Make one with "
             "`attune new-key`, or set ATTUNE_ENV=development to use a local key file."
         )
-    return NoteCipher([_development_key(_key_path(settings.database_url))])
+    return DataKey([_development_key(_key_path(settings.database_url))])
+
+
+def keyring(settings: Settings, data_key: DataKey | None) -> Keyring:
+    """The keyring the settings name; without `data_key` it can be tied and counted, but no
+    key in it can be made or unwrapped."""
+    return open_keyring(settings.keyring(), data_key)
 
 
 def key_file(settings: Settings) -> Path | None:
@@ -63,5 +71,5 @@ def _development_key(path: Path) -> str:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
-    log.warning("development mode: created a notes key file at %s (mode 0600)", path)
+    log.warning("development mode: created a data key file at %s (mode 0600)", path)
     return key

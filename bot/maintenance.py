@@ -1,7 +1,8 @@
 """`attune migrate`, `attune rotate-key` and `attune backup`: the database chores.
 
 Each runs to the end and prints one verdict (and, for a backup, rows per table); the
-copying itself is store.backup's.
+copying itself is store.backup's. The keyring is always handled beside the data: migrated
+and tied with it, rotated on its own, and backed up to a file of its own.
 """
 
 from __future__ import annotations
@@ -13,71 +14,129 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.data_key import keyring, load_data_key
 from bot.one_line import reason
 from bot.settings import Settings
 from store.backup import backup_problem, copy_sqlite
-from store.crypto import NoteCipher
+from store.crypto import DataKey
 from store.database_url import libpq_url, sqlite_file
-from store.db import create_engine, migrate, session_factory
-from store.notes import rotate_notes
+from store.db import create_engine, session_factory
+from store.key_check import check_keys
+from store.keyring import KeyringProblem
+from store.person_keys import prepare
+
+# Where `attune backup PATH` puts the keyring unless --keyring names a file.
+KEYRING_SUFFIX = ".keyring"
 
 
-def migrate_database(settings: Settings) -> int:
-    """Bring the schema up to date (replicas may run this at once)."""
+def migrate_database(settings: Settings, *, keyring_lost: bool = False) -> int:
+    """Bring the data and keyring schemas up to date and tie them (replicas may run this at
+    once). Without ATTUNE_DATA_KEY it still can, as long as no stored row must be sealed."""
+    try:
+        data_key: DataKey | None = load_data_key(settings)
+    except ValueError:
+        data_key = None
 
     async def go() -> None:
         engine = create_engine(settings.database_url)
+        ring = keyring(settings, data_key)
         try:
-            await migrate(engine)
+            await prepare(engine, ring, keyring_lost=keyring_lost)
         finally:
             await engine.dispose()
+            await ring.dispose()
 
-    asyncio.run(go())
-    print("attune: database is up to date")
+    try:
+        asyncio.run(go())
+    except KeyringProblem as error:
+        print(f"attune: {error}", file=sys.stderr)
+        return 1
+    print("attune: database and keyring are up to date")
     return 0
 
 
-def rotate_key(settings: Settings, cipher: NoteCipher) -> int:
-    """Re-encrypt every note under the first of ATTUNE_DATA_KEY's keys."""
+def rotate_key(settings: Settings, data_key: DataKey) -> int:
+    """Wrap every person key again under the first of ATTUNE_DATA_KEY's keys, then check
+    that every one unwraps under that key alone and that a sample of sealed values opens."""
 
-    async def go() -> int:
+    async def go() -> tuple[int, int, int, int, int]:
         engine = create_engine(settings.database_url)
+        ring = keyring(settings, data_key)
         try:
-            await migrate(engine)
-            async with session_factory(engine)() as session, session.begin():
-                return await rotate_notes(session, cipher=cipher)
+            await prepare(engine, ring)
+            rewrapped = await ring.rewrap()
+            first = data_key.first_only()
+            _, refused = await ring.unwrappable(first)
+            async with session_factory(engine, ring)() as session:
+                report = await check_keys(session, ring, first)
+            return rewrapped, len(refused), report.missing, report.opened, report.unopened
         finally:
             await engine.dispose()
+            await ring.dispose()
 
-    print(f"attune: re-encrypted {asyncio.run(go())} notes under the first key")
-    return 0
-
-
-def backup(settings: Settings, target: Path, *, force: bool) -> int:
-    """Copy the SQLite database to `target`; for PostgreSQL, say how pg_dump does it."""
-    if make_url(settings.database_url).get_backend_name() != "sqlite":
+    try:
+        rewrapped, refused, missing, opened, unopened = asyncio.run(go())
+    except KeyringProblem as error:
+        print(f"attune: {error}", file=sys.stderr)
+        return 1
+    print(f"attune: wrapped {rewrapped} person keys again under the first key")
+    if refused or missing or unopened:
         print(
-            "attune: backup copies SQLite only; for PostgreSQL run: pg_dump --format=custom "
-            f'--file={target} "{libpq_url(settings.database_url)}"',
+            f"attune: check FAILED: {refused} keys do not unwrap under the first key alone,"
+            f" {missing} people's keys are missing, {unopened} sealed values of a sample do"
+            " not open; keep the old key in ATTUNE_DATA_KEY",
             file=sys.stderr,
         )
+        return 1
+    print(
+        f"attune: checked: all {rewrapped} unwrap under the first key alone, and {opened}"
+        " sealed values of a sample open; the old key can be removed from ATTUNE_DATA_KEY"
+    )
+    return 0
+
+
+def backup(settings: Settings, target: Path, *, keyring_target: Path | None, force: bool) -> int:
+    """Copy the SQLite data to `target` and the keyring to a file of its own (`target` +
+    ".keyring" unless named); for PostgreSQL, say how pg_dump does it.
+
+    The data is copied first: a keyring copied after it holds every key the data copy
+    needs (and perhaps newer ones), never fewer.
+    """
+    keyring_target = keyring_target or target.with_name(target.name + KEYRING_SUFFIX)
+    pairs = [(settings.database_url, target), (settings.keyring(), keyring_target)]
+    if any(make_url(url).get_backend_name() != "sqlite" for url, _ in pairs):
+        print(
+            "attune: backup copies SQLite only; for PostgreSQL run, data first, then keyring"
+            " (to files kept apart):",
+            file=sys.stderr,
+        )
+        for url, path in pairs:
+            if make_url(url).get_backend_name() != "sqlite":
+                print(
+                    f'  pg_dump --format=custom --file={path} "{libpq_url(url)}"', file=sys.stderr
+                )
         return 2
-    source = sqlite_file(settings.database_url)
-    problem = backup_problem(source, target, force=force)
-    if problem is not None:
-        print(f"attune: {problem}", file=sys.stderr)
+    if keyring_target.resolve() == target.resolve():
+        print("attune: the keyring's backup needs a file of its own", file=sys.stderr)
         return 1
-    assert source is not None
-    try:
-        counts = copy_sqlite(source, target)
-    except (OSError, sqlite3.Error, RuntimeError) as error:
-        print(f"attune: backup failed, nothing written: {reason(error)}", file=sys.stderr)
-        return 1
-    size = _size(target.stat().st_size)
-    print(f"attune: backed up {source} to {target} ({size}, integrity ok)")
-    width = max(map(len, counts), default=0)
-    for table, count in counts.items():
-        print(f"  {table:<{width}}  {count:>9,}")
+    for url, path in pairs:
+        problem = backup_problem(sqlite_file(url), path, force=force)
+        if problem is not None:
+            print(f"attune: {problem}", file=sys.stderr)
+            return 1
+    for url, path in pairs:
+        source = sqlite_file(url)
+        assert source is not None
+        try:
+            counts = copy_sqlite(source, path)
+        except (OSError, sqlite3.Error, RuntimeError) as error:
+            print(f"attune: backup failed, {path} not written: {reason(error)}", file=sys.stderr)
+            return 1
+        size = _size(path.stat().st_size)
+        print(f"attune: backed up {source} to {path} ({size}, integrity ok)")
+        width = max(map(len, counts), default=0)
+        for table, count in counts.items():
+            print(f"  {table:<{width}}  {count:>9,}")
     return 0
 
 

@@ -38,7 +38,8 @@ from bot.one_line import kind
 from bot.settings import Settings
 from bot.web import Status, web_application
 from messages.resources import ResourcesError
-from store.crypto import NoteCipher
+from store.crypto import DataKey
+from store.keyring import KeyringProblem
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,10 @@ class StartFailed(Exception):
     """The bot could not start for a reason an operator can fix; the message says how."""
 
 
-def serve(settings: Settings, cipher: NoteCipher) -> int:
+def serve(settings: Settings, data_key: DataKey) -> int:
     """Run until SIGTERM or SIGINT; the exit status of `attune run`."""
     try:
-        return asyncio.run(_serve(build_application(settings, cipher=cipher)))
+        return asyncio.run(_serve(build_application(settings, data_key=data_key)))
     except StartFailed as error:
         log.error("attune cannot start: %s", error)
         return 1
@@ -187,9 +188,12 @@ async def _start(app: AttuneApp, runner: web.AppRunner, settings: Settings) -> N
         raise StartFailed(
             f"{error}; fix the file, or point ATTUNE_CRISIS_RESOURCES at a good one"
         ) from error
+    except KeyringProblem as error:
+        raise StartFailed(str(error)) from error
     except (DBAPIError, OSError) as error:
         raise StartFailed(
-            f"cannot open the database ({type(error).__name__}); check DATABASE_URL"
+            f"cannot open the database ({type(error).__name__});"
+            " check DATABASE_URL and ATTUNE_KEYRING_URL"
         ) from error
     await app.start()
 

@@ -18,7 +18,8 @@ from bot.settings import Settings
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob
 from scheduler.scrubbing import Scrubber
-from store.crypto import NoteCipher
+from store.crypto import DataKey
+from store.keyring import Keyring
 
 
 def utc_now() -> datetime:
@@ -31,9 +32,10 @@ class Services:
     """What bot.app.open_services opens and close_services closes, the clock and metrics."""
 
     settings: Settings
-    cipher: NoteCipher
+    data_key: DataKey  # ATTUNE_DATA_KEY: wraps the person keys in the keyring
     clock: Callable[[], datetime] = utc_now
     engine: AsyncEngine | None = None
+    keyring: Keyring | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
     flood: FloodGuard = field(default_factory=FloodGuard)
     scheduler: AsyncIOScheduler | None = None

@@ -11,6 +11,7 @@ from pydantic import Field, FilePath, SecretStr, field_validator, model_validato
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from messages.resources import DEFAULT_RESOURCES
+from store.database_url import keyring_beside, same_database
 
 # Telegram tokens look like "123456789:AAE..." (bot id, colon, 30+ url-safe characters).
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
         default=950.0, gt=0, le=1000, alias="ATTUNE_PAID_BROADCAST_RATE"
     )
     data_key: SecretStr | None = Field(default=None, alias="ATTUNE_DATA_KEY")
+    # Where the person keys live (store.keyring): a database apart from the data. Unset
+    # with SQLite: a file beside the data's. A secret too (its password).
+    keyring_url: SecretStr | None = Field(default=None, alias="ATTUNE_KEYRING_URL")
     env: Literal["production", "development"] = Field(default="production", alias="ATTUNE_ENV")
     # Read by env_file() before the rest; a field too, so a name that is no file is refused.
     env_file: FilePath | None = Field(default=None, alias="ATTUNE_ENV_FILE")
@@ -102,11 +106,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_development_in_the_image(self) -> Self:
-        """Development keeps the notes key in a file beside the database: in the image, the
+        """Development keeps the data key in a file beside the database: in the image, the
         same volume, so one copied volume would hold both."""
         if self.in_container and self.env == "development":
             raise ValueError(
-                "ATTUNE_ENV=development is refused in the container (it would keep the notes"
+                "ATTUNE_ENV=development is refused in the container (it would keep the data"
                 " key in the data volume); set ATTUNE_DATA_KEY and leave ATTUNE_ENV unset"
             )
         return self
@@ -120,6 +124,31 @@ class Settings(BaseSettings):
                 " it may spend per UTC day (0.1 per message past the free rate), 0.1 or more"
             )
         return self
+
+    @model_validator(mode="after")
+    def _keyring_apart(self) -> Self:
+        """The keyring is a database of its own: named for PostgreSQL, never the data's."""
+        named = self.keyring_url.get_secret_value().strip() if self.keyring_url else ""
+        if not named and keyring_beside(self.database_url) is None:
+            raise ValueError(
+                "ATTUNE_KEYRING_URL is required with PostgreSQL: the person keys are kept in a"
+                " database of their own (for example .../attune_keyring on the same server)"
+            )
+        if named and same_database(named, self.database_url):
+            raise ValueError(
+                "ATTUNE_KEYRING_URL names the data's own database; the keyring must be kept"
+                " apart from the data (another database or file)"
+            )
+        return self
+
+    def keyring(self) -> str:
+        """The keyring's database URL: ATTUNE_KEYRING_URL, or the file beside SQLite data."""
+        named = self.keyring_url.get_secret_value().strip() if self.keyring_url else ""
+        if named:
+            return named
+        beside = keyring_beside(self.database_url)
+        assert beside is not None  # _keyring_apart refused PostgreSQL without one
+        return beside
 
     @model_validator(mode="after")
     def _webhook_complete(self) -> Self:

@@ -1,5 +1,7 @@
-"""Periodic upkeep that is not sending: erasing notes past the retention people chose, and
-the rows of people who began /start but never agreed to anything being kept."""
+"""Periodic upkeep that is not sending: erasing notes past the retention people chose, the
+rows of people who began /start but never agreed to anything being kept, and the rows of
+people whose key was destroyed (a /delete cut short by a crash, or an older data backup
+restored: nothing of theirs can be opened, and they count as erased)."""
 
 from __future__ import annotations
 
@@ -11,13 +13,17 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.notes import expire_notes
-from store.users import forget_unconsented
+from store.person_keys import scrub_keyring
+from store.users import forget_keyless, forget_unconsented
 
 log = logging.getLogger(__name__)
 
 # How long a /start that never reached consent is kept: long enough to come back to the
 # question later that day, short enough that a stranger's id is not kept for nothing.
 UNCONSENTED_FOR = timedelta(days=1)
+# How long after a key is destroyed the keyring is scrubbed again, hourly: on PostgreSQL a
+# deleted row's bytes go only once no older transaction runs anywhere on the server.
+SCRUB_AFTER_DESTROY_FOR = timedelta(days=1)
 
 
 class Housekeeping:
@@ -38,8 +44,8 @@ class Housekeeping:
         self._closed = False
 
     async def run(self) -> None:
-        """Erase expired notes and unconsented people; a failure is logged and the next run
-        tries again."""
+        """Erase expired notes, unconsented people and people whose key is gone; a failure
+        is logged and the next run tries again."""
         async with self._lock:
             if self._closed:
                 return
@@ -48,6 +54,9 @@ class Housekeeping:
                 async with self._sessions() as session, session.begin():
                     erased = await expire_notes(session, now=now)
                     forgotten = await forget_unconsented(session, before=now - UNCONSENTED_FOR)
+                    keyless = await forget_keyless(session)
+                async with self._sessions() as session:
+                    await scrub_keyring(session, within=SCRUB_AFTER_DESTROY_FOR)
             except Exception as error:  # the job must survive a database hiccup
                 log.error("housekeeping failed: %s", type(error).__name__)
                 return
@@ -57,6 +66,8 @@ class Housekeeping:
             log.info("housekeeping: erased %d notes past their retention", erased)
         if forgotten:
             log.info("housekeeping: forgot %d people who never gave consent", forgotten)
+        if keyless:
+            log.info("housekeeping: erased the rows of %d people whose key is gone", keyless)
 
     async def close(self) -> None:
         """Let a run in flight finish; later runs do nothing (the database is closing)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -20,6 +20,10 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from store.database_url import sqlite_file
 from store.private_files import create_private
+
+if TYPE_CHECKING:
+    from store.keyring import Keyring
+    from store.person_keys import MigrationKeys
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -64,15 +68,23 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """The one session factory; objects stay usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(
+    engine: AsyncEngine, keyring: Keyring | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """The one session factory; objects stay usable after commit.
+
+    Its sessions carry the keyring (store.person_keys reads it there), so the data access
+    functions that seal and open a person's rows take no key argument of their own.
+    """
+    return async_sessionmaker(engine, expire_on_commit=False, info={"keyring": keyring})
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _alembic_config(connection: Connection, keys: MigrationKeys | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    # A migration that seals or opens existing rows (0010) reaches the keyring through it.
+    config.attributes["keys"] = keys
     return config
 
 
@@ -83,15 +95,18 @@ MIGRATION_LOCK = int.from_bytes(b"attune.m", "big")
 _SQLITE_MIGRATION_WAIT = 600
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+async def migrate(
+    engine: AsyncEngine, revision: str = "head", *, keys: MigrationKeys | None = None
+) -> None:
     """Bring the schema up to `revision`; running it again changes nothing.
 
     Several processes may run it at once (replicas starting together): one migrates, the
     others wait for it, then find the schema already at `revision`. A migration that
-    fails leaves the schema as it was.
+    fails leaves the schema as it was. `keys` is the keyring, for a migration that must
+    seal rows already stored; without it such a migration stops with a sentence saying so.
     """
     async with engine.connect() as conn, _one_at_a_time(conn):
-        await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
+        await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync, keys), revision))
 
 
 @asynccontextmanager
@@ -131,7 +146,9 @@ async def _one_at_a_time(conn: AsyncConnection) -> AsyncIterator[None]:
         await conn.commit()
 
 
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
+async def downgrade(
+    engine: AsyncEngine, revision: str, *, keys: MigrationKeys | None = None
+) -> None:
     """Take the schema back to `revision` (used by the migration tests)."""
     async with engine.connect() as conn, _one_at_a_time(conn):
-        await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))
+        await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync, keys), revision))

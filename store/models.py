@@ -14,9 +14,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -91,6 +91,9 @@ class User(Base):
     # How many care offers (after low ratings) the person was given: picks the next one's
     # words, so the same offer never comes twice in a row.
     care_offers: Mapped[int] = mapped_column(Integer, default=0)
+    # The person's key in the keyring (store.keyring), made the first time something of
+    # theirs is sealed. Random, not this row's id: SQLite reuses ids of erased rows.
+    key_id: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     created_at: Mapped[datetime]
 
     subscriptions: Mapped[list[Subscription]] = relationship(
@@ -162,7 +165,13 @@ class Prompt(Base):
 
 
 class CheckIn(Base):
-    """A rating of 1 to 5, for a prompt (at most one per prompt) or given ad hoc."""
+    """A rating of 1 to 5, for a prompt (at most one per prompt) or given ad hoc.
+
+    What the person said is sealed with their key (store.sealing): which practice and the
+    rating together, and the kind of step named with it. store.check_ins opens them into
+    `ritual_key`, `rating` and `win` on every check-in it hands out; they are never stored
+    as such. The prompt it answers and when are schedule data, and stay plain.
+    """
 
     __tablename__ = "check_ins"
     __table_args__ = (
@@ -173,28 +182,35 @@ class CheckIn(Base):
         # recent days and a /history page are a span of this index, however long the history.
         Index("ix_check_ins_user_id_practiced_at", "user_id", "practiced_at", "id"),
     )
+    # The opened values below are plain attributes, not columns.
+    __allow_unmapped__ = True
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     prompt_id: Mapped[int | None] = mapped_column(
         ForeignKey("prompts.id", ondelete="CASCADE"), unique=True, default=None
     )
-    ritual_key: Mapped[str] = mapped_column(String(32))
-    rating: Mapped[int] = mapped_column(SmallInteger)
+    # The practice's key and the rating, sealed together: one open per row read.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
     # The moment the practice counts for: its prompt's due time (even for a late tap),
     # or when an ad-hoc check-in was given.
     practiced_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # The kind of step the person named with this check-in (a progress.wins code), if any.
-    # Personal data, kept as text so it can be stored encrypted per person like a note.
-    win: Mapped[str | None] = mapped_column(Text, default=None)
+    # The kind of step the person named with this check-in (a progress.wins code), sealed;
+    # NULL until one is named, which is what makes naming it race-safe.
+    sealed_win: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+    ritual_key: str
+    rating: int
+    win: str | None
 
 
 class Note(Base):
     """A few words a person wrote: after a rating, or any time with /journal.
 
-    `body` is ciphertext (Fernet); the plain text never reaches the database.
+    The words, and the practice a journal note is filed under, are sealed with the
+    person's key; the plain text never reaches the database.
     """
 
     __tablename__ = "notes"
@@ -204,24 +220,29 @@ class Note(Base):
     check_in_id: Mapped[int | None] = mapped_column(
         ForeignKey("check_ins.id", ondelete="CASCADE"), unique=True, default=None
     )
-    ritual_key: Mapped[str | None] = mapped_column(String(32), default=None)
-    body: Mapped[str] = mapped_column(Text)
+    sealed_ritual: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Milestone(Base):
-    """Something a person reached, celebrated once."""
+    """Something a person reached, celebrated once.
+
+    Its key is sealed; `tag` (an HMAC of the key under the person's key) is what makes it
+    unique per person without saying what it is.
+    """
 
     __tablename__ = "milestones"
     __table_args__ = (
-        UniqueConstraint("user_id", "key"),
+        UniqueConstraint("user_id", "tag", name="uq_milestones_user_id_tag"),
         # The person's held-back milestones, read on most ratings, without the reached ones.
         Index("ix_milestones_user_id_held", "user_id", "held"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(80))
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    tag: Mapped[bytes] = mapped_column(LargeBinary(16))
     reached_at: Mapped[datetime]
     # Reached on a hard night (a rating that brought the care offer): not celebrated then,
     # but with the person's next rating that isn't low.
@@ -236,6 +257,15 @@ class PaidBroadcastDay(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DataIdentity(Base):
+    """This data database's random id, written once; the keyring serving it holds the same,
+    so a keyring and data that don't belong together are noticed before anything is read."""
+
+    __tablename__ = "data_identity"
+
+    data_id: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class PromptState(StrEnum):

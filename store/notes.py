@@ -1,4 +1,4 @@
-"""Data access for notes: stored encrypted, read back decrypted for their author only."""
+"""Data access for notes: sealed with their author's key, opened for their author only."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Literal
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.crypto import NoteCipher
+from store import sealing
 from store.models import Note, User
+from store.person_keys import key_to_seal
 
 # Notes longer than this are refused (with their length) and not stored.
 MAX_NOTE_CHARS = 1000
@@ -18,23 +19,26 @@ MAX_NOTE_CHARS = 1000
 async def add_note(
     session: AsyncSession,
     *,
-    cipher: NoteCipher,
     user_id: int,
     text: str,
     now: datetime,
     check_in_id: int | None = None,
     ritual_key: str | None = None,
 ) -> Note:
-    """Store a note, encrypted; a note for a check-in replaces that check-in's note."""
+    """Store a note, sealed; a note for a check-in replaces that check-in's note."""
     if len(text) > MAX_NOTE_CHARS:
         raise ValueError("note too long")
+    key = await key_to_seal(session, user_id=user_id)
     note = None
     if check_in_id is not None:
         note = await session.scalar(select(Note).where(Note.check_in_id == check_in_id))
     if note is None:
-        note = Note(user_id=user_id, check_in_id=check_in_id, ritual_key=ritual_key)
+        sealed_ritual = (
+            None if ritual_key is None else key.seal_text(ritual_key, sealing.NOTE_RITUAL)
+        )
+        note = Note(user_id=user_id, check_in_id=check_in_id, sealed_ritual=sealed_ritual)
         session.add(note)
-    note.body = cipher.encrypt(text)
+    note.sealed_body = key.seal_text(text, sealing.NOTE_BODY)
     note.created_at = now
     await session.flush()
     return note
@@ -60,25 +64,6 @@ async def note_cap(
         return "all"
     today = await session.scalar(mine.where(Note.created_at > now - timedelta(days=1)))
     return "day" if (today or 0) >= per_day else None
-
-
-async def rotate_notes(session: AsyncSession, *, cipher: NoteCipher, batch: int = 500) -> int:
-    """Re-encrypt every note under the cipher's first key; returns how many."""
-    done = 0
-    last_id = 0
-    while True:
-        notes = list(
-            await session.scalars(
-                select(Note).where(Note.id > last_id).order_by(Note.id).limit(batch)
-            )
-        )
-        if not notes:
-            return done
-        for note in notes:
-            note.body = cipher.rotate(note.body)
-        await session.flush()
-        done += len(notes)
-        last_id = notes[-1].id
 
 
 async def expire_notes(session: AsyncSession, *, now: datetime) -> int:

@@ -1,14 +1,21 @@
-"""A person's data as a whole: everything for /export, and erasing all of it for /delete."""
+"""A person's data as a whole: everything for /export, and erasing all of it for /delete.
+
+Erasing destroys the person's key first (committed in the keyring), then the rows: from
+that moment no copy of what was sealed with it, a backup included, can be opened.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import sealing
+from store.check_ins import opened
 from store.models import CheckIn, Milestone, Note, Prompt, Subscription, User
+from store.person_keys import key_of, keyring_of
+from store.sealing import PersonKey
 
 # The export's layout: /import reads only files that name this one. Raise it whenever a
 # field is renamed, removed or changes meaning (store.restore and bot.export_reader read it).
@@ -34,30 +41,32 @@ RENAMED = {
     },
     # A prompt names its practice by ritual; the subscription's row id means nothing outside.
     "prompts": {"subscription_id": "ritual"},
-    "check_ins": {"ritual_key": "ritual", "win": "step_named"},
-    "notes": {"ritual_key": "ritual", "body": "text", "created_at": "written_at"},
-    "milestones": {},
+    # Sealed columns are exported opened, under what they hold (a check-in's sealed column
+    # holds its rating too, exported beside it as "rating").
+    "check_ins": {"sealed": "ritual", "sealed_win": "step_named"},
+    "notes": {"sealed_ritual": "ritual", "sealed_body": "text", "created_at": "written_at"},
+    "milestones": {"sealed_key": "key"},
 }
-# Columns left out on purpose: only row ids and links to the person's own row, which mean
-# nothing outside this database (the export is one person's already). Row ids that other
-# rows point to (prompts, check-ins, notes) are kept, so those links can be followed.
+# Columns left out on purpose: only row ids, links to the person's own row, and what
+# stands in for a sealed value (the key id names the person's key in the keyring; a
+# milestone's tag stands for its key, exported opened): none of it means anything outside
+# this database, and the export is one person's already. Row ids that other rows point to
+# (prompts, check-ins, notes) are kept, so those links can be followed.
 LEFT_OUT = {
-    "users": {"id"},
+    "users": {"id", "key_id"},
     "subscriptions": {"id", "user_id"},
     "prompts": set(),
     "check_ins": {"user_id"},
     "notes": {"user_id"},
-    "milestones": {"id", "user_id"},
+    "milestones": {"id", "user_id", "tag"},
 }
 
 
-async def collect(
-    session: AsyncSession, *, user: User, decrypt: Callable[[str], str]
-) -> dict[str, Any]:
-    """Everything stored about `user`, as plain JSON-able values; notes decrypted.
+async def collect(session: AsyncSession, *, user: User) -> dict[str, Any]:
+    """Everything stored about `user`, as plain JSON-able values; sealed values opened.
 
-    A note no configured key opens (`decrypt` raises ValueError) is marked unreadable, with
-    no text, so one lost key never costs the person the rest of their export.
+    A note their key does not open (damaged) is marked unreadable, with no text, so one
+    such note never costs the person the rest of their export.
     """
     subs = list(await session.scalars(select(Subscription).where(Subscription.user_id == user.id)))
     prompts = list(
@@ -81,6 +90,9 @@ async def collect(
             select(Milestone).where(Milestone.user_id == user.id).order_by(Milestone.id)
         )
     )
+    # Rows are sealed only once the person has a key: without one there are none.
+    key = await key_of(session, user_id=user.id)
+    check_ins = [opened(key, c) for c in check_ins] if key is not None else []
     ritual_of = {s.id: s.ritual_key for s in subs}
     return {
         "format": EXPORT_FORMAT,
@@ -159,24 +171,35 @@ async def collect(
             {
                 "id": n.id,
                 "check_in_id": n.check_in_id,
-                "ritual": n.ritual_key,
-                **_note_text(n.body, decrypt),
+                "ritual": _opened_text(key, n.sealed_ritual, sealing.NOTE_RITUAL),
+                **_note_text(key, n.sealed_body),
                 "written_at": _iso(n.created_at),
             }
             for n in notes
         ],
         "milestones": [
-            {"key": m.key, "reached_at": _iso(m.reached_at), "held": m.held} for m in milestones
+            {
+                "key": _opened_text(key, m.sealed_key, sealing.MILESTONE),
+                "reached_at": _iso(m.reached_at),
+                "held": m.held,
+            }
+            for m in milestones
         ],
     }
 
 
 async def erase(session: AsyncSession, *, user_id: int) -> None:
-    """Delete every row about the person: the user row, and by cascade all the rest.
+    """Destroy the person's key, then delete every row about them: the user row, and by
+    cascade all the rest.
 
-    Each table is emptied explicitly too, so nothing depends on the database enforcing
-    ON DELETE CASCADE.
+    The key goes first and is committed at once, in the keyring: should the rows' deletion
+    not follow (a crash), nothing left can be opened, and the person counts as erased
+    (store.users). Each table is emptied explicitly too, so nothing depends on the
+    database enforcing ON DELETE CASCADE.
     """
+    key_id = await session.scalar(select(User.key_id).where(User.id == user_id))
+    if key_id is not None:
+        await keyring_of(session).destroy(key_id)
     sub_ids = select(Subscription.id).where(Subscription.user_id == user_id)
     await session.execute(delete(Note).where(Note.user_id == user_id))
     await session.execute(delete(Milestone).where(Milestone.user_id == user_id))
@@ -186,11 +209,19 @@ async def erase(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(delete(User).where(User.id == user_id))
 
 
-def _note_text(body: str, decrypt: Callable[[str], str]) -> dict[str, Any]:
+def _note_text(key: PersonKey | None, sealed: bytes) -> dict[str, Any]:
     try:
-        return {"text": decrypt(body), "unreadable": False}
-    except ValueError:
+        return {"text": _opened_text(key, sealed, sealing.NOTE_BODY), "unreadable": False}
+    except sealing.Unreadable:
         return {"text": None, "unreadable": True}
+
+
+def _opened_text(key: PersonKey | None, sealed: bytes | None, where: str) -> str | None:
+    if sealed is None:
+        return None
+    if key is None:
+        raise sealing.Unreadable("no key for a sealed value")
+    return key.open_text(sealed, where)
 
 
 def _iso(value: Any) -> str | None:

@@ -1,7 +1,8 @@
 """Data access for progress: a person's check-ins as plain history, and their milestones.
 
 Every read is one query over one person's rows, and hands back plain values for the pure
-logic in ``progress/``. What a tap or a /history page reads is bounded, whatever the
+logic in ``progress/``, opened with the person's key (store.sealing: one AES-GCM open per
+row). What a tap or a /history page reads is bounded, whatever the
 length of the history: a span of the (user, practiced_at, id) index, a count that stops
 early, or named milestone keys. Only /progress and the weekly summary read longer spans.
 """
@@ -17,7 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from progress.history import Entry
+from store import sealing
 from store.models import CheckIn, Milestone, Note
+from store.person_keys import key_of, key_to_seal
+from store.sealing import PersonKey
 
 
 class Place(NamedTuple):
@@ -30,7 +34,7 @@ class Place(NamedTuple):
 def _check_ins(user_id: int, *, notes: bool = True) -> Select[Any]:
     """A person's check-ins, each with whether a note belongs to it (or, without `notes`,
     with none: a read that needs no notes does not join them)."""
-    columns = (CheckIn.id, CheckIn.ritual_key, CheckIn.rating, CheckIn.practiced_at)
+    columns = (CheckIn.id, CheckIn.sealed, CheckIn.practiced_at)
     if not notes:
         return select(*columns, false()).where(CheckIn.user_id == user_id)
     return (
@@ -40,9 +44,10 @@ def _check_ins(user_id: int, *, notes: bool = True) -> Select[Any]:
     )
 
 
-def _entry(row: Any) -> Entry:
-    _, ritual_key, rating, practiced_at, has_note = row
-    return Entry(ritual_key, int(rating), practiced_at, has_note=bool(has_note))
+def _entry(key: PersonKey, row: Any) -> Entry:
+    _, sealed, practiced_at, has_note = row
+    ritual_key, rating = key.open_check_in(sealed)
+    return Entry(ritual_key, rating, practiced_at, has_note=bool(has_note))
 
 
 async def history(
@@ -58,7 +63,10 @@ async def history(
         query = query.where(CheckIn.practiced_at >= since)
     if until is not None:
         query = query.where(CheckIn.practiced_at <= until)
-    return [_entry(row) for row in await session.execute(query)]
+    key = await key_of(session, user_id=user_id)
+    if key is None:
+        return []
+    return [_entry(key, row) for row in await session.execute(query)]
 
 
 async def place_of(session: AsyncSession, *, user_id: int, check_in_id: int) -> Place | None:
@@ -86,7 +94,10 @@ async def older_check_ins(
             or_(CheckIn.practiced_at < than.practiced_at, CheckIn.id < than.id),
         )
     query = query.order_by(CheckIn.practiced_at.desc(), CheckIn.id.desc()).limit(limit)
-    return [(int(row[0]), _entry(row)) for row in await session.execute(query)]
+    key = await key_of(session, user_id=user_id)
+    if key is None:
+        return []
+    return [(int(row[0]), _entry(key, row)) for row in await session.execute(query)]
 
 
 async def newer_check_ins(
@@ -103,7 +114,10 @@ async def newer_check_ins(
         .order_by(CheckIn.practiced_at, CheckIn.id)
         .limit(limit)
     )
-    return [(int(row[0]), _entry(row)) for row in await session.execute(query)][::-1]
+    key = await key_of(session, user_id=user_id)
+    if key is None:
+        return []
+    return [(int(row[0]), _entry(key, row)) for row in await session.execute(query)][::-1]
 
 
 async def practiced_before(
@@ -119,7 +133,10 @@ async def practiced_before(
         CheckIn.practiced_at <= check_in.practiced_at,
         CheckIn.id != check_in.id,
     )
-    return [_entry(row) for row in await session.execute(query)]
+    key = await key_of(session, user_id=check_in.user_id)
+    if key is None:
+        return []
+    return [_entry(key, row) for row in await session.execute(query)]
 
 
 async def count_check_ins(session: AsyncSession, *, user_id: int, up_to: int) -> int:
@@ -139,38 +156,52 @@ async def count_check_ins(session: AsyncSession, *, user_id: int, up_to: int) ->
 async def note_bodies(
     session: AsyncSession, *, user_id: int, check_in_ids: Iterable[int]
 ) -> dict[int, str]:
-    """The stored (encrypted) notes of some of the person's check-ins, by check-in id."""
+    """The notes of some of the person's check-ins, opened, by check-in id (a note that
+    doesn't open is left out: its check-in shows without it)."""
     ids = list(check_in_ids)
-    if not ids:
+    key = await key_of(session, user_id=user_id)
+    if not ids or key is None:
         return {}
     rows = await session.execute(
-        select(Note.check_in_id, Note.body).where(
+        select(Note.check_in_id, Note.sealed_body).where(
             Note.user_id == user_id, Note.check_in_id.in_(ids)
         )
     )
-    return {int(check_in_id): body for check_in_id, body in rows if check_in_id is not None}
+    bodies = {}
+    for check_in_id, sealed in rows:
+        if check_in_id is not None:
+            try:
+                bodies[int(check_in_id)] = key.open_text(sealed, sealing.NOTE_BODY)
+            except sealing.Unreadable:
+                continue
+    return bodies
 
 
 async def reached_among(
     session: AsyncSession, *, user_id: int, keys: Iterable[str]
 ) -> frozenset[str]:
     """Which of these milestone keys the person has reached: a lookup of each by its
-    unique (user, key) entry, however many milestones the person has."""
+    unique (user, tag) entry, however many milestones the person has."""
     wanted = sorted(set(keys))
-    if not wanted:
+    person = await key_of(session, user_id=user_id) if wanted else None
+    if person is None:
         return frozenset()
+    tags = {person.tag(key): key for key in wanted}
     rows = await session.scalars(
-        select(Milestone.key).where(Milestone.user_id == user_id, Milestone.key.in_(wanted))
+        select(Milestone.tag).where(Milestone.user_id == user_id, Milestone.tag.in_(list(tags)))
     )
-    return frozenset(rows)
+    return frozenset(tags[bytes(tag)] for tag in rows)
 
 
 async def milestones_between(
     session: AsyncSession, *, user_id: int, since: datetime, until: datetime
 ) -> list[str]:
     """The keys of milestones the person reached in a span, in the order they were reached."""
+    key = await key_of(session, user_id=user_id)
+    if key is None:
+        return []
     rows = await session.scalars(
-        select(Milestone.key)
+        select(Milestone.sealed_key)
         .where(
             Milestone.user_id == user_id,
             Milestone.reached_at >= since,
@@ -178,7 +209,7 @@ async def milestones_between(
         )
         .order_by(Milestone.reached_at, Milestone.id)
     )
-    return list(rows)
+    return [key.open_text(sealed, sealing.MILESTONE) for sealed in rows]
 
 
 async def add_milestones(
@@ -191,25 +222,34 @@ async def add_milestones(
 ) -> list[str]:
     """Store milestones, skipping any already stored; returns the keys this call added.
 
-    Insert-or-ignore on the (user, key) constraint, so two transactions reaching the same
-    milestone at once store it once, and only the one that stored it celebrates it. ``held``
-    ones are celebrated later instead, when ``release_held`` hands them back.
+    Insert-or-ignore on the (user, tag) constraint (the tag stands for the key), so two
+    transactions reaching the same milestone at once store it once, and only the one that
+    stored it celebrates it. ``held`` ones are celebrated later instead, when
+    ``release_held`` hands them back.
     """
     if not keys:
         return []
+    person = await key_to_seal(session, user_id=user_id)
+    tags = {person.tag(key): key for key in dict.fromkeys(keys)}
     rows = [
-        {"user_id": user_id, "key": key, "reached_at": now, "held": held}
-        for key in dict.fromkeys(keys)
+        {
+            "user_id": user_id,
+            "sealed_key": person.seal_text(key, sealing.MILESTONE),
+            "tag": tag,
+            "reached_at": now,
+            "held": held,
+        }
+        for tag, key in tags.items()
     ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(Milestone)
         .values(rows)
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(Milestone.key)
+        .on_conflict_do_nothing(index_elements=["user_id", "tag"])
+        .returning(Milestone.tag)
     )
-    added = set(await session.scalars(statement))
+    added = {tags[bytes(tag)] for tag in await session.scalars(statement)}
     return [key for key in keys if key in added]
 
 
@@ -218,11 +258,14 @@ async def release_held(session: AsyncSession, *, user_id: int) -> list[str]:
 
     One UPDATE ... RETURNING, so when two taps race each held milestone is handed to one.
     """
+    key = await key_of(session, user_id=user_id)
+    if key is None:
+        return []
     rows = await session.execute(
         update(Milestone)
         .where(Milestone.user_id == user_id, Milestone.held)
         .values(held=False)
-        .returning(Milestone.id, Milestone.key)
+        .returning(Milestone.id, Milestone.sealed_key)
         .execution_options(synchronize_session=False)
     )
-    return [key for _, key in sorted(rows.tuples())]
+    return [key.open_text(sealed, sealing.MILESTONE) for _, sealed in sorted(rows.tuples())]

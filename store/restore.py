@@ -11,7 +11,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +19,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import sealing
 from store.models import CheckIn, Milestone, Note
+from store.person_keys import key_to_seal
+from store.sealing import PersonKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,20 +88,20 @@ async def restore(
     *,
     user_id: int,
     history: History,
-    encrypt: Callable[[str], str],
-    decrypt: Callable[[str], str],
     notes_in_all: int,
 ) -> Added:
-    """Merge `history` into the person's rows; TooManyNotes (nothing added) past the cap.
+    """Merge `history` into the person's rows, sealed with their key (made now if they have
+    none); TooManyNotes (nothing added) past the cap.
 
-    Notes are compared by their words, so the person's own are decrypted here; one no key
-    opens is never equal to an imported one.
+    Check-ins are compared by practice and moment and notes by their words, so the person's
+    own are opened here; one no key opens is never equal to an imported one.
     """
+    key = await key_to_seal(session, user_id=user_id)
     check_in_ids, check_ins = await _merge_check_ins(
-        session, user_id=user_id, past=history.check_ins
+        session, key, user_id=user_id, past=history.check_ins
     )
     notes = await _new_notes(
-        session, user_id=user_id, past=history.notes, check_in_ids=check_in_ids, decrypt=decrypt
+        session, key, user_id=user_id, past=history.notes, check_in_ids=check_in_ids
     )
     mine = select(func.count()).select_from(Note).where(Note.user_id == user_id)
     had = await session.scalar(mine) or 0
@@ -111,23 +114,25 @@ async def restore(
                 {
                     "user_id": user_id,
                     "check_in_id": check_in_id,
-                    "ritual_key": item.ritual_key,
-                    "body": encrypt(item.text),
+                    "sealed_ritual": None
+                    if item.ritual_key is None
+                    else key.seal_text(item.ritual_key, sealing.NOTE_RITUAL),
+                    "sealed_body": key.seal_text(item.text, sealing.NOTE_BODY),
                     "created_at": item.written_at,
                 }
                 for item, check_in_id in notes
             ],
         )
-    milestones = await _add_milestones(session, user_id=user_id, past=history.milestones)
+    milestones = await _add_milestones(session, key, user_id=user_id, past=history.milestones)
     return Added(check_ins=check_ins, notes=len(notes), milestones=milestones)
 
 
 async def _merge_check_ins(
-    session: AsyncSession, *, user_id: int, past: Sequence[PastCheckIn]
+    session: AsyncSession, key: PersonKey, *, user_id: int, past: Sequence[PastCheckIn]
 ) -> tuple[dict[int, int], int]:
     """Add the check-ins the person does not have. Returns the row id each of the file's
     refs now names, and how many were added."""
-    have = await _check_in_ids(session, user_id=user_id)
+    have = await _check_in_ids(session, key, user_id=user_id)
     added: dict[tuple[str, datetime], dict[str, object]] = {}
     for item in past:
         moment = (item.ritual_key, item.practiced_at)
@@ -135,9 +140,8 @@ async def _merge_check_ins(
             added[moment] = {
                 "user_id": user_id,
                 "prompt_id": None,
-                "ritual_key": item.ritual_key,
-                "rating": item.rating,
-                "win": item.win,
+                "sealed": key.seal_check_in(item.ritual_key, item.rating),
+                "sealed_win": None if item.win is None else key.seal_text(item.win, sealing.WIN),
                 "practiced_at": item.practiced_at,
                 "created_at": item.created_at,
                 "updated_at": item.updated_at,
@@ -146,34 +150,34 @@ async def _merge_check_ins(
         # One executemany (the ORM would insert row by row to learn each id), then the
         # ids read back by practice and moment.
         await session.execute(insert(CheckIn), list(added.values()))
-        have = await _check_in_ids(session, user_id=user_id)
+        have = await _check_in_ids(session, key, user_id=user_id)
     refs = {item.ref: have[(item.ritual_key, item.practiced_at)] for item in past}
     return refs, len(added)
 
 
-async def _check_in_ids(session: AsyncSession, *, user_id: int) -> dict[tuple[str, datetime], int]:
-    """The person's check-ins' ids by practice and moment."""
+async def _check_in_ids(
+    session: AsyncSession, key: PersonKey, *, user_id: int
+) -> dict[tuple[str, datetime], int]:
+    """The person's check-ins' ids by practice and moment (each opened to learn its practice)."""
     rows = await session.execute(
-        select(CheckIn.ritual_key, CheckIn.practiced_at, CheckIn.id).where(
-            CheckIn.user_id == user_id
-        )
+        select(CheckIn.sealed, CheckIn.practiced_at, CheckIn.id).where(CheckIn.user_id == user_id)
     )
-    return {(ritual, at): row_id for ritual, at, row_id in rows}
+    return {(key.open_check_in(sealed)[0], at): row_id for sealed, at, row_id in rows}
 
 
 async def _new_notes(
     session: AsyncSession,
+    key: PersonKey,
     *,
     user_id: int,
     past: Sequence[PastNote],
     check_in_ids: dict[int, int],
-    decrypt: Callable[[str], str],
 ) -> list[tuple[PastNote, int | None]]:
     """The notes the person does not have yet, each with the check-in it belongs to: the
     one its file ref now names, unless that check-in has a note already (then it is kept
     on its own, under its practice, rather than lost)."""
     rows = await session.execute(
-        select(Note.check_in_id, Note.body, Note.created_at).where(Note.user_id == user_id)
+        select(Note.check_in_id, Note.sealed_body, Note.created_at).where(Note.user_id == user_id)
     )
     have: set[tuple[datetime, str]] = set()
     with_note: set[int] = set()
@@ -181,8 +185,8 @@ async def _new_notes(
         if check_in_id is not None:
             with_note.add(check_in_id)
         try:
-            have.add((written_at, decrypt(body)))
-        except ValueError:  # a note no configured key opens equals no imported one
+            have.add((written_at, key.open_text(body, sealing.NOTE_BODY)))
+        except sealing.Unreadable:  # a note no key opens equals no imported one
             continue
     new: list[tuple[PastNote, int | None]] = []
     for item in past:
@@ -199,13 +203,13 @@ async def _new_notes(
 
 
 async def _add_milestones(
-    session: AsyncSession, *, user_id: int, past: Sequence[PastMilestone]
+    session: AsyncSession, key: PersonKey, *, user_id: int, past: Sequence[PastMilestone]
 ) -> int:
     """Add the milestones the person has not reached yet; returns how many.
 
-    Insert-or-ignore on the (user, key) constraint, as store.progress.add_milestones does: a
-    tap reaching one of them meanwhile keeps its own. In slices, within what one statement
-    may bind on either database.
+    Insert-or-ignore on the (user, tag) constraint (the tag stands for the key), as
+    store.progress.add_milestones does: a tap reaching one of them meanwhile keeps its own.
+    In slices, within what one statement may bind on either database.
     """
     rows: dict[str, dict[str, object]] = {}
     for item in past:  # the first of one key in the file is the one kept
@@ -213,7 +217,8 @@ async def _add_milestones(
             item.key,
             {
                 "user_id": user_id,
-                "key": item.key,
+                "sealed_key": key.seal_text(item.key, sealing.MILESTONE),
+                "tag": key.tag(item.key),
                 "reached_at": item.reached_at,
                 "held": item.held,
             },
@@ -225,8 +230,8 @@ async def _add_milestones(
         keys = await session.scalars(
             upsert(Milestone)
             .values(values[start : start + _SLICE])
-            .on_conflict_do_nothing(index_elements=["user_id", "key"])
-            .returning(Milestone.key)
+            .on_conflict_do_nothing(index_elements=["user_id", "tag"])
+            .returning(Milestone.tag)
         )
         added += len(list(keys))
     return added

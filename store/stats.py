@@ -16,7 +16,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import ColumnElement, Connection, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.crypto import NoteCipher
 from store.db import MIGRATIONS
 from store.models import CheckIn, Note, Prompt, PromptState, Subscription, User
 
@@ -121,18 +120,3 @@ def _current_revision(connection: Connection) -> str | None:
 
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.count(case((condition, 1)))
-
-
-async def newest_note_opens(session: AsyncSession, *, cipher: NoteCipher) -> bool | None:
-    """Whether `cipher` decrypts the newest note (None when there are none).
-
-    A yes or no for the operator's key check; the note itself goes nowhere.
-    """
-    body = await session.scalar(select(Note.body).order_by(Note.id.desc()).limit(1))
-    if body is None:
-        return None
-    try:
-        cipher.decrypt(body)
-    except ValueError:
-        return False
-    return True

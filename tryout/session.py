@@ -27,7 +27,7 @@ from bot.runtime import StartFailed, running
 from bot.settings import Settings
 from emulator import BotApiEmulator
 from messages import resolve_locale
-from store.crypto import NoteCipher
+from store.crypto import DataKey
 from store.db import create_engine, session_factory
 from store.simulation import latest_moment, others_than
 from tryout.clock import SimulatedClock
@@ -113,11 +113,11 @@ def _refuse_strangers(place: Place) -> None:
         )
 
 
-def try_out(settings: Settings, cipher: NoteCipher, place: Place, *, lang: str) -> int:
+def try_out(settings: Settings, data_key: DataKey, place: Place, *, lang: str) -> int:
     """Run the session until the person leaves; the exit status of `attune try`."""
     place.files.mkdir(mode=0o700, exist_ok=True)
     try:
-        status = asyncio.run(_session(settings, cipher, place, lang))
+        status = asyncio.run(_session(settings, data_key, place, lang))
     except KeyboardInterrupt:  # Ctrl-C while the bot was busy: it has stopped cleanly
         status = 0
     if status == 0:
@@ -125,11 +125,11 @@ def try_out(settings: Settings, cipher: NoteCipher, place: Place, *, lang: str) 
     return status
 
 
-async def _session(settings: Settings, cipher: NoteCipher, place: Place, lang: str) -> int:
+async def _session(settings: Settings, data_key: DataKey, place: Place, lang: str) -> int:
     clock = SimulatedClock(datetime.now(UTC))
     async with BotApiEmulator(TOKEN, username="attune_try_bot", clock=clock.timestamp) as emu:
         local = settings.model_copy(update={"telegram_api_base_url": emu.root_url})
-        app = build_application(local, cipher=cipher, clock=clock)
+        app = build_application(local, data_key=data_key, clock=clock)
         try:
             async with running(app):
                 services = app.bot_data.services

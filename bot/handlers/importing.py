@@ -111,13 +111,10 @@ async def _bring_back(context: AttuneContext, tap: Tap, export: Export) -> list[
     if keep is not None:
         notes = [n for n in notes if n.written_at >= tap.now - timedelta(days=keep)]
     history = History(export.history.check_ins, notes, export.history.milestones)
-    cipher = context.services.cipher
     added = await restore(
         tap.session,
         user_id=user.id,
         history=history,
-        encrypt=cipher.encrypt,
-        decrypt=cipher.decrypt,
         notes_in_all=context.services.settings.notes_in_all,
     )
     log.info("import for %s", who(user.telegram_id))

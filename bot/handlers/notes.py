@@ -1,4 +1,5 @@
-"""Notes: a few words after a rating, or any time with /journal. Stored encrypted."""
+"""Notes: a few words after a rating, or any time with /journal. Stored sealed with the
+person's own key."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ async def no_thanks(update: Update, context: AttuneContext) -> None:
 
 
 async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: str) -> list[Reply]:
-    """Typed text while a note is invited: store it encrypted, or say kindly why not."""
+    """Typed text while a note is invited: store it sealed, or say kindly why not."""
     session, user, locale, now = tap.session, tap.user, tap.locale, tap.now
     if len(text) > MAX_NOTE_CHARS:
         # Refused whole, with its length, and the question stays open for a shorter one.
@@ -111,7 +112,6 @@ async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: st
         return [crisis_reply(context, locale, user, dangers), at_cap] if dangers else [at_cap]
     await add_note(
         session,
-        cipher=context.services.cipher,
         user_id=user.id,
         text=text,
         now=now,

@@ -46,7 +46,7 @@ async def export_command(update: Update, context: AttuneContext) -> None:
     async with visit(update, context) as v:
         locale, data = v.locale, None
         if v.user is not None:
-            data = await collect(v.session, user=v.user, decrypt=context.services.cipher.decrypt)
+            data = await collect(v.session, user=v.user)
     if data is None:
         await send(update, [reply("export_nothing", locale)])
         return

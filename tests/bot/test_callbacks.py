@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import callbacks
 from bot.app import build_application
-from bot.data_key import note_cipher
+from bot.data_key import load_data_key
 from tests.e2e.harness import make_settings
 
 CASES = [
@@ -34,7 +34,7 @@ def test_every_builder_round_trips_through_its_own_pattern_only(
 
 def test_the_application_routes_exactly_the_kinds_the_bot_makes(tmp_path: Path) -> None:
     settings = make_settings("http://127.0.0.1:9", f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
-    app = build_application(settings, cipher=note_cipher(settings))
+    app = build_application(settings, data_key=load_data_key(settings))
     routed = [
         handler.pattern
         for group in app.handlers.values()

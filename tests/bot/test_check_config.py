@@ -18,11 +18,14 @@ from telegram import Bot
 
 from emulator import BotApiEmulator
 from messages.resources import DEFAULT_RESOURCES
-from store.crypto import NoteCipher, new_key
+from store.crypto import DataKey, new_key
 from store.db import create_engine, session_factory
-from store.models import Note
+from store.keyring import open_keyring
+from store.notes import add_note
+from store.person_keys import prepare
 from store.stats import head_revision
 from tests.bot.conftest import ATTUNE, Attune, Env, Migrated
+from tests.databases import keyring_for
 from tests.e2e.harness import DATA_KEY, TOKEN
 from tests.e2e.processes import seed_due_people
 
@@ -42,13 +45,14 @@ def _lines(out: str) -> dict[str, str]:
 
 
 async def _add_a_note(url: str) -> None:
-    """One person with one note, encrypted under DATA_KEY."""
+    """One person with one note, sealed under their key (wrapped by DATA_KEY)."""
     await seed_due_people(url, count=1, due=datetime.now(UTC))
-    engine = create_engine(url)
-    async with session_factory(engine)() as session, session.begin():
-        body = NoteCipher([DATA_KEY]).encrypt("a few words")
-        session.add(Note(user_id=1, body=body, created_at=datetime.now(UTC)))
+    engine, ring = create_engine(url), keyring_for(url)
+    await prepare(engine, ring)
+    async with session_factory(engine, ring)() as session, session.begin():
+        await add_note(session, user_id=1, text="a few words", now=datetime.now(UTC))
     await engine.dispose()
+    await ring.dispose()
 
 
 async def test_check_config_passes_a_good_configuration_as_a_real_process(
@@ -74,13 +78,14 @@ async def test_check_config_passes_a_good_configuration_as_a_real_process(
         "settings": "ok",
         "help lines": "ok",
         "bot token": "ok",
-        "notes key": "ok",
+        "data key": "ok",
         "database": "ok",
-        "stored notes": "ok",
+        "keyring": "ok",
         "Bot API": "ok",
     }
     assert out.splitlines()[-1] == "attune: all checks passed; ready to run"
     assert f"schema {head_revision()}, up to date" in out and "knows this bot as @" in out
+    assert "1 people's keys, all unwrap; 1 sealed values of a sample open" in out
     assert TOKEN not in out + stderr.decode() and DATA_KEY not in out + stderr.decode()
     assert [c.method for c in emulator.calls] == ["getMe"]  # and changed nothing
 
@@ -109,8 +114,10 @@ async def test_check_config_reports_a_malformed_help_lines_file_in_one_line(
 async def test_check_config_reports_an_unreachable_database_without_its_password(
     env: Env, attune: Attune
 ) -> None:
+    port = _closed_port()
     env(
-        DATABASE_URL=f"postgresql+asyncpg://attune:hunter2-pw@127.0.0.1:{_closed_port()}/a",
+        DATABASE_URL=f"postgresql+asyncpg://attune:hunter2-pw@127.0.0.1:{port}/a",
+        ATTUNE_KEYRING_URL=f"postgresql+asyncpg://attune:hunter3-pw@127.0.0.1:{port}/a_keys",
         ATTUNE_DATA_KEY=DATA_KEY,
         TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_closed_port()}",
     )
@@ -120,7 +127,7 @@ async def test_check_config_reports_an_unreachable_database_without_its_password
     assert database.split()[0] == "PROBLEM"
     assert "cannot reach postgresql+asyncpg://attune:***@127.0.0.1" in database
     assert "check DATABASE_URL" in database
-    assert "hunter2" not in out
+    assert "hunter2" not in out and "hunter3" not in out
     assert out.splitlines()[-1].startswith("attune: 2 problems;")  # the token and this
     assert _lines(out)["Bot API"] == "skipped"
 
@@ -150,7 +157,7 @@ async def test_check_config_passes_a_schema_that_attune_run_will_migrate(
     assert code == 1
     assert _lines(out)["database"] == "ok"
     assert f"no schema yet, `attune run` will create it at {head_revision()}" in out
-    assert "stored notes" not in out  # nothing stored yet
+    assert "keyring" not in out  # nothing stored yet
     assert out.splitlines()[-1].startswith("attune: 1 problem;")  # the token only
 
     await migrated("0003")
@@ -158,7 +165,7 @@ async def test_check_config_passes_a_schema_that_attune_run_will_migrate(
     assert code == 1
     assert _lines(out)["database"] == "ok"
     assert f"schema 0003, `attune run` will migrate it to {head_revision()}" in out
-    assert _lines(out)["stored notes"] == "skipped"
+    assert _lines(out)["keyring"] == "skipped"
     assert out.splitlines()[-1].startswith("attune: 1 problem;")  # the token only
 
 
@@ -173,7 +180,7 @@ async def test_check_config_refuses_a_schema_from_a_newer_attune(
     assert code == 1
     assert _lines(out)["database"] == "PROBLEM"
     assert f"is at 0099, from a newer Attune than this one ({head_revision()})" in out
-    assert "stored notes" not in out
+    assert "keyring" not in out
     assert out.splitlines()[-1].startswith("attune: 2 problems;")  # the token and this
 
 
@@ -210,24 +217,66 @@ async def test_check_config_reports_an_unreachable_bot_api(
     assert TOKEN not in out + err
 
 
-async def test_check_config_reports_a_missing_or_wrong_notes_key(
+async def test_check_config_reports_a_missing_or_wrong_data_key(
     emulator: BotApiEmulator, env: Env, attune: Attune, migrated: Migrated
 ) -> None:
     await _add_a_note(await migrated())
     env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.root_url)
     code, out, _ = await attune("check-config")
     assert code == 1
-    assert _lines(out)["notes key"] == "PROBLEM"
+    assert _lines(out)["data key"] == "PROBLEM"
     assert "ATTUNE_DATA_KEY is not set" in out
-    assert "stored notes" not in out  # nothing to try them with
+    assert "keyring" not in out  # nothing to try its keys with
 
     other = new_key()
     env(ATTUNE_DATA_KEY=other)
     code, out, _ = await attune("check-config")
     assert code == 1
-    assert _lines(out)["notes key"] == "ok"
-    assert _lines(out)["stored notes"] == "PROBLEM"
+    assert _lines(out)["data key"] == "ok"
+    assert _lines(out)["keyring"] == "PROBLEM"
+    assert "unwraps none of 1 people's keys" in out
     assert '"NEW,OLD"' in out and other not in out
+
+
+async def test_check_config_reports_a_keyring_that_is_missing_or_another_datas(
+    emulator: BotApiEmulator, env: Env, attune: Attune, migrated: Migrated, tmp_path: Path
+) -> None:
+    await _add_a_note(await migrated())
+    env(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=emulator.root_url, ATTUNE_DATA_KEY=DATA_KEY
+    )
+    code, out, _ = await attune("check-config")
+    assert code == 0, out
+
+    # A keyring moved away: the person's key is gone with it.
+    ring = tmp_path / "attune-keyring.db"
+    ring.rename(tmp_path / "moved.db")
+    code, out, _ = await attune("check-config")
+    assert code == 1 and _lines(out)["keyring"] == "PROBLEM"
+    assert "does not exist, and 1 people's keys were in it" in out
+    assert "restore the keyring's newest backup" in out
+    assert not ring.exists()  # and checking made no new one
+
+    # Another data's keyring (a data database of its own, with its own keyring).
+    other = tmp_path / "other"
+    other.mkdir()
+    other_url = f"sqlite+aiosqlite:///{other / 'attune.db'}"
+    await _add_a_note(other_url)
+    env(ATTUNE_KEYRING_URL=f"sqlite+aiosqlite:///{other / 'attune-keyring.db'}")
+    code, out, _ = await attune("check-config")
+    assert code == 1 and _lines(out)["keyring"] == "PROBLEM"
+    assert "is not this data's keyring" in out
+
+    # The right keyring again, with a key no one uses (a new key whose rows never came):
+    # reported, and no problem.
+    moved = f"sqlite+aiosqlite:///{tmp_path / 'moved.db'}"
+    env(ATTUNE_KEYRING_URL=moved)
+    spare = open_keyring(moved, DataKey([DATA_KEY]))
+    await spare.create()
+    await spare.dispose()
+    code, out, _ = await attune("check-config")
+    assert code == 0, out
+    assert "1 keys no one uses (harmless)" in out
 
 
 async def test_check_config_in_webhook_mode_reports_what_telegram_says(

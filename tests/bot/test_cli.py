@@ -10,15 +10,23 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from bot.data_key import KEY_FILE, note_cipher
+from bot.data_key import KEY_FILE, load_data_key
 from bot.settings import Settings
 from emulator import BotApiEmulator
-from store.crypto import NoteCipher
+from store.crypto import DataKey
 from store.db import create_engine, session_factory
-from store.models import Note
+from store.keyring import open_keyring
+from store.keyring_models import PersonKeyRow
+from store.models import User
+from store.notes import add_note
+from store.person_keys import prepare
+from store.personal_data import collect
+from tests.databases import keyring_url
 from tests.e2e.harness import DATA_KEY, TOKEN
 from tests.e2e.processes import seed_due_people
 
@@ -135,14 +143,14 @@ def test_run_without_a_data_key_refuses_outside_development(tmp_path: Path) -> N
 def test_development_creates_a_private_key_file_next_to_the_database(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'attune.db'}"
     settings = Settings(_env_file=None, DATABASE_URL=url, ATTUNE_ENV="development")  # type: ignore[call-arg]
-    cipher = note_cipher(settings)
+    data_key = load_data_key(settings)
     key_file = tmp_path / KEY_FILE
     assert key_file.stat().st_mode & 0o777 == 0o600
-    # The same file is used next time, so notes stay readable across restarts.
-    assert note_cipher(settings).decrypt(cipher.encrypt("kept")) == "kept"
+    # The same file is used next time, so person keys stay unwrappable across restarts.
+    assert load_data_key(settings).decrypt(data_key.encrypt(b"kept")) == b"kept"
 
 
-def test_new_key_then_rotate_key_re_encrypts_every_note(tmp_path: Path) -> None:
+def test_new_key_then_rotate_key_rewraps_and_checks_every_person_key(tmp_path: Path) -> None:
     old = subprocess.run([ATTUNE, "new-key"], capture_output=True, text=True).stdout.strip()
     new = subprocess.run([ATTUNE, "new-key"], capture_output=True, text=True).stdout.strip()
     assert old != new
@@ -150,26 +158,54 @@ def test_new_key_then_rotate_key_re_encrypts_every_note(tmp_path: Path) -> None:
 
     async def write_notes() -> None:
         await seed_due_people(url, count=2, due=datetime.now(UTC))
-        engine = create_engine(url)
-        async with session_factory(engine)() as session, session.begin():
+        engine, ring = create_engine(url), open_keyring(keyring_url(url), DataKey([old]))
+        await prepare(engine, ring)
+        async with session_factory(engine, ring)() as session, session.begin():
             for user_id in (1, 2):
-                body = NoteCipher([old]).encrypt(f"note {user_id}")
-                session.add(Note(user_id=user_id, body=body, created_at=datetime.now(UTC)))
+                await add_note(
+                    session, user_id=user_id, text=f"note {user_id}", now=datetime.now(UTC)
+                )
         await engine.dispose()
+        await ring.dispose()
 
-    async def read_bodies() -> list[str]:
-        engine = create_engine(url)
-        async with session_factory(engine)() as session:
-            bodies = list(await session.scalars(select(Note.body).order_by(Note.id)))
+    async def read(key: str) -> tuple[list[str], list[str]]:
+        """The wrapped keys, and the notes as a keyring under `key` alone opens them."""
+        engine, ring = create_engine(url), open_keyring(keyring_url(url), DataKey([key]))
+        async with ring.engine.connect() as conn:
+            wrapped = list(await conn.scalars(select(PersonKeyRow.wrapped)))
+        async with session_factory(engine, ring)() as session:
+            texts = []
+            for user_id in (1, 2):
+                texts += await _journal(session, user_id)
         await engine.dispose()
-        return bodies
+        await ring.dispose()
+        return wrapped, texts
 
     asyncio.run(write_notes())
+    before, _ = asyncio.run(read(old))
     env = _env(tmp_path, ATTUNE_DATA_KEY=f"{new},{old}")
     done = subprocess.run(
         [ATTUNE, "rotate-key"], env=env, cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert "re-encrypted 2 notes" in done.stdout
-    bodies = asyncio.run(read_bodies())
-    assert [NoteCipher([new]).decrypt(b) for b in bodies] == ["note 1", "note 2"]
+    assert "wrapped 2 person keys again under the first key" in done.stdout
+    assert "all 2 unwrap under the first key alone, and 2 sealed values" in done.stdout
+    after, texts = asyncio.run(read(new))  # the new key alone opens everything
+    assert texts == ["note 1", "note 2"]
+    assert set(after).isdisjoint(before)
+    for token in after:
+        with pytest.raises(ValueError):
+            DataKey([old]).decrypt(token)
+    # Data is untouched: only the keyring changed. A key that unwraps nothing is refused.
+    done = subprocess.run(
+        [ATTUNE, "rotate-key"], env=_env(tmp_path, ATTUNE_DATA_KEY=old), cwd=tmp_path,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "ATTUNE_DATA_KEY does not unwrap the keyring's keys" in done.stderr
+
+
+async def _journal(session: Any, user_id: int) -> list[str]:
+    """A person's journal notes as the store opens them for /export."""
+    user = await session.get(User, user_id)
+    return [n["text"] for n in (await collect(session, user=user))["notes"]]

@@ -68,3 +68,31 @@ def test_paid_broadcast_is_off_unless_chosen_with_a_budget() -> None:
     for wrong in ({"ATTUNE_PAID_BROADCAST": "sometimes"}, {"ATTUNE_PAID_BROADCAST_RATE": 1001}):
         with pytest.raises(ValidationError):
             _settings(**wrong)
+
+
+def test_the_keyring_is_a_database_apart_from_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATTUNE_KEYRING_URL", raising=False)
+    # SQLite: a file beside the data's, unless named.
+    beside = _settings(DATABASE_URL="sqlite+aiosqlite:////data/attune.db")
+    assert beside.keyring() == "sqlite+aiosqlite:////data/attune-keyring.db"
+    named = _settings(
+        DATABASE_URL="sqlite+aiosqlite:////data/attune.db",
+        ATTUNE_KEYRING_URL="sqlite+aiosqlite:////keys/ring.db",
+    )
+    assert named.keyring() == "sqlite+aiosqlite:////keys/ring.db"
+    assert "/keys/ring.db" not in repr(named)  # a secret: it may carry a password
+    # PostgreSQL: required, and never the data's own database.
+    data = "postgresql+asyncpg://attune:pw@db:5432/attune"
+    with pytest.raises(ValidationError, match="ATTUNE_KEYRING_URL is required with PostgreSQL"):
+        _settings(DATABASE_URL=data)
+    with pytest.raises(ValidationError, match="names the data's own database"):
+        _settings(DATABASE_URL=data, ATTUNE_KEYRING_URL="postgresql+asyncpg://other@db/attune")
+    with pytest.raises(ValidationError, match="names the data's own database"):
+        _settings(
+            DATABASE_URL="sqlite+aiosqlite:////data/attune.db",
+            ATTUNE_KEYRING_URL="sqlite+aiosqlite:////data/../data/attune.db",
+        )
+    apart = _settings(
+        DATABASE_URL=data, ATTUNE_KEYRING_URL="postgresql+asyncpg://attune:pw@db/attune_keyring"
+    )
+    assert apart.keyring().endswith("/attune_keyring")

@@ -1,9 +1,11 @@
-"""Reading the bot's database from a test, to check what was (and wasn't) stored."""
+"""Reading the bot's database from a test, to check what was (and wasn't) stored; sealed
+rows opened with the keyring beside it, as the bot opens them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import event, func, select
@@ -11,7 +13,12 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from store.models import Base
+from store import sealing
+from store.check_ins import open_check_ins
+from store.db import session_factory
+from store.models import Base, CheckIn, Milestone, Note
+from store.person_keys import key_of
+from tests.databases import keyring_for
 
 M = TypeVar("M", bound=Base)
 
@@ -68,3 +75,82 @@ def rows_read() -> Iterator[list[int]]:
         yield counted
     finally:
         event.remove(Session, "do_orm_execute", count)
+
+
+async def opened_check_ins(database_url: str) -> list[CheckIn]:
+    """Every check-in, in the order stored, opened with its person's key (as the bot reads
+    them: `ritual_key`, `rating` and `win` set)."""
+    engine = create_async_engine(database_url)
+    ring = keyring_for(database_url)
+    try:
+        async with session_factory(engine, ring)() as session:
+            rows = list(await session.scalars(select(CheckIn).order_by(CheckIn.id)))
+            for row in rows:
+                await open_check_ins(session, [row])
+            return rows
+    finally:
+        await engine.dispose()
+        await ring.dispose()
+
+
+@dataclass(frozen=True)
+class OpenedNote:
+    """A note as its author sees it."""
+
+    id: int
+    check_in_id: int | None
+    ritual_key: str | None
+    text: str
+
+
+async def opened_notes(database_url: str) -> list[OpenedNote]:
+    """Every note, in the order stored, opened with its person's key."""
+    engine = create_async_engine(database_url)
+    ring = keyring_for(database_url)
+    try:
+        async with session_factory(engine, ring)() as session:
+            notes = list(await session.scalars(select(Note).order_by(Note.id)))
+            opened = []
+            for note in notes:
+                key = await key_of(session, user_id=note.user_id)
+                assert key is not None
+                ritual = note.sealed_ritual
+                opened.append(
+                    OpenedNote(
+                        note.id,
+                        note.check_in_id,
+                        None if ritual is None else key.open_text(ritual, sealing.NOTE_RITUAL),
+                        key.open_text(note.sealed_body, sealing.NOTE_BODY),
+                    )
+                )
+            return opened
+    finally:
+        await engine.dispose()
+        await ring.dispose()
+
+
+@dataclass(frozen=True)
+class OpenedMilestone:
+    """A milestone as its person's key opens it."""
+
+    key: str
+    held: bool
+
+
+async def opened_milestones(database_url: str) -> list[OpenedMilestone]:
+    """Every milestone, in the order stored, opened with its person's key."""
+    engine = create_async_engine(database_url)
+    ring = keyring_for(database_url)
+    try:
+        async with session_factory(engine, ring)() as session:
+            rows = list(await session.scalars(select(Milestone).order_by(Milestone.id)))
+            opened = []
+            for row in rows:
+                key = await key_of(session, user_id=row.user_id)
+                assert key is not None
+                name = key.open_text(row.sealed_key, sealing.MILESTONE)
+                opened.append(OpenedMilestone(name, row.held))
+            return opened
+    finally:
+        await engine.dispose()
+        await ring.dispose()

@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from bot.app import AttuneApp, build_application
-from bot.data_key import note_cipher
+from bot.data_key import load_data_key
 from bot.runtime import Runtime, running
 from bot.settings import Settings
-from tests.emulators import TOKEN as TOKEN  # where tests have always found it
-
-# A fixed notes key, so a test can also read what the bot stored.
-DATA_KEY = "k0PlHPFDdP5nRkzj7Qm1yP1F2lYe0Xy4VbV9o6b7m_Q="
+from tests.databases import DATA_KEY as DATA_KEY  # where tests have always found it
+from tests.databases import keyring_url
+from tests.emulators import TOKEN as TOKEN
 
 
 class FakeClock:
@@ -32,7 +31,10 @@ class FakeClock:
 
 
 def make_settings(root_url: str, database_url: str, **extra: object) -> Settings:
-    """Settings for a test run; nothing is read from the environment or a .env file."""
+    """Settings for a test run; nothing is read from the environment or a .env file.
+
+    On PostgreSQL the keyring is the database beside the data's (tests.databases).
+    """
     values: dict[str, object] = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": root_url,
@@ -46,6 +48,11 @@ def make_settings(root_url: str, database_url: str, **extra: object) -> Settings
         # Health, readiness and metrics on a free loopback port of its own.
         "ATTUNE_HTTP_HOST": "127.0.0.1",
         "ATTUNE_HTTP_PORT": 0,
+        **(
+            {}
+            if database_url.startswith("sqlite")
+            else {"ATTUNE_KEYRING_URL": keyring_url(database_url)}
+        ),
         **extra,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -64,7 +71,7 @@ async def serving(
     settings: Settings, clock: FakeClock
 ) -> AsyncIterator[tuple[AttuneApp, Runtime]]:
     """The application served as `attune run` serves it, and stopped the same way."""
-    app = build_application(settings, cipher=note_cipher(settings), clock=clock)
+    app = build_application(settings, data_key=load_data_key(settings), clock=clock)
     async with running(app) as runtime:
         yield app, runtime
 

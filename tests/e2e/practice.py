@@ -9,8 +9,7 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
-from store.models import Milestone
-from tests.e2e.db import all_rows
+from tests.e2e.db import opened_milestones
 from tests.e2e.flows import button_data, is_prompt, press_for_edit, tick_at
 from tests.e2e.harness import FakeClock
 
@@ -59,7 +58,7 @@ async def celebrated(person: Any, database_url: str) -> dict[str, int]:
     A milestone's text can repeat across keys (the rhythm of four days in a week can be
     reached in many weeks), so the count expected for a text is its number of keys.
     """
-    keys = [row.key for row in await all_rows(database_url, Milestone)]
+    keys = [row.key for row in await opened_milestones(database_url)]
     texts = [milestone_message(key, "en") for key in keys]
     for text in set(texts):
         await person.wait_for_message(lambda m, text=text: m.text == text, after=0)

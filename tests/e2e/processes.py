@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from emulator import BotApiEmulator
 from store.db import create_engine, migrate
+from tests.databases import keyring_url
 from tests.e2e.harness import DATA_KEY, TOKEN
 from tests.scheduler.people import add_people
 
@@ -40,6 +41,8 @@ def process_env(root_url: str, database_url: str, **extra: str) -> dict[str, str
         ATTUNE_HTTP_HOST="127.0.0.1",
         ATTUNE_HTTP_PORT="0",  # a test that asks /healthz passes a port of its own
     )
+    if not database_url.startswith("sqlite"):
+        env.update(ATTUNE_KEYRING_URL=keyring_url(database_url))
     env.update(extra)
     return env
 

@@ -8,7 +8,7 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from store.models import CheckIn, Note, Prompt, Subscription, User
-from tests.e2e.db import all_rows, count
+from tests.e2e.db import all_rows, count, opened_check_ins
 from tests.e2e.flows import agree, is_prompt, onboard, opt_in_default, settled, tick_at
 from tests.e2e.harness import FakeClock
 
@@ -179,7 +179,7 @@ async def test_a_failing_handler_says_nothing_was_lost(
     emulator.fail_next(sam.chat_id, error_code=400, methods=["editMessageText"])
     await sam.press(message, callback_data=f"r:{prompt.id}:2")
     await sam.wait_for_message(lambda m: m.text == render("error_generic", "en"))
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert check_in.rating == 2
 
 

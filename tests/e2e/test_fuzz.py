@@ -45,8 +45,11 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator, SimulatedUser
 from emulator.spec import utf16_len
 from emulator.state import ChatState
+from store import sealing
+from store.db import session_factory
 from store.models import Base
-from tests.databases import BACKENDS, fresh_database
+from store.person_keys import key_of
+from tests.databases import BACKENDS, fresh_database, keyring_for
 from tests.e2e import fuzz_updates as fz
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import TOKEN, FakeClock, make_settings, running_bot
@@ -515,7 +518,24 @@ def check_limits(method: str, params: Raw) -> None:
 
 
 async def snapshot(engine: AsyncEngine) -> Rows:
-    """Every row of every table, by primary key (whole row for tables without a model)."""
+    """Every row of every table, by primary key (whole row for tables without a model);
+    check-ins opened, as their person's key opens them."""
+    rows = await _raw_rows(engine)
+    ring = keyring_for(engine.url.render_as_string(hide_password=False))
+    try:
+        async with session_factory(engine, ring)() as session:
+            for row in rows["check_ins"].values():
+                key = await key_of(session, user_id=row["user_id"])
+                assert key is not None, f"a sealed check-in with no key: {row}"
+                row["ritual_key"], row["rating"] = key.open_check_in(row.pop("sealed"))
+                win = row.pop("sealed_win")
+                row["win"] = None if win is None else key.open_text(win, sealing.WIN)
+    finally:
+        await ring.dispose()
+    return rows
+
+
+async def _raw_rows(engine: AsyncEngine) -> Rows:
     rows: Rows = {}
     async with engine.connect() as conn:
         names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())

@@ -14,8 +14,7 @@ from emulator import BotApiEmulator
 from messages import render
 from progress.care import care_offer_key
 from progress.milestones import milestone_message
-from store.models import Milestone, Note
-from tests.e2e.db import all_rows
+from tests.e2e.db import opened_milestones, opened_notes
 from tests.e2e.flows import button_data, onboard, opt_in_default
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import prompt_at, rate, write_note
@@ -52,7 +51,7 @@ async def test_a_hard_night_holds_back_milestones_until_a_rating_that_is_not_low
     assert first.text == render(care_offer_key("body_scan", 0), "en")
     # A first note on that rating is kept, and held back too.
     await write_note(sam, "heavy shoulders tonight")
-    assert {(m.key, m.held) for m in await all_rows(database_url, Milestone)} == {
+    assert {(m.key, m.held) for m in await opened_milestones(database_url)} == {
         ("first:body_scan", True),
         ("first_note", True),
     }
@@ -76,7 +75,7 @@ async def test_a_hard_night_holds_back_milestones_until_a_rating_that_is_not_low
     for key in ("first:body_scan", "first_note"):  # never on the hard night itself
         assert milestone_message(key, "en") not in texts
     assert all(texts.count(text) == 1 for text in waited)
-    rows = await all_rows(database_url, Milestone)
+    rows = await opened_milestones(database_url)
     assert {row.key for row in rows} == {"first:body_scan", "first_note", "total_3"}
     assert not any(row.held for row in rows)
 
@@ -130,7 +129,7 @@ async def test_free_text_gets_a_warm_reply_a_place_to_keep_it_and_help(
     ask = await sam.wait_for_message(after=mark)
     assert ask.text == render("journal_ask", "en")
     await write_note(sam, "I haven't felt wanted in a long time")
-    [note] = await all_rows(database_url, Note)
+    [note] = await opened_notes(database_url)
     assert note.check_in_id is None
 
     # The second is the way to human help.

@@ -18,9 +18,11 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
+from store.db import session_factory
 from store.models import CheckIn, Milestone, User
-from store.progress import history
-from tests.e2e.db import all_rows, rows_read
+from store.progress import add_milestones, history
+from tests.databases import keyring_for
+from tests.e2e.db import all_rows, opened_milestones, rows_read
 from tests.e2e.flows import (
     button_data,
     is_prompt,
@@ -38,7 +40,7 @@ TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
 
 async def _keys(database_url: str) -> set[str]:
-    return {row.key for row in await all_rows(database_url, Milestone)}
+    return {row.key for row in await opened_milestones(database_url)}
 
 
 async def test_celebrations_follow_the_thanks_most_notable_first(
@@ -150,18 +152,19 @@ async def test_milestones_of_retired_kinds_are_kept_and_never_celebrated(
     await onboard(sam)
     await opt_in_default(sam, "body_scan")
     # Reached before they were retired, one of them held back on a hard night.
-    engine = create_async_engine(database_url)
-    async with AsyncSession(engine) as session, session.begin():
+    engine, ring = create_async_engine(database_url), keyring_for(database_url)
+    async with session_factory(engine, ring)() as session, session.begin():
         user = await session.scalar(select(User).where(User.telegram_id == sam.user_id))
         assert user is not None
         reached = TEN_PM_BERLIN - timedelta(days=3)
         for key, held in (("four_of_seven:2026-W47", True), ("first_five:body_scan", False)):
-            session.add(Milestone(user_id=user.id, key=key, reached_at=reached, held=held))
+            await add_milestones(session, user_id=user.id, keys=[key], now=reached, held=held)
     await engine.dispose()
+    await ring.dispose()
 
     thanks = await rate(sam, await prompt_at(bot, clock, sam, TEN_PM_BERLIN), 4)
     assert await _turn(sam, thanks) == [milestone_message("first:body_scan", "en")]
-    rows = {row.key: row.held for row in await all_rows(database_url, Milestone)}
+    rows = {row.key: row.held for row in await opened_milestones(database_url)}
     assert rows == {
         "four_of_seven:2026-W47": False,  # released, without a word
         "first_five:body_scan": False,

@@ -6,13 +6,15 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render, ritual_text
 from progress.milestones import milestone_message
-from store.crypto import NoteCipher
+from store.crypto import DataKey
 from store.models import Note, User
-from tests.e2e.db import all_rows, count
+from tests.e2e.db import all_rows, count, opened_notes
 from tests.e2e.flows import (
     button_data,
     is_prompt,
@@ -59,10 +61,12 @@ async def test_a_few_words_after_a_rating_are_stored_encrypted(
     assert (await sam.wait_for_message()).text == render("note_saved", "en")
     first_note = milestone_message("first_note", "en")
     assert (await sam.wait_for_message()).text == first_note
-    [note] = await all_rows(database_url, Note)
-    assert note.check_in_id is not None and note.ritual_key == "body_scan"
-    assert NOTE not in note.body
-    assert NoteCipher([DATA_KEY]).decrypt(note.body) == NOTE
+    [note] = await opened_notes(database_url)
+    assert (note.ritual_key, note.text) == ("body_scan", NOTE) and note.check_in_id is not None
+    [row] = await all_rows(database_url, Note)
+    assert NOTE.encode() not in row.sealed_body  # sealed with Sam's key, not ATTUNE_DATA_KEY
+    with pytest.raises(ValueError):
+        DataKey([DATA_KEY]).decrypt(row.sealed_body.decode("latin-1"))
     if database_url.startswith("sqlite"):
         assert b"shoulders" not in _raw_sqlite(Path(database_url.split("///", 1)[1]))
     # The question is closed: the next text is not a note.
@@ -160,6 +164,6 @@ async def test_journal_any_time_optionally_under_a_practice(
     await sam.wait_for_edit(ask)
     await sam.send("I said something kind to myself.")
     await sam.wait_for_message(lambda m: m.text == render("note_saved", "en"))
-    notes = sorted(await all_rows(database_url, Note), key=lambda n: n.id)
+    notes = await opened_notes(database_url)
     assert [(n.check_in_id, n.ritual_key) for n in notes] == [(None, None), (None, "kind_words")]
     assert [m.text for m in sam.messages].count(first_note) == 1

@@ -13,10 +13,11 @@ from typing import Any
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
-from store.models import Base, CheckIn, User
+from store.models import Base, CheckIn, DataIdentity, User
+from tests.databases import keyring_for
 from tests.e2e.db import all_rows, count
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
-from tests.e2e.harness import FakeClock
+from tests.e2e.harness import FakeClock, make_settings, running_bot
 from tests.e2e.practice import rate, write_note
 
 NOTE = "A private sentence only I should ever read again."
@@ -108,8 +109,9 @@ async def test_delete_erases_every_row_and_leaves_a_stranger(
     assert deleted and all(m.deleted for m in sam.messages if m.message_id < done.message_id)
 
     # Bob only onboarded, so every table but users is now empty, and users holds only Bob.
+    # (data_identity names the database, not anyone in it.)
     for model in Base.__subclasses__():
-        if model is not User:
+        if model not in (User, DataIdentity):
             assert await count(database_url, model) == 0, model.__tablename__
     [remaining] = await all_rows(database_url, User)
     assert remaining.telegram_id == 8004
@@ -124,3 +126,25 @@ async def test_delete_erases_every_row_and_leaves_a_stranger(
     # Afterwards the person is a stranger to the bot.
     await sam.send("hello")
     assert (await sam.wait_for_message()).text == render("need_start", "en")
+
+
+async def test_after_a_crash_between_key_and_rows_the_person_is_erased_and_a_stranger(
+    emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    """/delete destroyed Sam's key, then the process died before the rows went. At the next
+    start Sam counts as erased: the rows go at Sam's next message, which meets a stranger."""
+    settings = make_settings(emulator.root_url, database_url)
+    async with running_bot(settings, clock) as bot:
+        await _with_history(bot, emulator, clock, 8005)
+    [user] = await all_rows(database_url, User, telegram_id=8005)
+    assert user.key_id is not None
+    ring = keyring_for(database_url)
+    await ring.destroy(user.key_id)  # the key went first; the crash came before the rows
+    await ring.dispose()
+    assert await count(database_url, CheckIn) == 1
+
+    async with running_bot(settings, clock):
+        sam = emulator.user(user_id=8005, first_name="Sam")
+        await sam.send("hello")
+        assert (await sam.wait_for_message()).text == render("need_start", "en")
+    assert await count(database_url, CheckIn) == 0 and await count(database_url, User) == 0

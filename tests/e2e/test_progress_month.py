@@ -28,8 +28,8 @@ from emulator import BotApiEmulator
 from messages import render, ritual_text
 from messages.formats import date_short
 from progress.milestones import milestone_message
-from store.models import CheckIn, Milestone, User
-from tests.e2e.db import all_rows
+from store.models import User
+from tests.e2e.db import opened_check_ins, opened_milestones
 from tests.e2e.flows import onboard, opt_in_default, press_for_edit, tick_at
 from tests.e2e.harness import FakeClock, make_settings, running_bot
 from tests.e2e.practice import celebrated, prompt_at, rate, sent_photos, skip, write_note
@@ -186,9 +186,9 @@ async def test_a_month_of_practice(
     await write_note(sam, "A whole month, gently.")
 
     answered = [step for step in plan() if step.rating is not None and not step.skip]
-    rows = await all_rows(database_url, CheckIn)
+    rows = await opened_check_ins(database_url)
     assert len(rows) == len(answered) == 54
-    milestones = {row.key for row in await all_rows(database_url, Milestone)}
+    milestones = {row.key for row in await opened_milestones(database_url)}
     assert milestones == EXPECTED
     counts = await celebrated(sam, database_url)
     keys = sorted(milestones)

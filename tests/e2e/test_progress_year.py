@@ -14,7 +14,7 @@ import random
 from datetime import timedelta
 
 import matplotlib.image
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import AttuneApp
@@ -23,7 +23,10 @@ from messages import render, ritual_text, rituals
 from progress.history import Entry
 from progress.picture import View, choose_picture, picture_caption, render_picture
 from scheduler.zones import resolve_zone
+from store.db import session_factory
 from store.models import CheckIn, User
+from store.person_keys import key_to_seal
+from tests.databases import keyring_for
 from tests.e2e.flows import onboard
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import sent_photos
@@ -40,17 +43,18 @@ def a_year(clock: FakeClock) -> list[Entry]:
 
 
 async def _store(database_url: str, telegram_id: int, history: list[Entry]) -> None:
-    engine = create_async_engine(database_url)
+    engine, ring = create_async_engine(database_url), keyring_for(database_url)
     try:
-        async with engine.begin() as conn:
-            user_id = await conn.scalar(select(User.id).where(User.telegram_id == telegram_id))
-            await conn.execute(
-                CheckIn.__table__.insert(),
+        async with session_factory(engine, ring)() as session, session.begin():
+            user_id = await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
+            assert user_id is not None
+            key = await key_to_seal(session, user_id=user_id)
+            await session.execute(
+                insert(CheckIn),
                 [
                     {
                         "user_id": user_id,
-                        "ritual_key": entry.ritual_key,
-                        "rating": entry.rating,
+                        "sealed": key.seal_check_in(entry.ritual_key, entry.rating),
                         "practiced_at": entry.practiced_at,
                         "created_at": entry.practiced_at,
                         "updated_at": entry.practiced_at,
@@ -60,6 +64,7 @@ async def _store(database_url: str, telegram_id: int, history: list[Entry]) -> N
             )
     finally:
         await engine.dispose()
+        await ring.dispose()
 
 
 async def _set_discreet(database_url: str, telegram_id: int, discreet: bool) -> None:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from bot.app import AttuneApp
 from emulator import BotApiEmulator, Call
 from messages import render
-from store.models import CheckIn, Prompt, PromptState
-from tests.e2e.db import all_rows
+from store.models import Prompt, PromptState
+from tests.e2e.db import all_rows, opened_check_ins
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock, make_settings, running_bot
 from tests.e2e.practice import rate
@@ -73,7 +73,7 @@ async def test_later_brings_the_same_prompt_back_once(
 
     await sam.press(again, callback_data=f"r:{prompt.id}:4")
     await sam.wait_for_edit(again)
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert (check_in.rating, check_in.practiced_at) == (4, TEN_PM_BERLIN)
 
 
@@ -143,7 +143,7 @@ async def test_unanswered_prompts_expire_quietly_and_a_late_tap_still_counts(
     thanks = await rate(sam, first, 3)
     noted = render("rating_late", "en", thanks="", day=render("day_yesterday", "en"))
     assert noted.strip() in thanks.text
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert (check_in.rating, check_in.practiced_at) == (3, TEN_PM_BERLIN)
 
 
@@ -155,7 +155,7 @@ async def test_a_tap_after_midnight_is_noted_for_the_evening_before(
     thanks = await rate(sam, prompt, 4)
     noted = render("rating_late", "en", thanks="", day=render("day_yesterday", "en"))
     assert noted.strip() in thanks.text
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert check_in.practiced_at == TEN_PM_BERLIN
 
 

@@ -9,8 +9,8 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render, ritual_text
 from progress.milestones import milestone_message
-from store.models import CheckIn, Prompt, PromptState, Subscription, User
-from tests.e2e.db import all_rows, count
+from store.models import Prompt, PromptState, Subscription, User
+from tests.e2e.db import all_rows, count, opened_check_ins
 from tests.e2e.flows import is_prompt, onboard, opt_in_default, tick_at
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import check_in_id
@@ -87,7 +87,7 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     celebrated = await sam.wait_for_message()
     assert celebrated.text == milestone_message("first:body_scan", "en")
     assert sam.messages[-2:] == [answered, celebrated]
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert (check_in.rating, check_in.prompt_id, check_in.ritual_key) == (
         3,
         prompt.id,
@@ -102,7 +102,7 @@ async def test_start_consent_timezone_opt_in_prompt_and_one_tap(
     assert changed.text.startswith(prompt_message.text + "\n\nYour answer: 4 · ")
     assert changed.text.endswith("\n\n" + invitation)  # still welcome: nothing written yet
     assert changed.buttons[3][0].startswith("✓ 4")
-    [check_in] = await all_rows(database_url, CheckIn)
+    [check_in] = await opened_check_ins(database_url)
     assert check_in.rating == 4
     assert len(sam.messages) == sent_before
     [prompt] = await all_rows(database_url, Prompt)

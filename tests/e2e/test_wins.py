@@ -18,8 +18,7 @@ from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
 from progress.wins import WIN_KINDS
-from store.models import CheckIn, Milestone
-from tests.e2e.db import all_rows
+from tests.e2e.db import opened_check_ins, opened_milestones
 from tests.e2e.flows import button_data, onboard, opt_in_default, press_for_toast, settled
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import check_in_id, prompt_at, rate
@@ -41,11 +40,11 @@ async def _thanks_on(
 
 
 async def _wins(database_url: str) -> list[str | None]:
-    return [row.win for row in sorted(await all_rows(database_url, CheckIn), key=lambda r: r.id)]
+    return [row.win for row in sorted(await opened_check_ins(database_url), key=lambda r: r.id)]
 
 
 async def _milestones(database_url: str) -> set[str]:
-    return {row.key for row in await all_rows(database_url, Milestone)}
+    return {row.key for row in await opened_milestones(database_url)}
 
 
 async def test_naming_a_step_keeps_it_and_celebrates_the_first_of_its_kind_once(
@@ -234,5 +233,5 @@ async def test_a_hard_night_offers_no_names_and_holds_what_a_name_reaches(
     assert toast == render("win_noted_tender", "en")
     await settled(sam)
     assert milestone_message("win:tender", "en") not in [m.text for m in sam.messages]
-    held = {(row.key, row.held) for row in await all_rows(database_url, Milestone)}
+    held = {(row.key, row.held) for row in await opened_milestones(database_url)}
     assert ("win:tender", True) in held

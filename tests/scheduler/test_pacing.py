@@ -21,6 +21,7 @@ from scheduler.summary import WEEKLY_SUMMARY
 from store import prompts as prompt_rows
 from store.check_ins import rate_prompt
 from store.db import session_factory
+from store.keyring import Keyring
 from store.models import Prompt, PromptState, Subscription
 from store.users import get_user
 from tests.scheduler.people import FIRST_CHAT, NOW, RecordingSender, add_people
@@ -32,8 +33,8 @@ Tap = Callable[[AsyncSession, Prompt], Awaitable[None]]
 class Sam:
     """One person, their dispatcher, and what reached them, day by day."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.sessions = session_factory(engine)
+    def __init__(self, engine: AsyncEngine, keyring: Keyring | None = None) -> None:
+        self.sessions = session_factory(engine, keyring)
         self.sender = RecordingSender()
         self.dispatcher = Dispatcher(self.sessions, self.sender, grace=timedelta(hours=1))
         self.day = 0
@@ -119,9 +120,11 @@ async def test_nothing_piles_up_an_untouched_prompt_is_retired_never_sent_again(
     assert len(sam.sender.sent) == 6
 
 
-async def test_an_answer_resets_the_count_even_a_late_one(engine: AsyncEngine) -> None:
+async def test_an_answer_resets_the_count_even_a_late_one(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
     await add_people(engine, 1)
-    sam = Sam(engine)
+    sam = Sam(engine, keyring)
     await sam.nights(3)
     await sam.tap_last(_rate)
     assert asked(await sam.nights(4)) == [False] * 4  # three untouched since the answer

@@ -20,6 +20,7 @@ from scheduler.dispatch import Dispatcher
 from scheduler.prompt_cycle import MAX_PROMPTS, Cycle, next_prompt, seed_of
 from store.check_ins import rate_prompt
 from store.db import session_factory
+from store.keyring import Keyring
 from store.models import Prompt, Subscription
 from store.prompts import get_prompt
 from tests.scheduler.people import NOW, RecordingSender, add_people
@@ -88,8 +89,8 @@ async def _sent_in_order(engine: AsyncEngine) -> list[int]:
         return list(rows)
 
 
-async def _answer_the_latest(engine: AsyncEngine, now: datetime) -> None:
-    async with session_factory(engine)() as session, session.begin():
+async def _answer_the_latest(engine: AsyncEngine, keyring: Keyring, now: datetime) -> None:
+    async with session_factory(engine, keyring)() as session, session.begin():
         latest = await session.scalar(select(Prompt.id).order_by(Prompt.due_at.desc()).limit(1))
         assert latest is not None
         prompt = await get_prompt(session, prompt_id=latest)
@@ -99,7 +100,9 @@ async def _answer_the_latest(engine: AsyncEngine, now: datetime) -> None:
         )
 
 
-async def test_three_months_of_daily_prompts_for_one_person(engine: AsyncEngine) -> None:
+async def test_three_months_of_daily_prompts_for_one_person(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
     """Ninety-two evenings through the real claim and send, with two dispatchers each
     evening (replicas; at once on PostgreSQL, one after the other on SQLite, which has one
     writer): one prompt an evening, every prompt once per cycle, none twice in a row, the
@@ -117,7 +120,7 @@ async def test_three_months_of_daily_prompts_for_one_person(engine: AsyncEngine)
                 await replica.tick(now)
         else:
             await asyncio.gather(*(replica.tick(now) for replica in replicas))
-        await _answer_the_latest(engine, now + timedelta(minutes=5))
+        await _answer_the_latest(engine, keyring, now + timedelta(minutes=5))
     assert len(sender.sent) == days
     shown = await _sent_in_order(engine)
     assert len(shown) == days

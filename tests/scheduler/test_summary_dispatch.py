@@ -15,8 +15,11 @@ from progress.summary import weekly_summary
 from scheduler.dispatch import Dispatcher
 from scheduler.sender import OutgoingPrompt
 from scheduler.summary import WEEKLY_SUMMARY
+from store.check_ins import add_check_in
 from store.db import session_factory
-from store.models import CheckIn, Milestone, Prompt, PromptState, Subscription, User
+from store.keyring import Keyring
+from store.models import Prompt, PromptState, Subscription, User
+from store.progress import add_milestones
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SUNDAY_SIX_PM = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)  # 18:00 in Berlin
@@ -33,7 +36,7 @@ class RecordingSender:
         return len(self.sent)
 
 
-async def _person_with_a_week(engine: AsyncEngine) -> list[Entry]:
+async def _person_with_a_week(engine: AsyncEngine, keyring: Keyring) -> list[Entry]:
     """A person whose summary is due now, with check-ins this week, last week and after."""
     days = [
         ("breath", 3, datetime(2026, 11, 26, 7, 0, tzinfo=UTC)),  # the week before
@@ -41,7 +44,7 @@ async def _person_with_a_week(engine: AsyncEngine) -> list[Entry]:
         ("breath", 5, datetime(2026, 12, 3, 7, 0, tzinfo=UTC)),
         ("body_scan", 2, datetime(2026, 12, 5, 21, 0, tzinfo=UTC)),
     ]
-    async with session_factory(engine)() as session, session.begin():
+    async with session_factory(engine, keyring)() as session, session.begin():
         user = User(
             telegram_id=42,
             chat_id=42,
@@ -62,26 +65,21 @@ async def _person_with_a_week(engine: AsyncEngine) -> list[Entry]:
         session.add(user)
         await session.flush()
         for key, rating, at in days:
-            session.add(
-                CheckIn(
-                    user_id=user.id,
-                    ritual_key=key,
-                    rating=rating,
-                    practiced_at=at,
-                    created_at=at,
-                    updated_at=at,
-                )
+            await add_check_in(
+                session, user_id=user.id, ritual_key=key, rating=rating, practiced_at=at, now=at
             )
         # Reached this week, and the week before (which this summary leaves out).
-        session.add(Milestone(user_id=user.id, key="win:tender", reached_at=days[2][2]))
-        session.add(Milestone(user_id=user.id, key="first:breath", reached_at=days[0][2]))
+        await add_milestones(session, user_id=user.id, keys=["win:tender"], now=days[2][2])
+        await add_milestones(session, user_id=user.id, keys=["first:breath"], now=days[0][2])
     return [Entry(key, rating, at) for key, rating, at in days]
 
 
-async def test_a_due_summary_is_sent_once_as_plain_text(engine: AsyncEngine) -> None:
-    history = await _person_with_a_week(engine)
+async def test_a_due_summary_is_sent_once_as_plain_text(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
+    history = await _person_with_a_week(engine, keyring)
     sender = RecordingSender()
-    dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
+    dispatcher = Dispatcher(session_factory(engine, keyring), sender, grace=timedelta(hours=1))
     report = await dispatcher.tick(SUNDAY_SIX_PM + timedelta(seconds=5))
     again = await dispatcher.tick(SUNDAY_SIX_PM + timedelta(seconds=15))
     assert (report.sent, again.sent) == (1, 0)
@@ -94,16 +92,16 @@ async def test_a_due_summary_is_sent_once_as_plain_text(engine: AsyncEngine) -> 
     # Discreet by default, like any prompt: a neutral line for the evening until Open.
     assert (summary.discreet, summary.period) == (True, "evening")
 
-    async with session_factory(engine)() as session:
+    async with session_factory(engine, keyring)() as session:
         [prompt] = await session.scalars(select(Prompt))
         assert (prompt.state, prompt.due_at) == (PromptState.SENT, SUNDAY_SIX_PM)
         sub = await session.scalar(select(Subscription))
         assert sub is not None and sub.next_due_at == SUNDAY_SIX_PM + timedelta(days=7)
 
 
-async def test_a_summary_found_too_late_is_not_sent(engine: AsyncEngine) -> None:
-    await _person_with_a_week(engine)
+async def test_a_summary_found_too_late_is_not_sent(engine: AsyncEngine, keyring: Keyring) -> None:
+    await _person_with_a_week(engine, keyring)
     sender = RecordingSender()
-    dispatcher = Dispatcher(session_factory(engine), sender, grace=timedelta(hours=1))
+    dispatcher = Dispatcher(session_factory(engine, keyring), sender, grace=timedelta(hours=1))
     report = await dispatcher.tick(SUNDAY_SIX_PM + timedelta(hours=3))
     assert (report.sent, report.expired, sender.sent) == (0, 1, [])

@@ -17,8 +17,8 @@ import pytest
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
-from store.models import Note, User
-from tests.e2e.db import all_rows
+from store.models import User
+from tests.e2e.db import all_rows, opened_notes
 from tests.e2e.flows import onboard
 from tests.e2e.harness import FakeClock, make_settings, running_bot
 
@@ -46,7 +46,7 @@ async def _journal(person: Any, words: str) -> str:
 
 
 async def _bodies(database_url: str) -> list[str]:
-    return [n.body for n in sorted(await all_rows(database_url, Note), key=lambda n: n.id)]
+    return [n.text for n in await opened_notes(database_url)]
 
 
 async def test_notes_stop_kindly_at_the_day_cap_and_at_the_total_cap_losing_nothing(

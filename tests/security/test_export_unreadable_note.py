@@ -1,5 +1,5 @@
-"""Finding 4: a note that no configured key opens (written under a key the operator has since
-lost) does not cost the person their export. /export still sends both files, with that note
+"""Finding 4: a note that the person's key does not open (damaged, or sealed under another
+key) does not cost the person their export. /export still sends both files, with that note
 marked unreadable and everything else whole, and says so kindly."""
 
 from __future__ import annotations
@@ -9,35 +9,38 @@ import io
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
-from store.crypto import NoteCipher, new_key
+from store import sealing
+from store.db import session_factory
 from store.models import Note, User
+from store.notes import add_note
+from store.sealing import PersonKey, new_secret
+from tests.databases import keyring_for
 from tests.e2e.db import all_rows
 from tests.e2e.flows import onboard
-from tests.e2e.harness import DATA_KEY
 
-READABLE = "Kept under today's key."
-LOST = "Written under a key nobody has any more."
+READABLE = "Kept under the person's own key."
+LOST = "Sealed under a key that is not theirs."
 
 
 async def _store_notes(database_url: str, telegram_id: int) -> None:
-    """One note under the configured key, one under a key that is not configured."""
+    """One note under the person's key, one sealed under another key."""
     [user] = await all_rows(database_url, User, telegram_id=telegram_id)
     when = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
-    engine = create_async_engine(database_url)
+    engine, ring = create_async_engine(database_url), keyring_for(database_url)
     try:
-        async with AsyncSession(engine) as session, session.begin():
-            for cipher, text in (
-                (NoteCipher([DATA_KEY]), READABLE),
-                (NoteCipher([new_key()]), LOST),
-            ):
-                session.add(Note(user_id=user.id, body=cipher.encrypt(text), created_at=when))
+        async with session_factory(engine, ring)() as session, session.begin():
+            await add_note(session, user_id=user.id, text=READABLE, now=when)
+            stranger = PersonKey("elsewhere", new_secret())
+            sealed = stranger.seal_text(LOST, sealing.NOTE_BODY)
+            session.add(Note(user_id=user.id, sealed_body=sealed, created_at=when))
     finally:
         await engine.dispose()
+        await ring.dispose()
 
 
 async def test_export_marks_a_note_no_key_opens_and_sends_the_rest(

@@ -1,6 +1,7 @@
-"""Finding 3 (files): the database, its -wal and -shm, and the notes key file are readable by
-this user only (0600), in a folder only this user can open (0700), whatever the umask;
-files left more open by an older version are closed at start, said in one log line."""
+"""Finding 3 (files): the database, the keyring beside it, their -wal and -shm, and the data
+key file are readable by this user only (0600), in a folder only this user can open (0700),
+whatever the umask; files left more open by an older version are closed at start, said in
+one log line."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _mode(path: Path) -> int:
 
 
 def _development(emulator: BotApiEmulator, folder: Path) -> Settings:
-    """`make run`'s settings: SQLite in `folder`, the notes key in a file beside it."""
+    """`make run`'s settings: SQLite in `folder`, the data key in a file beside it."""
     url = f"sqlite+aiosqlite:///{folder / 'attune.db'}"
     return make_settings(emulator.root_url, url, ATTUNE_DATA_KEY="", ATTUNE_ENV="development")
 
@@ -46,7 +47,9 @@ async def test_a_new_database_and_key_are_private_from_the_start(
         sam = emulator.user(user_id=7001)
         await sam.send("/start")  # a write: the -wal file holds it
         await sam.wait_for_message()
-        files = [folder / n for n in ("attune.db", "attune.db-wal", "attune.db-shm", KEY_FILE)]
+        ring = ("attune-keyring.db", "attune-keyring.db-wal", "attune-keyring.db-shm")
+        data = ("attune.db", "attune.db-wal", "attune.db-shm")
+        files = [folder / n for n in (*data, *ring, KEY_FILE)]
         assert all(f.exists() for f in files), sorted(p.name for p in folder.iterdir())
         assert {f.name: oct(_mode(f)) for f in files} == {f.name: "0o600" for f in files}
         assert oct(_mode(folder)) == "0o700"

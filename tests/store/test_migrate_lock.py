@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import store.db
 from store.db import MIGRATION_LOCK, create_engine, downgrade, migrate
-from store.models import Base
+from store.models import Base, DataIdentity
 from store.stats import head_revision
-from tests.databases import BACKENDS, PG_URL, fresh_database
+from tests.databases import BACKENDS, PG_URL, fresh_database, keyring_for, keyring_url
 
 needs_pg = pytest.mark.skipif(PG_URL is None, reason="ATTUNE_TEST_PG_URL is not set")
 
@@ -72,6 +72,8 @@ async def test_four_processes_migrating_at_once_all_succeed(backend: str, tmp_pa
     url = await fresh_database(backend, tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ATTUNE_"))}
     env["DATABASE_URL"] = url
+    if backend != "sqlite":
+        env["ATTUNE_KEYRING_URL"] = keyring_url(url)  # made, and tied, by one of them
     command = [sys.executable, "-m", "bot", "migrate"]
     processes = [
         await asyncio.create_subprocess_exec(
@@ -88,6 +90,13 @@ async def test_four_processes_migrating_at_once_all_succeed(backend: str, tmp_pa
     )
     assert [p.returncode for p in processes] == [0] * 4, [e.decode()[-400:] for _, e in errors]
     assert await _versions(url) == [head_revision()]
+    # One keyring, tied to this data by one of them.
+    engine, ring = create_engine(url), keyring_for(url)
+    async with engine.connect() as conn:
+        data_ids = list(await conn.scalars(select(DataIdentity.data_id)))
+    await engine.dispose()
+    assert [await ring.tied_to()] == data_ids
+    await ring.dispose()
 
 
 @asynccontextmanager

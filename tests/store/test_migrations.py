@@ -13,9 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from messages.consent import CONSENT_VERSION
 from scheduler.dispatch import Dispatcher
+from store.crypto import DataKey, new_key
 from store.db import create_engine, downgrade, migrate, session_factory
-from store.models import Base, Prompt, Subscription
-from tests.databases import BACKENDS, fresh_database
+from store.keyring import KeyringProblem, open_keyring
+from store.models import Base, Prompt, Subscription, User
+from store.person_keys import MigrationKeys, prepare
+from store.personal_data import collect
+from store.progress import (
+    add_milestones,
+    history,
+    note_bodies,
+    reached_milestones,
+    release_held,
+)
+from store.stats import schema_revision
+from tests.databases import BACKENDS, DATA_KEY, fresh_database, keyring_for, keyring_url
 from tests.scheduler.people import NOW, RecordingSender
 
 GRACE = timedelta(hours=1)
@@ -114,3 +126,116 @@ async def test_a_ritual_from_before_the_prompt_cycle_carries_on(
         await migrate(engine)
     finally:
         await engine.dispose()
+
+
+async def _insert_0009_rows(engine: AsyncEngine) -> None:
+    """Two people as 0009 stored them: one with check-ins (one with a named step), a note
+    on one (a Fernet token under ATTUNE_DATA_KEY), a journal note and two milestones; one
+    with nothing told yet."""
+    at = (NOW - timedelta(days=1)).replace(tzinfo=None)
+    legacy = DataKey([DATA_KEY])
+    async with engine.begin() as conn:
+        for person in (1, 2):
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, telegram_id, chat_id, locale, discreet, quiet,"
+                    " consent_version, care_offers, created_at) VALUES"
+                    " (:id, :tg, :tg, 'en', :f, :f, 2, 0, :at)"
+                ),
+                {"id": person, "tg": 9000 + person, "f": False, "at": at},
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO check_ins (id, user_id, ritual_key, rating, practiced_at,"
+                " created_at, updated_at, win) VALUES (1, 1, 'body_scan', 2, :at, :at, :at,"
+                " NULL), (2, 1, 'small_wins', 5, :later, :later, :later, 'tender')"
+            ),
+            {"at": at, "later": at + timedelta(hours=1)},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO notes (user_id, check_in_id, ritual_key, body, created_at) VALUES"
+                " (1, 2, NULL, :on_check_in, :at), (1, NULL, 'breath', :journal, :at)"
+            ),
+            {
+                "at": at,
+                "on_check_in": legacy.encrypt(LEGACY_NOTE.encode()),
+                "journal": legacy.encrypt(b"breathing helped"),
+            },
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO milestones (user_id, key, reached_at, held) VALUES"
+                " (1, 'first:body_scan', :at, :f), (1, 'win:tender', :at, :t)"
+            ),
+            {"at": at, "f": False, "t": True},
+        )
+
+
+LEGACY_NOTE = "Written before keys were per person."
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_0010_seals_rows_already_stored_with_each_persons_key(
+    backend: str, tmp_path: Path
+) -> None:
+    """A database at 0009 with real rows: without the keyring the migration stops with a
+    sentence and changes nothing; with it, every person with rows gets a key and every
+    value is sealed (old notes opened with ATTUNE_DATA_KEY first); going back opens them."""
+    url = await fresh_database(backend, tmp_path)
+    engine, ring = create_engine(url), keyring_for(url)
+    try:
+        await migrate(engine, "0009")
+        await _insert_0009_rows(engine)
+        with pytest.raises(KeyringProblem, match="ATTUNE_DATA_KEY set"):
+            await migrate(engine)
+        wrong = open_keyring(keyring_url(url), DataKey([new_key()]))
+        with pytest.raises(KeyringProblem, match="opens with no key in ATTUNE_DATA_KEY"):
+            await prepare(engine, wrong)
+        await wrong.dispose()
+        async with session_factory(engine)() as session:
+            assert await schema_revision(session) == "0009"  # left as it was, both times
+
+        await prepare(engine, ring)
+        async with session_factory(engine, ring)() as session:
+            assert [(e.ritual_key, e.rating) for e in await history(session, user_id=1)] == [
+                ("body_scan", 2),
+                ("small_wins", 5),
+            ]
+            assert await note_bodies(session, user_id=1, check_in_ids=[2]) == {2: LEGACY_NOTE}
+            user = await session.get(User, 1)
+            assert user is not None
+            data = await collect(session, user=user)
+            assert [(n["ritual"], n["text"]) for n in data["notes"]] == [
+                (None, LEGACY_NOTE),
+                ("breath", "breathing helped"),
+            ]
+            assert [c["step_named"] for c in data["check_ins"]] == [None, "tender"]
+            assert await reached_milestones(session, user_id=1) == {
+                "first:body_scan",
+                "win:tender",
+            }
+            assert await add_milestones(session, user_id=1, keys=["win:tender"], now=NOW) == []
+            assert await release_held(session, user_id=1) == ["win:tender"]
+            nobody = await session.get(User, 2)
+            assert nobody is not None and nobody.key_id is None  # nothing to seal for them
+        async with engine.connect() as conn:
+            columns = await conn.run_sync(
+                lambda sync: {t: inspect(sync).get_columns(t) for t in ("check_ins", "notes")}
+            )
+        names = {t: {c["name"] for c in found} for t, found in columns.items()}
+        assert not {"ritual_key", "rating", "win"} & names["check_ins"]
+        assert not {"ritual_key", "body"} & names["notes"]
+
+        await downgrade(engine, "0009", keys=MigrationKeys(ring))
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(text("SELECT ritual_key, rating, win FROM check_ins"))
+            ).all()
+            bodies = list(await conn.scalars(text("SELECT body FROM notes ORDER BY id")))
+        assert sorted(map(tuple, rows)) == [("body_scan", 2, None), ("small_wins", 5, "tender")]
+        opened = [DataKey([DATA_KEY]).decrypt(body).decode() for body in bodies]
+        assert opened == [LEGACY_NOTE, "breathing helped"]
+    finally:
+        await engine.dispose()
+        await ring.dispose()

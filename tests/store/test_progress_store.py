@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from progress.history import Entry
-from store.crypto import NoteCipher, new_key
+from store.check_ins import add_check_in
 from store.db import session_factory
+from store.keyring import Keyring
 from store.models import CheckIn, Milestone, User
 from store.notes import add_note
 from store.progress import (
@@ -29,7 +30,6 @@ from store.progress import (
 from store.users import count_care_offer
 
 T0 = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
-CIPHER = NoteCipher([new_key()])
 
 
 async def _person(engine: AsyncEngine, telegram_id: int) -> int:
@@ -40,35 +40,28 @@ async def _person(engine: AsyncEngine, telegram_id: int) -> int:
         return user.id
 
 
-async def _check_in(engine: AsyncEngine, user_id: int, key: str, rating: int, day: int) -> int:
-    async with session_factory(engine)() as session, session.begin():
+async def _check_in(
+    engine: AsyncEngine, keyring: Keyring, user_id: int, key: str, rating: int, day: int
+) -> int:
+    async with session_factory(engine, keyring)() as session, session.begin():
         at = T0 + timedelta(days=day)
-        row = CheckIn(
-            user_id=user_id,
-            ritual_key=key,
-            rating=rating,
-            practiced_at=at,
-            created_at=at,
-            updated_at=at,
+        row = await add_check_in(
+            session, user_id=user_id, ritual_key=key, rating=rating, practiced_at=at, now=at
         )
-        session.add(row)
-        await session.flush()
         return row.id
 
 
 async def test_history_is_oldest_first_with_notes_marked_and_only_ones_own(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam, alex = await _person(engine, 1), await _person(engine, 2)
-    second = await _check_in(engine, sam, "breath", 4, 1)
-    await _check_in(engine, sam, "body_scan", 2, 0)
-    await _check_in(engine, alex, "breath", 5, 0)
-    sessions = session_factory(engine)
+    second = await _check_in(engine, keyring, sam, "breath", 4, 1)
+    await _check_in(engine, keyring, sam, "body_scan", 2, 0)
+    await _check_in(engine, keyring, alex, "breath", 5, 0)
+    sessions = session_factory(engine, keyring)
     async with sessions() as session, session.begin():
-        await add_note(
-            session, cipher=CIPHER, user_id=sam, text="soft", now=T0, check_in_id=second
-        )
-        await add_note(session, cipher=CIPHER, user_id=sam, text="journal", now=T0)
+        await add_note(session, user_id=sam, text="soft", now=T0, check_in_id=second)
+        await add_note(session, user_id=sam, text="journal", now=T0)
     async with sessions() as session:
         entries = await history(session, user_id=sam)
         assert entries == [
@@ -81,17 +74,17 @@ async def test_history_is_oldest_first_with_notes_marked_and_only_ones_own(
         assert [entry for _, entry in newest] == entries[::-1]
         assert newest[0][0] == second
         bodies = await note_bodies(session, user_id=sam, check_in_ids=[second])
-        assert CIPHER.decrypt(bodies[second]) == "soft"
+        assert bodies == {second: "soft"}
         # Someone else's check-in ids never reach their notes.
         assert await note_bodies(session, user_id=alex, check_in_ids=[second]) == {}
         assert await note_bodies(session, user_id=sam, check_in_ids=[]) == {}
 
 
 async def test_milestones_are_stored_once_and_only_the_storing_call_gets_them(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam = await _person(engine, 3)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, keyring)
     async with sessions() as session, session.begin():
         added = await add_milestones(
             session, user_id=sam, keys=["total_3", "first:breath"], now=T0
@@ -119,10 +112,10 @@ async def test_milestones_are_stored_once_and_only_the_storing_call_gets_them(
 
 
 async def test_two_transactions_reaching_one_milestone_store_and_celebrate_it_once(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam = await _person(engine, 4)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, keyring)
 
     async def reach() -> list[str]:
         async with sessions() as session, session.begin():
@@ -137,10 +130,10 @@ async def test_two_transactions_reaching_one_milestone_store_and_celebrate_it_on
 
 
 async def test_held_milestones_are_reached_at_once_and_handed_back_once_oldest_first(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam, alex = await _person(engine, 5), await _person(engine, 6)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, keyring)
     async with sessions() as session, session.begin():
         await add_milestones(session, user_id=sam, keys=["total_3"], now=T0)
         for day, keys in ((1, ["welcome_back:2026-11-24", "first:breath"]), (2, ["total_7"])):
@@ -173,35 +166,35 @@ async def test_care_offers_are_counted_one_each_even_at_once(engine: AsyncEngine
     assert await offer() == 3
 
 
-async def _check_ins_at(engine: AsyncEngine, user_id: int, moments: list[datetime]) -> list[int]:
+async def _check_ins_at(
+    engine: AsyncEngine, keyring: Keyring, user_id: int, moments: list[datetime]
+) -> list[int]:
     """One check-in per moment, in this order (ids rise with it); their ids."""
-    async with session_factory(engine)() as session, session.begin():
+    async with session_factory(engine, keyring)() as session, session.begin():
         rows = [
-            CheckIn(
+            await add_check_in(
+                session,
                 user_id=user_id,
                 ritual_key="breath",
                 rating=1 + n % 5,
                 practiced_at=at,
-                created_at=T0,
-                updated_at=T0,
+                now=T0,
             )
             for n, at in enumerate(moments)
         ]
-        session.add_all(rows)
-        await session.flush()
         return [row.id for row in rows]
 
 
 async def test_a_rating_reads_the_span_from_since_to_its_own_instant_and_nothing_else(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam, alex = await _person(engine, 8), await _person(engine, 9)
     since, latest = T0, T0 + timedelta(days=20)
     tick = timedelta(microseconds=1)
     moments = [since - tick, since, latest - tick, latest, latest, latest + tick]
-    ids = await _check_ins_at(engine, sam, moments)
-    await _check_ins_at(engine, alex, [since, latest])
-    async with session_factory(engine)() as session:
+    ids = await _check_ins_at(engine, keyring, sam, moments)
+    await _check_ins_at(engine, keyring, alex, [since, latest])
+    async with session_factory(engine, keyring)() as session:
         rated = await session.get(CheckIn, ids[3])
         assert rated is not None
         found = await practiced_before(session, check_in=rated, since=since)
@@ -210,25 +203,25 @@ async def test_a_rating_reads_the_span_from_since_to_its_own_instant_and_nothing
         assert sorted(entry.practiced_at for entry in found) == [since, latest - tick, latest]
 
 
-async def test_a_count_stops_where_asked(engine: AsyncEngine) -> None:
+async def test_a_count_stops_where_asked(engine: AsyncEngine, keyring: Keyring) -> None:
     sam, alex = await _person(engine, 10), await _person(engine, 11)
-    await _check_ins_at(engine, sam, [T0 + timedelta(hours=n) for n in range(12)])
-    async with session_factory(engine)() as session:
+    await _check_ins_at(engine, keyring, sam, [T0 + timedelta(hours=n) for n in range(12)])
+    async with session_factory(engine, keyring)() as session:
         assert await count_check_ins(session, user_id=sam, up_to=101) == 12
         assert await count_check_ins(session, user_id=sam, up_to=5) == 5
         assert await count_check_ins(session, user_id=alex, up_to=101) == 0
 
 
 async def test_history_pages_walk_every_check_in_once_ties_by_row_and_only_ones_own(
-    engine: AsyncEngine,
+    engine: AsyncEngine, keyring: Keyring
 ) -> None:
     sam, alex = await _person(engine, 12), await _person(engine, 13)
     # Three at one instant (a tie on practiced_at), and ids that do not follow the time.
     moments = [T0 + timedelta(days=d) for d in (5, 1, 3, 3, 3, 0, 7, 2, 6, 4)]
-    ids = await _check_ins_at(engine, sam, moments)
-    theirs = await _check_ins_at(engine, alex, [T0 + timedelta(days=3)] * 3)
+    ids = await _check_ins_at(engine, keyring, sam, moments)
+    theirs = await _check_ins_at(engine, keyring, alex, [T0 + timedelta(days=3)] * 3)
     expected = sorted(zip(moments, ids, strict=True), reverse=True)  # newest first, ties by row
-    async with session_factory(engine)() as session:
+    async with session_factory(engine, keyring)() as session:
         older: list[int] = []
         place: Place | None = None
         while page := await older_check_ins(session, user_id=sam, than=place, limit=3):

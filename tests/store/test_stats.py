@@ -8,14 +8,15 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scheduler.planning import UNTIL_RESUMED
-from store.crypto import NoteCipher, new_key
+from store.check_ins import add_check_in
 from store.db import session_factory
-from store.models import CheckIn, Note, Prompt, PromptState, Subscription, User
-from store.stats import active_people, head_revision, newest_note_opens, overview
+from store.keyring import Keyring
+from store.models import Prompt, PromptState, Subscription, User
+from store.notes import add_note
+from store.stats import active_people, head_revision, overview
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 WEEK_AGO = NOW - timedelta(days=7)
-KEY = new_key()
 
 
 def _person(n: int, **fields: object) -> User:
@@ -28,7 +29,7 @@ def _person(n: int, **fields: object) -> User:
     return User(**values)
 
 
-async def _seed(engine: AsyncEngine) -> None:
+async def _seed(engine: AsyncEngine, keyring: Keyring) -> None:
     """Six people: four onboarded, one paused for good, one paused until tomorrow,
     one who blocked the bot, one who only said /start."""
     onboarded = {"consented_at": NOW - timedelta(days=20), "timezone": "Europe/Berlin"}
@@ -40,7 +41,7 @@ async def _seed(engine: AsyncEngine) -> None:
         _person(5, consented_at=NOW - timedelta(days=2)),  # no timezone chosen yet
         _person(6),
     ]
-    async with session_factory(engine)() as session, session.begin():
+    async with session_factory(engine, keyring)() as session, session.begin():
         session.add_all(people)
         await session.flush()
         subs = [
@@ -74,29 +75,22 @@ async def _seed(engine: AsyncEngine) -> None:
             (people[1], prompts[2], WEEK_AGO),  # exactly at the boundary: active
             (people[3], prompts[5], WEEK_AGO - timedelta(seconds=1)),  # just before: not
         ]
-        rows = [
-            CheckIn(
+        for person, prompt, at in check_ins:
+            await add_check_in(
+                session,
                 user_id=person.id,
                 prompt_id=prompt.id if prompt else None,
                 ritual_key="body_scan",
                 rating=3,
                 practiced_at=at,
-                created_at=at,
-                updated_at=at,
+                now=at,
             )
-            for person, prompt, at in check_ins
-        ]
-        session.add_all(rows)
-        await session.flush()
-        cipher = NoteCipher([KEY])
-        session.add_all(
-            Note(user_id=p.id, body=cipher.encrypt("words"), created_at=NOW)
-            for p in (people[0], people[0], people[1])
-        )
+        for p in (people[0], people[0], people[1]):
+            await add_note(session, user_id=p.id, text="words", now=NOW)
 
 
-async def test_overview_counts_the_known_world(engine: AsyncEngine) -> None:
-    await _seed(engine)
+async def test_overview_counts_the_known_world(engine: AsyncEngine, keyring: Keyring) -> None:
+    await _seed(engine, keyring)
     async with session_factory(engine)() as session:
         stats = await overview(session, now=NOW)
     assert (stats.people, stats.onboarded, stats.paused, stats.blocked) == (6, 4, 2, 1)
@@ -117,8 +111,10 @@ async def test_overview_counts_the_known_world(engine: AsyncEngine) -> None:
     assert stats.at == NOW
 
 
-async def test_active_people_counts_each_person_once_from_since_on(engine: AsyncEngine) -> None:
-    await _seed(engine)
+async def test_active_people_counts_each_person_once_from_since_on(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
+    await _seed(engine, keyring)
     async with session_factory(engine)() as session:
         assert await active_people(session, since=WEEK_AGO) == 2
         assert await active_people(session, since=WEEK_AGO - timedelta(seconds=1)) == 3
@@ -135,9 +131,11 @@ async def test_an_empty_database_is_all_zeros(engine: AsyncEngine) -> None:
     assert set(stats.prompts_7d.values()) == {0}
 
 
-async def test_overview_is_a_handful_of_aggregate_queries(engine: AsyncEngine) -> None:
+async def test_overview_is_a_handful_of_aggregate_queries(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
     """No query per person or per row: the count does not grow with the data."""
-    await _seed(engine)
+    await _seed(engine, keyring)
     statements: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
@@ -154,12 +152,3 @@ async def test_overview_is_a_handful_of_aggregate_queries(engine: AsyncEngine) -
     ours = [s for s in statements if not any(word in s for word in schema)]
     assert len(ours) <= 6, "\n".join(s[:80] for s in ours)
     assert all("count(" in s.lower() for s in ours), ours
-
-
-async def test_newest_note_opens_tells_whether_the_key_fits(engine: AsyncEngine) -> None:
-    async with session_factory(engine)() as session:
-        assert await newest_note_opens(session, cipher=NoteCipher([KEY])) is None
-    await _seed(engine)
-    async with session_factory(engine)() as session:
-        assert await newest_note_opens(session, cipher=NoteCipher([KEY])) is True
-        assert await newest_note_opens(session, cipher=NoteCipher([new_key()])) is False

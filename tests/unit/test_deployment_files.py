@@ -255,6 +255,10 @@ def test_database_url_names_the_compose_database() -> None:
     assert (url.host, url.port) == ("postgres", 5432)
     assert url.username == postgres["environment"]["POSTGRES_USER"]
     assert url.database == postgres["environment"]["POSTGRES_DB"]
+    # The keyring: a database of its own on the same server (attune migrate creates it).
+    keyring = make_url(_attune_example()["ATTUNE_KEYRING_URL"])
+    assert (keyring.drivername, keyring.host, keyring.port) == (url.drivername, "postgres", 5432)
+    assert keyring.password == "CHANGE_ME" and keyring.database != url.database
     for name, service in compose["services"].items():
         if _is_attune(service):
             wait = service["depends_on"]["postgres"]["condition"]
