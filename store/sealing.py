@@ -56,7 +56,9 @@ class PersonKey:
 
     def open(self, sealed: bytes, where: str) -> bytes:
         """What a value sealed for `where` holds; Unreadable if this key can't open it."""
-        if sealed[:1] != _VERSION:
+        # A sealed value is at least the version, a nonce and GCM's 16-byte tag; anything
+        # shorter (a damaged row) is unreadable, not an error of another kind.
+        if sealed[:1] != _VERSION or len(sealed) < 1 + _NONCE + 16:
             raise Unreadable("not a sealed value")
         nonce, body = sealed[1 : 1 + _NONCE], sealed[1 + _NONCE :]
         try:

@@ -33,7 +33,7 @@ RITUAL = "sensory_awareness"
 
 async def _person_with_traces(emulator: BotApiEmulator, database_url: str) -> list[bytes]:
     """Sam, in a distinctive zone, with a practice and a note; returns what of them is
-    stored (zone, practice key, note ciphertext), as bytes to look for in the files."""
+    stored (zone, practice key, the note as sealed), as bytes to look for in the files."""
     bob = emulator.user(user_id=8402, first_name="Bob")
     await onboard(bob)  # someone else, whose rows keep the database's pages in use
     sam = emulator.user(user_id=8401, first_name="Sam")
@@ -44,7 +44,7 @@ async def _person_with_traces(emulator: BotApiEmulator, database_url: str) -> li
     await sam.send("Something only for me.")
     await sam.wait_for_message(lambda m: m.text == render("note_saved", "en"))
     [note] = await all_rows(database_url, Note)
-    return [ZONE.encode(), RITUAL.encode(), note.body.encode()]
+    return [ZONE.encode(), RITUAL.encode(), bytes(note.sealed_body)]
 
 
 def _on_disk(path: Path) -> bytes:

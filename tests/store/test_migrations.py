@@ -23,7 +23,7 @@ from store.progress import (
     add_milestones,
     history,
     note_bodies,
-    reached_milestones,
+    reached_among,
     release_held,
 )
 from store.stats import schema_revision
@@ -211,7 +211,8 @@ async def test_0010_seals_rows_already_stored_with_each_persons_key(
                 ("breath", "breathing helped"),
             ]
             assert [c["step_named"] for c in data["check_ins"]] == [None, "tender"]
-            assert await reached_milestones(session, user_id=1) == {
+            reached = ["first:body_scan", "first:breath", "win:tender"]
+            assert await reached_among(session, user_id=1, keys=reached) == {
                 "first:body_scan",
                 "win:tender",
             }

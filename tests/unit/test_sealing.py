@@ -39,6 +39,9 @@ def test_another_key_or_another_column_does_not_open_it() -> None:
         key.open_text(damaged, sealing.NOTE_BODY)
     with pytest.raises(Unreadable):
         key.open_text(b"\x02" + sealed[1:], sealing.NOTE_BODY)  # an unknown version
+    for cut in (b"", sealed[:1], sealed[:13], sealed[:28]):  # cut short: still only unreadable
+        with pytest.raises(Unreadable):
+            key.open_text(cut, sealing.NOTE_BODY)
 
 
 def test_the_same_value_seals_differently_each_time() -> None:
