@@ -36,7 +36,7 @@ from sqlalchemy import text
 from updates_probe import until
 
 from bot.app import build_application
-from bot.data_key import note_cipher
+from bot.data_key import load_data_key
 from bot.runtime import running
 from bot.settings import Settings
 from emulator import BotApiEmulator, SimulatedUser, Tally
@@ -147,7 +147,9 @@ async def measure(people: int, work: Path) -> dict[str, Tally]:
     moment = [NOW - timedelta(hours=1)]  # nothing is due when the bot starts
     settings = _settings(await emu.start(), url)
     try:
-        app = build_application(settings, cipher=note_cipher(settings), clock=lambda: moment[0])
+        app = build_application(
+            settings, data_key=load_data_key(settings), clock=lambda: moment[0]
+        )
         async with running(app):
             moment[0] = NOW
             first = await _evening(emu, app, moment, groups)

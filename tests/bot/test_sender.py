@@ -13,7 +13,7 @@ from telegram.error import BadRequest, NetworkError
 
 from bot import keyboards
 from bot.app import build_application
-from bot.data_key import note_cipher
+from bot.data_key import load_data_key
 from bot.sender import TelegramSender
 from emulator import BotApiEmulator
 from messages import render, ritual_text
@@ -29,7 +29,7 @@ async def sender(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Tele
     """The application's bot (not started: no database, no polling), quick to retry."""
     settings = make_settings(emulator.root_url, f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
     clock = FakeClock(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
-    app = build_application(settings, cipher=note_cipher(settings), clock=clock)
+    app = build_application(settings, data_key=load_data_key(settings), clock=clock)
     async with app.bot:
         yield TelegramSender(app.bot, backoff=0.01)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import event, func, select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from store import sealing
 from store.check_ins import open_check_ins
 from store.db import session_factory
-from store.models import Base, CheckIn, Milestone, Note
+from store.models import Base, CheckIn, DataIdentity, Milestone, Note
 from store.person_keys import key_of
 from tests.databases import keyring_for
 
@@ -35,9 +36,12 @@ async def all_rows(database_url: str, model: type[M], **where: Any) -> list[M]:
 
 async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, as plain values, in a stable order: what a test compares to
-    show that something changed nothing."""
+    show that something changed nothing. (Not the data's identity: one row, written once
+    when the bot first opens the database.)"""
     found = {}
     for model in Base.__subclasses__():
+        if model is DataIdentity:
+            continue
         columns = [c.key for c in model.__mapper__.column_attrs]
         rows = await all_rows(database_url, model)
         found[model.__tablename__] = sorted(
@@ -101,6 +105,8 @@ class OpenedNote:
     check_in_id: int | None
     ritual_key: str | None
     text: str
+    user_id: int
+    written_at: datetime
 
 
 async def opened_notes(database_url: str) -> list[OpenedNote]:
@@ -121,6 +127,8 @@ async def opened_notes(database_url: str) -> list[OpenedNote]:
                         note.check_in_id,
                         None if ritual is None else key.open_text(ritual, sealing.NOTE_RITUAL),
                         key.open_text(note.sealed_body, sealing.NOTE_BODY),
+                        note.user_id,
+                        note.created_at,
                     )
                 )
             return opened
@@ -135,6 +143,7 @@ class OpenedMilestone:
 
     key: str
     held: bool
+    user_id: int
 
 
 async def opened_milestones(database_url: str) -> list[OpenedMilestone]:
@@ -149,7 +158,7 @@ async def opened_milestones(database_url: str) -> list[OpenedMilestone]:
                 key = await key_of(session, user_id=row.user_id)
                 assert key is not None
                 name = key.open_text(row.sealed_key, sealing.MILESTONE)
-                opened.append(OpenedMilestone(name, row.held))
+                opened.append(OpenedMilestone(name, row.held, row.user_id))
             return opened
     finally:
         await engine.dispose()

@@ -21,9 +21,8 @@ from bot.app import AttuneApp
 from bot.export_reader import MAX_BYTES
 from emulator import BotApiEmulator
 from messages import render
-from store.crypto import NoteCipher
-from store.models import CheckIn, Milestone, Note, User
-from tests.e2e.db import all_rows, snapshot
+from store.models import User
+from tests.e2e.db import all_rows, opened_check_ins, opened_milestones, opened_notes, snapshot
 from tests.e2e.flows import (
     button_data,
     erase_everything,
@@ -33,7 +32,7 @@ from tests.e2e.flows import (
     press_for_edit,
     settled,
 )
-from tests.e2e.harness import DATA_KEY, FakeClock
+from tests.e2e.harness import FakeClock
 from tests.e2e.practice import prompt_at, rate, write_note
 
 FRIDAY_SIX_PM = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
@@ -324,13 +323,15 @@ async def _holds(database_url: str, telegram_id: int, file: bytes) -> bool:
     """The person's rows hold every check-in, note and milestone of the file."""
     data = json.loads(file)
     [user] = await all_rows(database_url, User, telegram_id=telegram_id)
-    cipher = NoteCipher([DATA_KEY])
-    check_ins = {(c.ritual_key, c.practiced_at) for c in await all_rows(database_url, CheckIn)}
-    notes = {
-        (n.created_at, cipher.decrypt(n.body))
-        for n in await all_rows(database_url, Note, user_id=user.id)
+    check_ins = {
+        (c.ritual_key, c.practiced_at)
+        for c in await opened_check_ins(database_url)
+        if c.user_id == user.id
     }
-    milestones = {m.key for m in await all_rows(database_url, Milestone, user_id=user.id)}
+    notes = {
+        (n.written_at, n.text) for n in await opened_notes(database_url) if n.user_id == user.id
+    }
+    milestones = {m.key for m in await opened_milestones(database_url) if m.user_id == user.id}
     return (
         all((c["ritual"], _utc(c["practiced_at"])) in check_ins for c in data["check_ins"])
         and all(

@@ -12,17 +12,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
 from store.db import session_factory
-from store.models import CheckIn, Milestone, User
+from store.models import CheckIn, User
+from store.person_keys import key_to_seal
 from store.progress import add_milestones, history
 from tests.databases import keyring_for
-from tests.e2e.db import all_rows, opened_milestones, rows_read
+from tests.e2e.db import opened_milestones, rows_read
 from tests.e2e.flows import (
     button_data,
     is_prompt,
@@ -176,22 +177,20 @@ async def _practised(
     database_url: str, person: Any, moments: list[datetime], reached: list[str]
 ) -> None:
     """Check-ins of breath at these moments, and the milestones they reached, as if lived."""
-    engine = create_async_engine(database_url)
-    async with AsyncSession(engine) as session, session.begin():
+    engine, ring = create_async_engine(database_url), keyring_for(database_url)
+    async with session_factory(engine, ring)() as session, session.begin():
         user = await session.scalar(select(User).where(User.telegram_id == person.user_id))
         assert user is not None
+        key = await key_to_seal(session, user_id=user.id)
         rows = [
-            {"user_id": user.id, "ritual_key": "breath", "rating": 1 + n % 5,
+            {"user_id": user.id, "sealed": key.seal_check_in("breath", 1 + n % 5),
              "practiced_at": at, "created_at": at, "updated_at": at}
             for n, at in enumerate(sorted(moments))
         ]  # fmt: skip
         await session.execute(insert(CheckIn), rows)
-        first = min(moments)
-        await session.execute(
-            insert(Milestone),
-            [{"user_id": user.id, "key": key, "reached_at": first} for key in reached],
-        )
+        await add_milestones(session, user_id=user.id, keys=reached, now=min(moments))
     await engine.dispose()
+    await ring.dispose()
 
 
 async def test_a_rating_and_history_read_as_much_after_thousands_of_check_ins_as_a_few(
@@ -230,13 +229,15 @@ async def test_a_rating_and_history_read_as_much_after_thousands_of_check_ins_as
         read[person.user_id] = (tap[0], page[0], older[0])
     assert read[alex.user_id] == read[sam.user_id]
     # What the count would be if a rating read the whole history, as it once did.
-    engine = create_async_engine(database_url)
+    engine, ring = create_async_engine(database_url), keyring_for(database_url)
     with rows_read() as rows:
-        async with AsyncSession(engine) as session:
+        async with session_factory(engine, ring)() as session:
             alex_id = await session.scalar(select(User.id).where(User.telegram_id == 14007))
             assert alex_id is not None
             assert len(await history(session, user_id=alex_id)) == 3_001
     await engine.dispose()
+    await ring.dispose()
     assert rows[0] > 3_000 > 30 * max(read[alex.user_id])
     # Each reached the first body scan, and nothing else.
-    assert len(await all_rows(database_url, Milestone, key="first:body_scan")) == 2
+    reached = [m.key for m in await opened_milestones(database_url)]
+    assert reached.count("first:body_scan") == 2
