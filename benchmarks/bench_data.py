@@ -14,14 +14,19 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from bench_common import CHAT_BASE, NOW
-from sqlalchemy import insert, make_url, text
+from sqlalchemy import insert, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from messages import rituals
 from messages.consent import CONSENT_VERSION
+from store import sealing
+from store.crypto import DataKey
 from store.database_url import keyring_beside
-from store.db import create_engine, migrate
-from store.models import Milestone
+from store.db import create_engine, migrate, session_factory
+from store.keyring import open_keyring
+from store.models import CheckIn, Note
+from store.person_keys import key_to_seal, prepare
+from store.progress import add_milestones
 
 WEEK_SECONDS = 7 * 24 * 3600
 
@@ -145,38 +150,54 @@ async def _insert(conn: AsyncConnection, group: People) -> None:
 
 
 async def add_history(
-    url: str, group: People, *, each: int, end: datetime, note_body: str, reached: list[str]
+    url: str,
+    group: People,
+    *,
+    each: int,
+    end: datetime,
+    note_text: str,
+    reached: list[str],
+    data_key: DataKey,
 ) -> None:
     """Give each person of `group` `each` check-ins of the eight practices in turn, one every
     3 hours back from `end` (a year of all eight is about 3,000), a note on every fifth
-    (`note_body`, already encrypted) and the milestones `reached`."""
-    engine = create_engine(url)
+    (`note_text`) and the milestones `reached`: sealed with each person's own key, made in
+    the keyring beside the data under `data_key`, as the bot would have stored them."""
+    engine, ring = create_engine(url), open_keyring(keyring_url(url), data_key)
+    practices = [ritual.key for ritual in rituals()]
     try:
-        async with engine.begin() as conn:
-            sqlite = conn.dialect.name == "sqlite"
-            params: dict[str, Any] = {
-                "first": group.first_user,
-                "each": each,
-                "rows": group.users * each,
-                "end": _stamp(end, sqlite),
-                "body": note_body,
-            }
-            sql = _SQLITE if sqlite else _POSTGRES
-            if each:
-                history = sql["history"].replace("{ritual}", _eight_practices())
-                await conn.execute(text(history), params)
-                await conn.execute(text(sql["notes"]), params)
-            rows = [
-                {"user_id": group.first_user + n, "key": key, "reached_at": end}
-                for n in range(group.users)
-                for key in reached
-            ]
-            if rows:
-                await conn.execute(insert(Milestone), rows)
-            if not sqlite:
+        await prepare(engine, ring)
+        sessions = session_factory(engine, ring)
+        for person in range(group.first_user, group.first_user + group.users):
+            async with sessions() as session, session.begin():
+                key = await key_to_seal(session, user_id=person)
+                moments = [end - timedelta(hours=3 * (n + 1)) for n in range(each)]
+                rows = [
+                    {"user_id": person, "practiced_at": at, "created_at": at, "updated_at": at,
+                     "sealed": key.seal_check_in(practices[n % len(practices)], 1 + n * 7919 % 5)}
+                    for n, at in enumerate(moments)
+                ]  # fmt: skip
+                for first in range(0, len(rows), 5_000):
+                    await session.execute(insert(CheckIn), rows[first : first + 5_000])
+                ids = list(
+                    await session.scalars(
+                        select(CheckIn.id).where(CheckIn.user_id == person).order_by(CheckIn.id)
+                    )
+                )
+                notes = [
+                    {"user_id": person, "check_in_id": check_in, "created_at": end,
+                     "sealed_body": key.seal_text(note_text, sealing.NOTE_BODY)}
+                    for check_in in ids[::5]
+                ]  # fmt: skip
+                if notes:
+                    await session.execute(insert(Note), notes)
+                await add_milestones(session, user_id=person, keys=reached, now=end)
+        if engine.dialect.name == "postgresql":
+            async with engine.begin() as conn:
                 await conn.execute(text("ANALYZE"))
     finally:
         await engine.dispose()
+        await ring.dispose()
 
 
 def _eight_practices() -> str:
@@ -209,9 +230,6 @@ _COLUMNS_CHECK_INS = (
     "check_ins (user_id, ritual_key, rating, practiced_at, created_at, updated_at)"
 )
 # A note on every fifth check-in, all with the same words.
-_NOTES = """
-    INSERT INTO notes (user_id, check_in_id, ritual_key, body, created_at)
-    SELECT user_id, id, ritual_key, :body, created_at FROM check_ins WHERE id % 5 = 0"""
 # Subscription n (from 0) is due when (n + 1) is a multiple of due_every; the others
 # fall due 1 s to a week later, spread by a multiplicative hash.
 _SQLITE = {
@@ -231,15 +249,6 @@ _SQLITE = {
                END,
                :now
         FROM seq""",
-    # Person first + n // each; their (n % each)-th check-in counted back from :end.
-    "history": f"""
-        WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < :rows)
-        INSERT INTO {_COLUMNS_CHECK_INS}
-        SELECT :first + n / :each, {{ritual}}, 1 + (n * 7919) % 5, at, at, at
-        FROM (SELECT n, strftime('%Y-%m-%d %H:%M:%S', :end,
-                                 '-' || ((n % :each + 1) * 10800) || ' seconds') || '.000000' AS at
-              FROM seq)""",
-    "notes": _NOTES,
 }
 _POSTGRES = {
     "users": f"""
@@ -259,12 +268,4 @@ _POSTGRES = {
                END,
                CAST(:now AS timestamp)
         FROM generate_series(CAST(0 AS bigint), CAST(:subs AS bigint) - 1) AS n""",
-    "history": f"""
-        INSERT INTO {_COLUMNS_CHECK_INS}
-        SELECT CAST(:first AS int) + n / CAST(:each AS int), {{ritual}},
-               1 + (n * 7919) % 5, at, at, at
-        FROM (SELECT n, CAST(:end AS timestamp)
-                        - make_interval(secs => (n % CAST(:each AS int) + 1) * 10800) AS at
-              FROM generate_series(CAST(0 AS bigint), CAST(:rows AS bigint) - 1) AS n) AS made""",
-    "notes": _NOTES,
 }

@@ -29,15 +29,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench_common import NOW, Table
-from bench_data import People, build, reset, sqlite_url
+from bench_data import People, build, keyring_url, reset, sqlite_url
 from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.export_reader import read_export
 from scheduler.scrubbing import Scrubber
-from store.crypto import NoteCipher, new_key
-from store.db import create_engine, migrate, session_factory
+from store import sealing
+from store.crypto import DataKey, new_key
+from store.db import create_engine, session_factory
+from store.keyring import open_keyring
 from store.models import CheckIn, Note, User
+from store.person_keys import key_to_seal, prepare
 from store.personal_data import collect, erase
 from store.restore import restore
 
@@ -66,6 +69,13 @@ def _minutes_before(dialect: str, minutes: str) -> str:
     return f"CAST(:now AS timestamp) - make_interval(mins => {minutes})"
 
 
+def _blob(dialect: str, size: int) -> str:
+    """SQL for `size` random-looking bytes."""
+    if dialect == "sqlite":
+        return f"randomblob({size})"
+    return f"decode(repeat(md5(n::text), {size // 16 + 1}), 'hex')"
+
+
 async def _fill(url: str, people: int) -> None:
     """`people` people with EACH rows of every kind (subscription n belongs to person n)."""
     await build(url, People(users=people, due_every=0))
@@ -75,17 +85,18 @@ async def _fill(url: str, people: int) -> None:
     now = NOW.replace(tzinfo=None)
     stamp = now.isoformat(sep=" ") if dialect == "sqlite" else now
     rows = {
+        # Sealed values as long as real ones; what they hold does not matter to erasing.
         "check_ins": (
-            "(user_id, ritual_key, rating, practiced_at, created_at, updated_at)",
-            f"1 + n / {EACH['check_ins']}, 'breath', 1 + n % 5, {{at}}, {{at}}, {{at}}",
+            "(user_id, sealed, practiced_at, created_at, updated_at)",
+            f"1 + n / {EACH['check_ins']}, {_blob(dialect, 36)}, {{at}}, {{at}}, {{at}}",
         ),
         "prompts": (
             "(subscription_id, due_at, claimed_at, variant, state, snoozes)",
             f"1 + n / {EACH['prompts']}, {{at}}, {{at}}, 0, 'answered', 0",
         ),
         "notes": (
-            "(user_id, body, created_at)",
-            f"1 + n / {EACH['notes']}, 'gAAAAAB' || n || '{'x' * 140}', {{at}}",
+            "(user_id, sealed_body, created_at)",
+            f"1 + n / {EACH['notes']}, {_blob(dialect, 170)}, {{at}}",
         ),
     }
     try:
@@ -164,57 +175,59 @@ async def _scrub_row(url: str, people: int) -> tuple[object, ...]:
     )
 
 
-async def _history(url: str, size: int, cipher: NoteCipher) -> bytes:
+async def _history(url: str, size: int, data_key: DataKey) -> bytes:
     """A person with `size` check-ins, a note for one in ten; their /export file."""
     await reset(url)
-    engine = create_engine(url)
+    engine, ring = create_engine(url), open_keyring(keyring_url(url), data_key)
     try:
-        await migrate(engine)
-        async with engine.begin() as conn:
-            await conn.execute(
+        await prepare(engine, ring)
+        async with session_factory(engine, ring)() as session, session.begin():
+            await session.execute(
                 insert(User), [{"id": n, "telegram_id": n, "chat_id": n, "created_at": NOW,
                                 "timezone": "Europe/Berlin"} for n in (1, 2)]
             )  # fmt: skip
+            key = await key_to_seal(session, user_id=1)
             moments = [NOW - timedelta(hours=n) for n in range(size)]
-            await conn.execute(
+            await session.execute(
                 insert(CheckIn),
-                [{"user_id": 1, "ritual_key": "breath", "rating": 1 + n % 5, "practiced_at": at,
-                  "created_at": at, "updated_at": at} for n, at in enumerate(moments)],
+                [{"user_id": 1, "sealed": key.seal_check_in("breath", 1 + n % 5),
+                  "practiced_at": at, "created_at": at, "updated_at": at}
+                 for n, at in enumerate(moments)],
             )  # fmt: skip
             notes = moments[: min(size // 10, 5_000)]
-            await conn.execute(
+            await session.execute(
                 insert(Note),
-                [{"user_id": 1, "body": cipher.encrypt(f"Words {n} " * 20), "created_at": at}
+                [{"user_id": 1, "created_at": at,
+                  "sealed_body": key.seal_text(f"Words {n} " * 20, sealing.NOTE_BODY)}
                  for n, at in enumerate(notes)],
             )  # fmt: skip
-        async with session_factory(engine)() as session:
+        async with session_factory(engine, ring)() as session:
             user = await session.get(User, 1)
             assert user is not None
-            data = await collect(session, user=user, decrypt=cipher.decrypt)
+            data = await collect(session, user=user)
     finally:
         await engine.dispose()
+        await ring.dispose()
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
 async def _import_row(url: str, size: int) -> tuple[object, ...]:
-    cipher = NoteCipher([new_key()])
-    raw = await _history(url, size, cipher)
+    data_key = DataKey([new_key()])
+    raw = await _history(url, size, data_key)
     started = time.perf_counter()
     export = read_export(raw, now=NOW, notes_in_all=5_000)
     read_ms = (time.perf_counter() - started) * 1000
-    engine = create_engine(url)
+    engine, ring = create_engine(url), open_keyring(keyring_url(url), data_key)
     merged = []
     try:
         for _ in range(2):
             started = time.perf_counter()
-            async with session_factory(engine)() as session, session.begin():
-                await restore(
-                    session, user_id=2, history=export.history, encrypt=cipher.encrypt,
-                    decrypt=cipher.decrypt, notes_in_all=5_000,
-                )  # fmt: skip
+            async with session_factory(engine, ring)() as session, session.begin():
+                await restore(session, user_id=2, history=export.history, notes_in_all=5_000)
             merged.append((time.perf_counter() - started) * 1000)
     finally:
         await engine.dispose()
+        await ring.dispose()
     return size, len(export.history.notes), len(raw) / 1e6, read_ms, merged[0], merged[1]
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_common import CHAT_BASE, TOKEN, cpu_seconds_of
-from bench_data import People, add_history, build
+from bench_data import People, add_history, build, keyring_url
 from sqlalchemy import func, select
 from updates_probe import act, bot_env, prompts_sent, running_bot, until
 
@@ -43,15 +43,17 @@ from bot.handlers.milestones import after_check_in
 from emulator import BotApiEmulator, SimulatedUser
 from messages import render, rituals
 from progress.milestones import TOTALS
-from store.crypto import NoteCipher, new_key
+from store.check_ins import add_check_in
+from store.crypto import DataKey, new_key
 from store.db import create_engine, session_factory
+from store.keyring import open_keyring
 from store.models import CheckIn, User
 
 
-async def milestone_step(url: str, due: datetime, runs: int) -> dict[str, float]:
+async def milestone_step(url: str, due: datetime, runs: int, key: str) -> dict[str, float]:
     """Median ms (wall, CPU) of the milestone step for a new check-in of person 1."""
-    engine = create_engine(url)
-    sessions = session_factory(engine)
+    engine, ring = create_engine(url), open_keyring(keyring_url(url), DataKey([key]))
+    sessions = session_factory(engine, ring)
     walls, cpus = [], []
     try:
         for _ in range(runs):
@@ -59,12 +61,10 @@ async def milestone_step(url: str, due: datetime, runs: int) -> dict[str, float]
                 user = await session.get(User, 1)
                 assert user is not None
                 now = datetime.now(UTC)
-                check_in = CheckIn(
-                    user_id=1, ritual_key=rituals()[0].key, rating=4, practiced_at=due,
-                    created_at=now, updated_at=now,
+                check_in = await add_check_in(
+                    session, user_id=1, ritual_key=rituals()[0].key, rating=4, practiced_at=due,
+                    now=now,
                 )  # fmt: skip
-                session.add(check_in)
-                await session.flush()
                 wall, cpu = time.perf_counter(), time.process_time()
                 reached = await after_check_in(
                     session, user=user, check_in=check_in, has_note=False, now=now
@@ -76,6 +76,7 @@ async def milestone_step(url: str, due: datetime, runs: int) -> dict[str, float]
                 await session.rollback()
     finally:
         await engine.dispose()
+        await ring.dispose()
     return {"wall_ms": statistics.median(walls), "cpu_ms": statistics.median(cpus)}
 
 
@@ -128,10 +129,12 @@ async def probe(args: argparse.Namespace) -> dict[str, Any]:
     await build(args.url, group)
     reached = [f"first:{ritual.key}" for ritual in rituals()] + ["first_weekly", "first_note"]
     reached += [f"total_{count}" for count in TOTALS if count <= args.history]
-    body = NoteCipher([key]).encrypt("A quiet evening; I slept better after.")
-    await add_history(args.url, group, each=args.history, end=due, note_body=body, reached=reached)
+    await add_history(
+        args.url, group, each=args.history, end=due, reached=reached, data_key=DataKey([key]),
+        note_text="A quiet evening; I slept better after.",
+    )  # fmt: skip
     built = time.perf_counter() - started
-    step = await milestone_step(args.url, due, args.runs)
+    step = await milestone_step(args.url, due, args.runs, key)
 
     emu = BotApiEmulator(TOKEN)
     people = [emu.user(CHAT_BASE + n) for n in range(1, args.people + 2)]
