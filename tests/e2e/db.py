@@ -3,8 +3,8 @@ rows opened with the keyring beside it, as the bot opens them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -81,20 +81,28 @@ def rows_read() -> Iterator[list[int]]:
         event.remove(Session, "do_orm_execute", count)
 
 
-async def opened_check_ins(database_url: str) -> list[CheckIn]:
-    """Every check-in, in the order stored, opened with its person's key (as the bot reads
-    them: `ritual_key`, `rating` and `win` set)."""
+@asynccontextmanager
+async def keyed_session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session on the test's database that opens sealed values with each person's key
+    (from the keyring beside it), as the bot's sessions do."""
     engine = create_async_engine(database_url)
     ring = keyring_for(database_url)
     try:
         async with session_factory(engine, ring)() as session:
-            rows = list(await session.scalars(select(CheckIn).order_by(CheckIn.id)))
-            for row in rows:
-                await open_check_ins(session, [row])
-            return rows
+            yield session
     finally:
         await engine.dispose()
         await ring.dispose()
+
+
+async def opened_check_ins(database_url: str) -> list[CheckIn]:
+    """Every check-in, in the order stored, opened with its person's key (as the bot reads
+    them: `ritual_key`, `rating` and `win` set)."""
+    async with keyed_session(database_url) as session:
+        rows = list(await session.scalars(select(CheckIn).order_by(CheckIn.id)))
+        for row in rows:
+            await open_check_ins(session, [row])
+        return rows
 
 
 @dataclass(frozen=True)
@@ -111,30 +119,24 @@ class OpenedNote:
 
 async def opened_notes(database_url: str) -> list[OpenedNote]:
     """Every note, in the order stored, opened with its person's key."""
-    engine = create_async_engine(database_url)
-    ring = keyring_for(database_url)
-    try:
-        async with session_factory(engine, ring)() as session:
-            notes = list(await session.scalars(select(Note).order_by(Note.id)))
-            opened = []
-            for note in notes:
-                key = await key_of(session, user_id=note.user_id)
-                assert key is not None
-                ritual = note.sealed_ritual
-                opened.append(
-                    OpenedNote(
-                        note.id,
-                        note.check_in_id,
-                        None if ritual is None else key.open_text(ritual, sealing.NOTE_RITUAL),
-                        key.open_text(note.sealed_body, sealing.NOTE_BODY),
-                        note.user_id,
-                        note.created_at,
-                    )
+    async with keyed_session(database_url) as session:
+        notes = list(await session.scalars(select(Note).order_by(Note.id)))
+        opened = []
+        for note in notes:
+            key = await key_of(session, user_id=note.user_id)
+            assert key is not None
+            ritual = note.sealed_ritual
+            opened.append(
+                OpenedNote(
+                    note.id,
+                    note.check_in_id,
+                    None if ritual is None else key.open_text(ritual, sealing.NOTE_RITUAL),
+                    key.open_text(note.sealed_body, sealing.NOTE_BODY),
+                    note.user_id,
+                    note.created_at,
                 )
-            return opened
-    finally:
-        await engine.dispose()
-        await ring.dispose()
+            )
+        return opened
 
 
 @dataclass(frozen=True)
@@ -148,18 +150,12 @@ class OpenedMilestone:
 
 async def opened_milestones(database_url: str) -> list[OpenedMilestone]:
     """Every milestone, in the order stored, opened with its person's key."""
-    engine = create_async_engine(database_url)
-    ring = keyring_for(database_url)
-    try:
-        async with session_factory(engine, ring)() as session:
-            rows = list(await session.scalars(select(Milestone).order_by(Milestone.id)))
-            opened = []
-            for row in rows:
-                key = await key_of(session, user_id=row.user_id)
-                assert key is not None
-                name = key.open_text(row.sealed_key, sealing.MILESTONE)
-                opened.append(OpenedMilestone(name, row.held, row.user_id))
-            return opened
-    finally:
-        await engine.dispose()
-        await ring.dispose()
+    async with keyed_session(database_url) as session:
+        rows = list(await session.scalars(select(Milestone).order_by(Milestone.id)))
+        opened = []
+        for row in rows:
+            key = await key_of(session, user_id=row.user_id)
+            assert key is not None
+            name = key.open_text(row.sealed_key, sealing.MILESTONE)
+            opened.append(OpenedMilestone(name, row.held, row.user_id))
+        return opened

@@ -23,7 +23,7 @@ from store.models import CheckIn, User
 from store.person_keys import key_to_seal
 from store.progress import add_milestones, history
 from tests.databases import keyring_for
-from tests.e2e.db import opened_milestones, rows_read
+from tests.e2e.db import keyed_session, opened_milestones, rows_read
 from tests.e2e.flows import (
     button_data,
     is_prompt,
@@ -177,8 +177,7 @@ async def _practised(
     database_url: str, person: Any, moments: list[datetime], reached: list[str]
 ) -> None:
     """Check-ins of breath at these moments, and the milestones they reached, as if lived."""
-    engine, ring = create_async_engine(database_url), keyring_for(database_url)
-    async with session_factory(engine, ring)() as session, session.begin():
+    async with keyed_session(database_url) as session, session.begin():
         user = await session.scalar(select(User).where(User.telegram_id == person.user_id))
         assert user is not None
         key = await key_to_seal(session, user_id=user.id)
@@ -189,8 +188,6 @@ async def _practised(
         ]  # fmt: skip
         await session.execute(insert(CheckIn), rows)
         await add_milestones(session, user_id=user.id, keys=reached, now=min(moments))
-    await engine.dispose()
-    await ring.dispose()
 
 
 async def test_a_rating_and_history_read_as_much_after_thousands_of_check_ins_as_a_few(
@@ -229,14 +226,11 @@ async def test_a_rating_and_history_read_as_much_after_thousands_of_check_ins_as
         read[person.user_id] = (tap[0], page[0], older[0])
     assert read[alex.user_id] == read[sam.user_id]
     # What the count would be if a rating read the whole history, as it once did.
-    engine, ring = create_async_engine(database_url), keyring_for(database_url)
     with rows_read() as rows:
-        async with session_factory(engine, ring)() as session:
+        async with keyed_session(database_url) as session:
             alex_id = await session.scalar(select(User.id).where(User.telegram_id == 14007))
             assert alex_id is not None
             assert len(await history(session, user_id=alex_id)) == 3_001
-    await engine.dispose()
-    await ring.dispose()
     assert rows[0] > 3_000 > 30 * max(read[alex.user_id])
     # Each reached the first body scan, and nothing else.
     reached = [m.key for m in await opened_milestones(database_url)]
