@@ -35,6 +35,9 @@ from bot.paid_broadcast import PaidBudget
 _SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 _PAID = "allow_paid_broadcast"
 _PRUNE_AT = 4096  # forget idle chats once this many are known
+# What PTB hands a rate limiter to send, and what that answers.
+_Answer = bool | dict[str, Any] | list[dict[str, Any]]
+_Send = Callable[..., Coroutine[Any, Any, _Answer]]
 
 
 @dataclass
@@ -116,13 +119,13 @@ class ChatRateLimiter(AIORateLimiter):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: _Send,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> _Answer:
         """Private sends: the chat's turn, then a slot; other requests with a chat: a slot."""
         chat_id = data.get("chat_id")
         if endpoint in _SENDS and isinstance(chat_id, int) and chat_id > 0:
@@ -172,13 +175,13 @@ class ChatRateLimiter(AIORateLimiter):
 
     async def _unpaid(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: _Send,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> _Answer:
         """A paid send Telegram turned down with 400, again at the free pace without the
         flag. If it goes, paying was what Telegram refused (its Stars balance is spent, or
         the bot may not pay): no more paid sends today. If not, its error is the answer."""
