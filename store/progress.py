@@ -44,6 +44,17 @@ def _check_ins(user_id: int, *, notes: bool = True) -> Select[Any]:
     )
 
 
+async def _opened(
+    session: AsyncSession, user_id: int, query: Select[Any]
+) -> list[tuple[int, Entry]]:
+    """The rows of ``query`` (from ``_check_ins``) as (check-in id, entry), opened with the
+    person's key; none while they have no key (nothing of theirs was ever sealed)."""
+    key = await key_of(session, user_id=user_id)
+    if key is None:
+        return []
+    return [(int(row[0]), _entry(key, row)) for row in await session.execute(query)]
+
+
 def _entry(key: PersonKey, row: Any) -> Entry:
     _, sealed, practiced_at, has_note = row
     ritual_key, rating = key.open_check_in(sealed)
@@ -63,10 +74,7 @@ async def history(
         query = query.where(CheckIn.practiced_at >= since)
     if until is not None:
         query = query.where(CheckIn.practiced_at <= until)
-    key = await key_of(session, user_id=user_id)
-    if key is None:
-        return []
-    return [_entry(key, row) for row in await session.execute(query)]
+    return [entry for _, entry in await _opened(session, user_id, query)]
 
 
 async def place_of(session: AsyncSession, *, user_id: int, check_in_id: int) -> Place | None:
@@ -94,10 +102,7 @@ async def older_check_ins(
             or_(CheckIn.practiced_at < than.practiced_at, CheckIn.id < than.id),
         )
     query = query.order_by(CheckIn.practiced_at.desc(), CheckIn.id.desc()).limit(limit)
-    key = await key_of(session, user_id=user_id)
-    if key is None:
-        return []
-    return [(int(row[0]), _entry(key, row)) for row in await session.execute(query)]
+    return await _opened(session, user_id, query)
 
 
 async def newer_check_ins(
@@ -114,10 +119,7 @@ async def newer_check_ins(
         .order_by(CheckIn.practiced_at, CheckIn.id)
         .limit(limit)
     )
-    key = await key_of(session, user_id=user_id)
-    if key is None:
-        return []
-    return [(int(row[0]), _entry(key, row)) for row in await session.execute(query)][::-1]
+    return (await _opened(session, user_id, query))[::-1]
 
 
 async def practiced_before(
@@ -133,10 +135,7 @@ async def practiced_before(
         CheckIn.practiced_at <= check_in.practiced_at,
         CheckIn.id != check_in.id,
     )
-    key = await key_of(session, user_id=check_in.user_id)
-    if key is None:
-        return []
-    return [_entry(key, row) for row in await session.execute(query)]
+    return [entry for _, entry in await _opened(session, check_in.user_id, query)]
 
 
 async def count_check_ins(session: AsyncSession, *, user_id: int, up_to: int) -> int:
