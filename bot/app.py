@@ -24,6 +24,7 @@ from bot import callbacks
 from bot.data_key import key_file, keyring
 from bot.flood import FloodGuard
 from bot.handlers import (
+    confiding,
     crisis,
     discretion,
     general,
@@ -40,6 +41,7 @@ from bot.handlers import (
     rituals,
     safety,
     settings_menu,
+    sharing,
     summary,
     wins,
 )
@@ -72,6 +74,7 @@ MENU = (
     "journal",
     "progress",
     "history",
+    "share",
     "settings",
     "pause",
     "resume",
@@ -172,6 +175,7 @@ def _register(app: AttuneApp) -> None:
         "export": privacy.export_command,
         "import": importing.import_command,
         "delete": privacy.delete_command,
+        "share": sharing.share_command,
     }
     # An edited message is read for danger (group -3) and otherwise left as it was: an edit
     # of an answer or a note must not act a second time.
@@ -229,6 +233,14 @@ def _register(app: AttuneApp) -> None:
         (callbacks.HISTORY, looking_back.page_button),
         (callbacks.LANGUAGE_PAGE, language.page_button),
         (callbacks.LANGUAGE, language.language_button),
+        (callbacks.SHARE_NEW, sharing.new_button),
+        (callbacks.SHARE_END, sharing.end_button),
+        (callbacks.SHARE_REVOKE, sharing.revoke_button),
+        (callbacks.SHARE_AUTO, sharing.auto_button),
+        (callbacks.SHARE_KIND, sharing.kind_button),
+        (callbacks.INVITE, sharing.invite_answer),
+        (callbacks.SHARE_MILESTONE, confiding.share_button),
+        (callbacks.SHARE_KEEP, confiding.keep_button),
     )
     for pattern, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -1,8 +1,9 @@
 """What a person's next typed message answers (users.awaiting), parsed in one place.
 
 The question is stored as short text so a restart never forgets it: "timezone",
-"time:<ritual>", "summary_time", "note:<check-in id>", "journal", "journal:<ritual>" or
-"import" (a file, not typed words, answers that one).
+"time:<ritual>", "summary_time", "note:<check-in id>", "journal", "journal:<ritual>",
+"share_name" (the first name an invitation shows) or "import" (a file, not typed words,
+answers that one).
 Everything else reads and writes it as an `Awaiting` value; stored text this version does
 not know (or a ritual since retired from the catalogue) reads as no question at all.
 """
@@ -24,6 +25,7 @@ class Question(StrEnum):
     NOTE = "note"  # a few words for a check-in just rated
     JOURNAL = "journal"  # a note on its own, maybe filed under a ritual
     IMPORT = "import"  # a file from /export to bring back
+    SHARE_NAME = "share_name"  # the first name an invitation shows (/share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class Awaiting:
 TIMEZONE = Awaiting(Question.TIMEZONE)
 SUMMARY_TIME = Awaiting(Question.SUMMARY_TIME)
 IMPORT = Awaiting(Question.IMPORT)
+SHARE_NAME = Awaiting(Question.SHARE_NAME)
 
 
 def ritual_time(key: str) -> Awaiting:

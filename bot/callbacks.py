@@ -78,6 +78,18 @@ HISTORY = re.compile(r"^hist:([on]):(\d{1,9}):(\d{1,6})$")
 # tag against the locales there are, so an unknown one gets a kind answer.
 LANGUAGE_PAGE = re.compile(r"^lang$")
 LANGUAGE = re.compile(r"^lang:([a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2})$")
+# Sharing (/share): invite someone, end a link (either side), withdraw an open invitation,
+# the kinds shared without asking and one toggled, an invitation accepted or declined (the
+# person's own pending one: never named in the data), a milestone (the presser's own row)
+# shared on a link of theirs, or kept.
+SHARE_NEW = re.compile(r"^shnew$")
+SHARE_END = re.compile(r"^shend:(\d{1,9})$")
+SHARE_REVOKE = re.compile(r"^shrev:(\d{1,9})$")
+SHARE_AUTO = re.compile(r"^shauto:(\d{1,9})$")
+SHARE_KIND = re.compile(r"^shkind:(\d{1,9}):([a-z]{1,12})$")
+INVITE = re.compile(r"^invite:(yes|no)$")
+SHARE_MILESTONE = re.compile(r"^shm:(\d{1,9}):(\d{1,9})$")
+SHARE_KEEP = re.compile(r"^shkeep$")
 
 
 def adult(answer: str) -> str:
@@ -352,6 +364,46 @@ def open_prompt(prompt_id: int) -> str:
     return f"open:{prompt_id}"
 
 
+def share_new() -> str:
+    """Make an invitation."""
+    return "shnew"
+
+
+def share_end(link_id: int) -> str:
+    """End a link, from either side."""
+    return f"shend:{link_id}"
+
+
+def share_revoke(invitation_id: int) -> str:
+    """Withdraw an open invitation."""
+    return f"shrev:{invitation_id}"
+
+
+def share_auto(link_id: int) -> str:
+    """The kinds of milestone shared on a link without asking."""
+    return f"shauto:{link_id}"
+
+
+def share_kind(link_id: int, kind: str) -> str:
+    """Toggle one kind shared without asking."""
+    return f"shkind:{link_id}:{kind}"
+
+
+def invite(answer: str) -> str:
+    """Accept or decline the invitation the presser opened."""
+    return f"invite:{answer}"
+
+
+def share_milestone(milestone_id: int, link_id: int) -> str:
+    """Share one milestone on one link."""
+    return f"shm:{milestone_id}:{link_id}"
+
+
+def share_keep() -> str:
+    """Keep a milestone to oneself."""
+    return "shkeep"
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """One kind of button: the pattern that routes it, the builder that makes its data,
@@ -419,6 +471,14 @@ KINDS: tuple[Kind, ...] = (
     Kind(HISTORY, history, (("o", 7, 1), ("n", 999_999_999, 12))),
     Kind(LANGUAGE_PAGE, language_page, ((),)),
     Kind(LANGUAGE, language, (("de",), ("es",), ("en",))),
+    Kind(SHARE_NEW, share_new, ((),)),
+    Kind(SHARE_END, share_end, ((7,),)),
+    Kind(SHARE_REVOKE, share_revoke, ((7,),)),
+    Kind(SHARE_AUTO, share_auto, ((7,),)),
+    Kind(SHARE_KIND, share_kind, ((7, "firsts"), (999_999_999, "comebacks"))),
+    Kind(INVITE, invite, _YES_NO),
+    Kind(SHARE_MILESTONE, share_milestone, ((3, 7),)),
+    Kind(SHARE_KEEP, share_keep, ((),)),
 )
 
 

@@ -9,6 +9,7 @@ from bot import awaiting, keyboards
 from bot.awaiting import Awaiting
 from bot.handlers.answered import buttons_after_offer
 from bot.handlers.common import Reply, answer, edit_markup, reply
+from bot.handlers.confiding import milestone_shares
 from bot.handlers.crisis import crisis_reply
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations, hard_night
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key, visit
@@ -132,4 +133,5 @@ async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: st
         reached = await after_journal_note(session, user=user, now=now, hold=bool(dangers))
     if dangers:
         return [crisis_reply(context, locale, user, dangers)]
-    return [reply("note_saved", locale), *celebrations(reached, locale)]
+    shares = await milestone_shares(session, user=user, keys=reached, now=now, auto=False)
+    return [reply("note_saved", locale), *celebrations(reached, locale), *shares.replies()]

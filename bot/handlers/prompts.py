@@ -11,6 +11,7 @@ from bot import awaiting, keyboards
 from bot.handlers import pacing
 from bot.handlers.answered import answered_prompt
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, reply, send
+from bot.handlers.confiding import Shares, deliver, milestone_shares
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
 from bot.handlers.safety import care_offer
 from bot.handlers.summary import opened_summary
@@ -83,6 +84,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
             )
             reached: list[str] = []
             held: list[str] = []
+            shares = Shares()
             offered = 0
             care = await hard_night(session, check_in=check_in)
             if is_new:
@@ -97,6 +99,8 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 )
                 if celebrates_held(rating):
                     held = await held_back(session, user=user)
+                # Only what is celebrated now may be shared: never what a hard night held.
+                shares = await milestone_shares(session, user=user, keys=reached, now=now)
             # Naming the step rides on the thanks: no request of its own. Not on a hard
             # night, when the turn belongs to care.
             shown = answered_prompt(prompt, check_in, words, now=now, care=care)
@@ -113,7 +117,8 @@ async def rate(update: Update, context: AttuneContext) -> None:
         replies = celebrations(reached, locale, held=held)
         if care:  # then nothing above celebrates
             replies.append(care_offer(locale, key, offered))
-        await send(update, replies)
+        await send(update, [*replies, *shares.replies()])
+        await deliver(update, context, shares.deliveries)
 
 
 async def later(update: Update, context: AttuneContext) -> None:
