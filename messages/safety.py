@@ -104,9 +104,8 @@ def detect(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
     """
     found: set[Category] = set()
     # Every locale is read with the English patterns and model too, whatever else it has:
-    # German and Spanish have no patterns of their own yet, and a person writing in any
-    # language may write words of danger in English. Nobody loses the safety net; a
-    # locale's own patterns only ever add to it.
+    # a person writing in any language may write words of danger in English, and a locale
+    # without patterns of its own has only those. A locale's own patterns only ever add.
     for grammar_locale in dict.fromkeys((_grammar_locale(locale), DEFAULT_LOCALE)):
         words = read(text, grammar_locale)
         found |= rules_match(words, grammar_locale)
