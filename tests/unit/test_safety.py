@@ -136,6 +136,8 @@ def test_a_broken_grammar_is_refused_naming_the_file(
 # slips back while the gap is open; benchmarks/safety_detection.py prints both splits.
 TUNED_RECALL_FLOOR = 0.80
 TUNED_FALSE_ALARMS = 0.03
+# German and Spanish reach the issue's own target on their tuned splits; it is held there.
+TUNED_RECALL_FLOORS = {"de": 0.95, "es": 0.95}
 
 
 # A locale's own grammar is written against its tuned split; until then its people are
@@ -149,7 +151,8 @@ def test_the_tuned_split_keeps_what_it_reached(locale: str) -> None:
     for category in Category:
         mine = [e for e in examples if e.primary == category.value]
         caught = sum(bool(detect(e.text, locale) & set(e.labels)) for e in mine)
-        assert caught >= TUNED_RECALL_FLOOR * len(mine), category
+        floor = TUNED_RECALL_FLOORS.get(locale, TUNED_RECALL_FLOOR)
+        assert caught >= floor * len(mine), category
     safe = [e for e in examples if e.primary == SAFE]
     alarms = sum(bool(detect(e.text, locale)) for e in safe)
     assert alarms <= TUNED_FALSE_ALARMS * len(safe)
