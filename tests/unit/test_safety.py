@@ -228,6 +228,9 @@ def test_danger_is_recognised_in_german(text: str, category: Category) -> None:
         "mein Handy-Akku stirbt gleich",
         "die Katze hat mich gekratzt",
         "ich bring meine Schwester um, wenn sie nochmal mein Shampoo nimmt",
+        "ich will die Wohnung heute noch putzen",  # German "die" is "the", even to English
+        "Hilfe, ich find den Button für die Übung nicht",
+        "ich hab mich an einem Blatt Papier geschnitten",
     ],
 )
 def test_german_idioms_and_negations_are_not_taken_for_danger(text: str) -> None:
@@ -276,6 +279,8 @@ def test_danger_is_recognised_in_spanish(text: str, category: Category) -> None:
         "nunca he pensado en quitarme la vida, solo estoy cansada",
         "vos sabés que te quiero",
         "vos sos un genio",  # voseo's "sos" is "you are", not SOS
+        "a propósito, ¿qué ritual toca mañana?",
+        "necesito ayuda para entender el ejercicio",
     ],
 )
 def test_spanish_idioms_and_negations_are_not_taken_for_danger(text: str) -> None:
