@@ -4,7 +4,9 @@ Each locale's ``crisis_patterns.toml`` holds four parts, applied in this order:
 
 1. ``[folds]``: spellings, contractions and slang mapped to one plain form ("dont" ->
    "do not", "kms" -> "kill myself"), after case, accents' compatibility forms, invisible
-   characters, apostrophes and stretched letters ("dieee") are folded.
+   characters, apostrophes and stretched letters ("dieee") are folded. A locale may fold
+   letters too (``[letters]``: "ü" -> "ue" as German spells it without umlauts, "ñ" -> "n"
+   as Spanish is typed on any keyboard), so every spelling of a word meets one form.
 2. ``[macros]``: named word classes (``{WANT}``, ``{SELF}``, ``{PARTNER}``) that rules
    combine, so "subject + intention + act" is written once and not as a phrase list.
 3. ``[safe]``: idioms and negations that must never fire ("dying to try", "this deadline is
@@ -88,6 +90,7 @@ class _Folds:
 
 @dataclass(frozen=True, slots=True)
 class _Grammar:
+    letters: Mapping[int, str] | None
     spellings: _Folds | None
     folds: _Folds | None
     safe: Blanker | None
@@ -101,9 +104,8 @@ def detect(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
     """
     found: set[Category] = set()
     # Every locale is read with the English patterns and model too, whatever else it has:
-    # German and Spanish have no patterns of their own yet, and a person writing in any
-    # language may write words of danger in English. Nobody loses the safety net; a
-    # locale's own patterns only ever add to it.
+    # a person writing in any language may write words of danger in English, and a locale
+    # without patterns of its own has only those. A locale's own patterns only ever add.
     for grammar_locale in dict.fromkeys((_grammar_locale(locale), DEFAULT_LOCALE)):
         words = read(text, grammar_locale)
         found |= rules_match(words, grammar_locale)
@@ -129,7 +131,7 @@ def model_flagged(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category
 def read(text: str, locale: str) -> str:
     """The words the rules and the model read: folded, idioms blanked to " . "."""
     grammar = _grammar(locale)
-    return _apply(grammar, normalise(text, grammar.spellings))
+    return _apply(grammar, normalise(text, grammar.spellings, grammar.letters))
 
 
 def rules_match(words: str, locale: str) -> frozenset[Category]:
@@ -137,13 +139,18 @@ def rules_match(words: str, locale: str) -> frozenset[Category]:
     return frozenset(Category(name) for name in _grammar(locale).rules.match(words))
 
 
-def normalise(text: str, spellings: _Folds | None = None) -> str:
+def normalise(
+    text: str, spellings: _Folds | None = None, letters: Mapping[int, str] | None = None
+) -> str:
     """Lower-case words separated by single spaces, with " . " between sentences.
 
+    `letters` are folded first (so `spellings` and everything after see one spelling);
     `spellings` are folded while apostrophes still stand, for forms they tell apart
     ("sa'd" is not "sad").
     """
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_INVISIBLE).casefold()
+    if letters is not None:
+        text = text.translate(letters)
     text = _APOSTROPHES.sub("'", text)
     if spellings is not None:
         text = spellings.apply(f" {text} ")
@@ -208,11 +215,15 @@ def load_grammar(path: Path) -> _Grammar:
         for pattern in _expand(patterns, macros, path, name)
     ]
     safe = _expand(data.get("safe", {}).get("patterns", []), macros, path, "safe")
+    letters = _letters(_table(data, "letters", path), path)
     try:
         return _Grammar(
+            letters=letters,
             # Spellings see the text with apostrophes and punctuation; folds, plain words.
             spellings=_Folds.of(_table(data, "spellings", path), r"[\s.,!?;:()\"]"),
-            folds=_Folds.of({normalise(k).strip(): v for k, v in folds.items()}, " "),
+            folds=_Folds.of(
+                {normalise(k, letters=letters).strip(): v for k, v in folds.items()}, " "
+            ),
             safe=Blanker.of(safe, "safe") if safe else None,
             rules=RuleIndex.of(expanded),
         )
@@ -225,6 +236,15 @@ def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, str]:
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise ValueError(f"{path}: [{name}] must map names to strings")
     return table
+
+
+def _letters(table: Mapping[str, str], path: Path) -> dict[int, str] | None:
+    """The [letters] table as a translation: one (lower-case) letter to its plain form."""
+    if not table:
+        return None
+    if wrong := sorted(k for k in table if len(k) != 1):
+        raise ValueError(f"{path}: [letters] maps single letters, not {wrong}")
+    return {ord(k): v for k, v in table.items()}
 
 
 def _expand(patterns: object, macros: Mapping[str, str], path: Path, where: str) -> list[str]:

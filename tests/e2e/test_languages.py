@@ -34,6 +34,7 @@ US_LIFELINE = (
     "988 Suicide & Crisis Lifeline: call or text 988, or chat at 988lifeline.org; free, 24/7"
 )
 BERLIN_LINE = "TelefonSeelsorge: call 0800 111 0 111 or 0800 111 0 222, free, day or night"
+MEXICO_LINE = "Línea de la Vida: call 800 911 2000; free, 24/7"
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 SUNDAY_SIX_PM_BERLIN = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
 
@@ -204,3 +205,28 @@ async def test_language_before_start_points_to_start_in_the_persons_language(
     ana = emulator.user(user_id=15005, first_name="Ana", language_code="es-MX")
     await ana.send("/language")
     assert (await ana.wait_for_message()).text == render("need_start", "es")
+
+
+async def test_a_german_speaker_in_berlin_writing_in_german_gets_the_german_crisis_reply(
+    bot: AttuneApp, emulator: BotApiEmulator
+) -> None:
+    jonas = emulator.user(user_id=15007, first_name="Jonas", language_code="de")
+    await onboard(jonas, zone="Europe/Berlin", locale="de")
+    # German words the English patterns have no reading for: only German's own find them.
+    await jonas.send("ich will nicht mehr leben, ehrlich")
+    reply = await jonas.wait_for_message(lambda m: "0800 111 0 111" in (m.text or ""))
+    assert reply.text.startswith(render("crisis_first_self", "de"))
+    assert line_wordings("de")[BERLIN_LINE] in reply.text
+    assert BERLIN_LINE not in reply.text
+
+
+async def test_a_spanish_speaker_in_mexico_city_writing_in_spanish_gets_the_spanish_reply(
+    bot: AttuneApp, emulator: BotApiEmulator
+) -> None:
+    lucia = emulator.user(user_id=15008, first_name="Lucía", language_code="es-MX")
+    await onboard(lucia, zone="America/Mexico_City", locale="es")
+    await lucia.send("neta ya no quiero vivir")
+    reply = await lucia.wait_for_message(lambda m: "800 911 2000" in (m.text or ""))
+    assert reply.text.startswith(render("crisis_first_self", "es"))
+    assert line_wordings("es")[MEXICO_LINE] in reply.text
+    assert MEXICO_LINE not in reply.text

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from messages.safety import LOCALES, PATTERNS_FILE, Category, detect, load_grammar, normalise
+from messages.safety import (
+    LOCALES,
+    PATTERNS_FILE,
+    Category,
+    detect,
+    load_grammar,
+    normalise,
+    read,
+)
 from tests.safety_corpus import SAFE, load, locales
 
 S, H, V, P, D = (
@@ -111,6 +119,7 @@ def _grammar_file(tmp_path: Path, body: str) -> Path:
         ('[rules]\nsuicide = ["(unclosed"]\n', "broken pattern"),
         ("[macros]\nA = 1\n", "must map names to strings"),
         ('[macros]\nA = "{A}"\n[rules]\nsuicide = ["{A}"]\n', "nest too deeply"),
+        ('[letters]\n"ae" = "a"\n', "single letters"),
     ],
 )
 def test_a_broken_grammar_is_refused_naming_the_file(
@@ -127,6 +136,8 @@ def test_a_broken_grammar_is_refused_naming_the_file(
 # slips back while the gap is open; benchmarks/safety_detection.py prints both splits.
 TUNED_RECALL_FLOOR = 0.80
 TUNED_FALSE_ALARMS = 0.03
+# German and Spanish reach the issue's own target on their tuned splits; it is held there.
+TUNED_RECALL_FLOORS = {"de": 0.95, "es": 0.95}
 
 
 # A locale's own grammar is written against its tuned split; until then its people are
@@ -140,7 +151,8 @@ def test_the_tuned_split_keeps_what_it_reached(locale: str) -> None:
     for category in Category:
         mine = [e for e in examples if e.primary == category.value]
         caught = sum(bool(detect(e.text, locale) & set(e.labels)) for e in mine)
-        assert caught >= TUNED_RECALL_FLOOR * len(mine), category
+        floor = TUNED_RECALL_FLOORS.get(locale, TUNED_RECALL_FLOOR)
+        assert caught >= floor * len(mine), category
     safe = [e for e in examples if e.primary == SAFE]
     alarms = sum(bool(detect(e.text, locale)) for e in safe)
     assert alarms <= TUNED_FALSE_ALARMS * len(safe)
@@ -160,10 +172,127 @@ def test_the_corpus_keeps_a_held_out_third_apart(locale: str) -> None:
     assert every.count(SAFE) >= 100
 
 
-@pytest.mark.parametrize("locale", ["de", "es", "de-AT"])
-def test_german_and_spanish_are_read_with_the_english_patterns_until_they_have_their_own(
-    locale: str,
-) -> None:
+@pytest.mark.parametrize("locale", ["de", "es", "de-AT", "es-MX"])
+def test_german_and_spanish_people_are_read_with_the_english_patterns_too(locale: str) -> None:
+    # People mix languages: the English patterns keep reading every locale.
     assert detect("i want to die", locale) == frozenset({S})
     assert detect("im not safe", locale) == frozenset({D})
     assert detect("this deadline is killing me", locale) == frozenset()
+
+
+# Written for these tests (not taken from the corpora): plain words, chat spellings, dialect,
+# and German and Spanish word order, forms and clitics.
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Ich möchte einfach nicht mehr leben", S),
+        ("ich moechte einfach nicht mehr leben", S),
+        ("hab gestern wieder überlegt, mich umzubringen", S),
+        ("Am liebsten wär ich tot.", S),
+        ("meine familie wäre ohne mich echt besser dran", S),
+        ("ich will mir das leben nehmen", S),
+        ("i mog nimmer lebn", S),
+        ("ich denk immer öfter an Suizid", S),
+        ("ich ritze mich seit Wochen wieder", H),
+        ("hab mich gestern abend wieder geschnitten", H),
+        ("ich will mir nur wehtun, nicht sterben", H),
+        ("hab mir mit absicht die hand verbrannt", H),
+        ("er hat mich auf der feier vergewaltigt", V),
+        ("mein Onkel hat mich als Kind missbraucht", V),
+        ("er hat einfach weitergemacht, obwohl ich nein gesagt hab", V),
+        ("ich glaub jemand hat mir K.O.-Tropfen gegeben", V),
+        ("mein Mann schlägt mich, wenn er getrunken hat", P),
+        ("mein freund hat mich gestern gewürgt", P),
+        ("er kontrolliert mein Handy und mein ganzes Geld", P),
+        ("ich hab echt Angst vor meinem Freund", P),
+        ("Hilfe, jemand ist in meiner Wohnung", D),
+        ("er hat ein Messer und ist total betrunken", D),
+        ("ich werd verfolgt, seit dem bahnhof", D),
+    ],
+)
+def test_danger_is_recognised_in_german(text: str, category: Category) -> None:
+    assert category in detect(text, "de")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich sterbe vor Hunger",
+        "die Arbeit bringt mich noch um",
+        "das Warten bringt mich um, ehrlich",
+        "hab mir beim Kochen in den Finger geschnitten",
+        "ich hab mir die Haare schneiden lassen",
+        "ich bin nicht suizidal, nur müde",
+        "ich will nicht mehr arbeiten, ich will Ferien",
+        "todmüde nach dem Training",
+        "mein Handy-Akku stirbt gleich",
+        "die Katze hat mich gekratzt",
+        "ich bring meine Schwester um, wenn sie nochmal mein Shampoo nimmt",
+        "ich will die Wohnung heute noch putzen",  # German "die" is "the", even to English
+        "Hilfe, ich find den Button für die Übung nicht",
+        "ich hab mich an einem Blatt Papier geschnitten",
+    ],
+)
+def test_german_idioms_and_negations_are_not_taken_for_danger(text: str) -> None:
+    assert detect(text, "de") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("me quiero morir", S),
+        ("Ya no quiero vivir así", S),
+        ("estoy pensando en quitarme la vida", S),
+        ("kiero matarme", S),
+        ("¿vos pensás que todos estarían mejor sin mí?", S),
+        ("no quiero seguir viviendo", S),
+        ("me volví a cortar anoche", H),
+        ("tengo muchas ganas de cortarme", H),
+        ("me hago daño cuando me siento así", H),
+        ("me violaron hace un año", V),
+        ("mi tío abusó de mí cuando era chica", V),
+        ("le dije que no y siguió igual", V),
+        ("me tocó sin mi permiso en el bus", V),
+        ("mi novio me pega cuando se enoja", P),
+        ("mi esposo me controla el celular y el dinero", P),
+        ("mi pareja me amenazó con matarme si lo dejo", P),
+        ("ayuda, hay alguien en la casa", D),
+        ("me están siguiendo y estoy sola", D),
+        ("me tomé todas las pastillas", D),
+        ("SOS", D),
+    ],
+)
+def test_danger_is_recognised_in_spanish(text: str, category: Category) -> None:
+    assert category in detect(text, "es")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me muero de risa",
+        "me muero de hambre, ¿qué cocino?",
+        "este calor me mata",
+        "me corté el pelo y quedó raro",
+        "mi jefe me va a matar si llego tarde",
+        "me mata de ternura mi gato",
+        "estoy muerta de sueño",
+        "nunca he pensado en quitarme la vida, solo estoy cansada",
+        "vos sabés que te quiero",
+        "vos sos un genio",  # voseo's "sos" is "you are", not SOS
+        "a propósito, ¿qué ritual toca mañana?",
+        "necesito ayuda para entender el ejercicio",
+    ],
+)
+def test_spanish_idioms_and_negations_are_not_taken_for_danger(text: str) -> None:
+    assert detect(text, "es") == frozenset()
+
+
+def test_a_threat_to_kill_is_partner_violence_and_not_a_wish_to_die() -> None:
+    assert detect("mi pareja me amenazó con matarme", "es") == frozenset({P})
+
+
+def test_german_and_spanish_letters_meet_their_plain_spelling() -> None:
+    assert read("Größe ÜBEL", "de") == read("groesse uebel", "de") == " groesse uebel "
+    assert read("Mañana él", "es") == " manana el "
+    # English is read as typed: its patterns spell words with their accents ("fiancé").
+    assert read("Mañana", "en") == " mañana "
