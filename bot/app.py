@@ -33,6 +33,7 @@ from bot.handlers import (
     notes,
     onboarding,
     pacing,
+    partner,
     pause,
     privacy,
     prompts,
@@ -54,6 +55,7 @@ from bot.settings import Settings
 from messages.resources import load_resources
 from messages.safety import load as load_danger_reading
 from scheduler.dispatch import Dispatcher, longest_claim_wait
+from scheduler.reveals import Reveals
 from scheduler.housekeeping import Housekeeping
 from scheduler.runner import DispatchJob, build_scheduler
 from scheduler.scrubbing import RETRY_SECONDS, Scrubber
@@ -172,6 +174,7 @@ def _register(app: AttuneApp) -> None:
         "export": privacy.export_command,
         "import": importing.import_command,
         "delete": privacy.delete_command,
+        "partner": partner.partner_command,
     }
     # An edited message is read for danger (group -3) and otherwise left as it was: an edit
     # of an answer or a note must not act a second time.
@@ -229,6 +232,11 @@ def _register(app: AttuneApp) -> None:
         (callbacks.HISTORY, looking_back.page_button),
         (callbacks.LANGUAGE_PAGE, language.page_button),
         (callbacks.LANGUAGE, language.language_button),
+        (callbacks.PARTNER_PROPOSE, partner.propose_button),
+        (callbacks.PARTNER_AGREE, partner.agree_button),
+        (callbacks.PARTNER_STOP, partner.stop_button),
+        (callbacks.PARTNER_NOTE, partner.note_button),
+        (callbacks.PARTNER_OPEN, partner.open_button),
     )
     for pattern, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -267,12 +275,15 @@ async def open_services(app: AttuneApp) -> None:
             services.paid_budget.limit,
             settings.paid_broadcast_rate,
         )
+    sender = TelegramSender(app.bot, paid_broadcast=services.paid_budget is not None)
+    lease = timedelta(seconds=settings.claim_lease_seconds)
     dispatcher = Dispatcher(
         services.sessions,
-        TelegramSender(app.bot, paid_broadcast=services.paid_budget is not None),
+        sender,
         grace=timedelta(minutes=settings.grace_minutes),
-        lease=timedelta(seconds=settings.claim_lease_seconds),
+        lease=lease,
         events=services.metrics,
+        reveals=Reveals(services.sessions, sender, lease=lease),
     )
     wait = longest_claim_wait(settings.rate_limit)
     if settings.claim_lease_seconds < 2 * wait:

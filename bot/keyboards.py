@@ -17,6 +17,7 @@ from messages.formats import city_name, clock, country_name, language_name, week
 from progress.wins import WIN_KINDS
 from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
+from store.partner_sharing import DEADLINE_CHOICES
 
 
 def _button(label_key: str, locale: str, data: str) -> InlineKeyboardButton:
@@ -490,3 +491,57 @@ def open_prompt(locale: str, prompt_id: int) -> InlineKeyboardMarkup:
     button that shows its words."""
     label = render("btn_open", locale)
     return _rows([InlineKeyboardButton(label, callback_data=callbacks.open_prompt(prompt_id))], 1)
+
+
+def open_shared(locale: str, turn_id: int) -> InlineKeyboardMarkup:
+    """Under a discreet message about a shared check-in: the one button that shows it."""
+    return _choice(locale, ("btn_open", callbacks.partner_open(turn_id)))
+
+
+def partner_propose(locale: str, link_id: int) -> InlineKeyboardMarkup:
+    """Share the weekly check-in, with 1, 2 or 3 days to answer after the later prompt."""
+    return _rows(
+        (
+            InlineKeyboardButton(
+                render("btn_partner_days", locale, count=days),
+                callback_data=callbacks.partner_propose(link_id, days),
+            )
+            for days in DEADLINE_CHOICES
+        ),
+        per_row=3,
+    )
+
+
+def partner_answer(locale: str, link_id: int, days: int) -> InlineKeyboardMarkup:
+    """Under a partner's proposal: agree to it as shown, or not now."""
+    return _choice(
+        locale,
+        ("btn_partner_agree", callbacks.partner_agree(link_id, days)),
+        ("btn_partner_not_now", callbacks.partner_stop(link_id)),
+    )
+
+
+def partner_stop(locale: str, link_id: int, *, agreed: bool) -> InlineKeyboardMarkup:
+    """Stop sharing (or withdraw a proposal still waiting)."""
+    key = "btn_partner_stop" if agreed else "btn_partner_withdraw"
+    return _choice(locale, (key, callbacks.partner_stop(link_id)))
+
+
+def partner_note(locale: str, turns: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """After words written with a shared answer: show them to each partner, or keep them.
+    Kept is what stands until the writer chooses otherwise."""
+    buttons = []
+    for turn_id, name in turns:
+        buttons.append(
+            InlineKeyboardButton(
+                render("btn_partner_note_share", locale, name=name),
+                callback_data=callbacks.partner_note(turn_id, "yes"),
+            )
+        )
+        buttons.append(
+            InlineKeyboardButton(
+                render("btn_partner_note_keep", locale),
+                callback_data=callbacks.partner_note(turn_id, "no"),
+            )
+        )
+    return _rows(buttons, per_row=2)

@@ -12,6 +12,7 @@ from bot.handlers import pacing
 from bot.handlers.answered import answered_prompt
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, reply, send
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
+from bot.handlers.partner import answer_kept
 from bot.handlers.safety import care_offer
 from bot.handlers.summary import opened_summary
 from bot.handlers.taps import Visit, visit
@@ -24,6 +25,7 @@ from scheduler.prompt_words import prompt_words
 from scheduler.snooze import snooze_options
 from scheduler.summary import WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
+from store import partner_rounds
 from store import prompts as prompt_rows
 from store.check_ins import rate_prompt
 from store.models import Prompt, PromptState
@@ -84,6 +86,9 @@ async def rate(update: Update, context: AttuneContext) -> None:
             reached: list[str] = []
             held: list[str] = []
             offered = 0
+            # In a round shared with a partner, the answer waits there for theirs.
+            shared = await partner_rounds.answered(session, prompt_id=prompt.id, now=now)
+            kept = await answer_kept(session, user_id=user.id, turns=shared, locale=locale)
             care = await hard_night(session, check_in=check_in)
             if is_new:
                 if care:
@@ -113,7 +118,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
         replies = celebrations(reached, locale, held=held)
         if care:  # then nothing above celebrates
             replies.append(care_offer(locale, key, offered))
-        await send(update, replies)
+        await send(update, [*kept, *replies])
 
 
 async def later(update: Update, context: AttuneContext) -> None:
