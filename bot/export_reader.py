@@ -29,7 +29,7 @@ from scheduler.local_time import format_local_time, parse_local_time
 from scheduler.planning import weekdays_to_text
 from scheduler.summary import WEEKLY_SUMMARY
 from store.notes import MAX_NOTE_CHARS
-from store.personal_data import EXPORT_FORMAT
+from store.personal_data import IMPORT_FORMATS
 from store.restore import History, PastCheckIn, PastMilestone, PastNote
 
 # What Telegram lets a bot download; no file bigger can be fetched at all.
@@ -42,6 +42,9 @@ MAX_CHECK_INS = 50_000
 MAX_MILESTONES = 10_000
 
 SECTIONS = frozenset({"person", "practices", "prompts", "check_ins", "notes", "milestones"})
+# Invitations and links (format 2 on) are never brought back: each names another person,
+# who must consent again. Their sections must be there, and are not read further.
+SHARING = frozenset({"invitations", "links"})
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _CLOCK = re.compile(r"\d{2}:\d{2}", re.ASCII)
@@ -107,9 +110,10 @@ def read_export(raw: bytes, *, now: datetime, notes_in_all: int) -> Export:
     data = _parse(raw)
     if not isinstance(data, dict):
         raise Unfit("import_why_not_export")
-    if not (_is_int(data.get("format")) and data["format"] == EXPORT_FORMAT):
+    if not (_is_int(data.get("format")) and data["format"] in IMPORT_FORMATS):
         raise Unfit("import_why_format")
-    if set(data) != SECTIONS | {"format"} or not isinstance(data["person"], dict):
+    sections = SECTIONS | SHARING if data["format"] >= 2 else SECTIONS
+    if set(data) != sections | {"format"} or not isinstance(data["person"], dict):
         raise Unfit("import_why_not_export")
     latest = now + _CLOCK_SLACK
     _entries(data["prompts"], "import_where_prompts", cap=None)

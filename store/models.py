@@ -94,6 +94,13 @@ class User(Base):
     # The person's key in the keyring (store.keyring), made the first time something of
     # theirs is sealed. Random, not this row's id: SQLite reuses ids of erased rows.
     key_id: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    # An invitation the person opened before they consented (its token's hash, as
+    # invitations.token_hash): shown to them once they have (store.invitations).
+    pending_invitation: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    # Invitation links this person tried that led nowhere, counted from `since`: a
+    # stored limit, so guessing holds no better across restarts and replicas.
+    invitation_tries: Mapped[int] = mapped_column(SmallInteger, default=0)
+    invitation_tries_since: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
 
     subscriptions: Mapped[list[Subscription]] = relationship(
@@ -247,6 +254,52 @@ class Milestone(Base):
     # Reached on a hard night (a rating that brought the care offer): not celebrated then,
     # but with the person's next rating that isn't low.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Invitation(Base):
+    """A one-time link a person made for someone they trust (store.invitations).
+
+    Only the token's SHA-256 is kept, so the database never holds a usable link. The first
+    name the inviter chose to show is sealed with the inviter's key.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    # The inviter.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "confidant" or "partner"
+    sealed_name: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    used_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+
+
+class Link(Base):
+    """Two people linked by an accepted invitation: `user_id` invited, `member_id` accepted.
+
+    For a confidant, `user_id` is the person who shares and `member_id` the confidant. The
+    names are sealed with the inviter's key: the name the inviter chose to show, and the
+    first name the other person had on Telegram when they accepted (what /share lists).
+    """
+
+    __tablename__ = "links"
+    __table_args__ = (UniqueConstraint("user_id", "member_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    sealed_name: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_member_name: Mapped[bytes] = mapped_column(LargeBinary)
+    # The milestone kinds (progress.sharing) the inviter shares without being asked,
+    # comma-separated; empty: asked each time.
+    shares: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
 
 
 class PartnerSharing(Base):

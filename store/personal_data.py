@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import sealing
 from store.check_ins import opened
-from store.models import CheckIn, Milestone, Note, Prompt, Subscription, User
+from store.invitations import forget_sharing
+from store.models import CheckIn, Invitation, Link, Milestone, Note, Prompt, Subscription, User
 from store.person_keys import key_of, keyring_of
 from store.sealing import PersonKey
 
 # The export's layout: /import reads only files that name this one. Raise it whenever a
 # field is renamed, removed or changes meaning (store.restore and bot.export_reader read it).
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
+# Formats /import still reads: 1 had no invitations or links (which are never brought
+# back: each names another person, who must consent again).
+IMPORT_FORMATS = frozenset({1, 2})
 
 # Which part of the export holds each table's rows, and under which name a column appears
 # where the export's name says more than the column's. A test (tests/security) checks that
@@ -31,6 +35,8 @@ SECTIONS = {
     "check_ins": "check_ins",
     "notes": "notes",
     "milestones": "milestones",
+    "invitations": "invitations",
+    "links": "links",
 }
 RENAMED = {
     "users": {"country": "help_line_country"},
@@ -46,6 +52,17 @@ RENAMED = {
     "check_ins": {"sealed": "ritual", "sealed_win": "step_named"},
     "notes": {"sealed_ritual": "ritual", "sealed_body": "text", "created_at": "written_at"},
     "milestones": {"sealed_key": "key"},
+    "invitations": {
+        "user_id": "made_by_you",
+        "sealed_name": "name_shown",
+        "used_by": "taken_by_you",
+    },
+    "links": {
+        "user_id": "you_invited",
+        "sealed_name": "inviter_name_shown",
+        "sealed_member_name": "member_name",
+        "shares": "shared_without_asking",
+    },
 }
 # Columns left out on purpose: only row ids, links to the person's own row, and what
 # stands in for a sealed value (the key id names the person's key in the keyring; a
@@ -53,12 +70,16 @@ RENAMED = {
 # this database, and the export is one person's already. Row ids that other rows point to
 # (prompts, check-ins, notes) are kept, so those links can be followed.
 LEFT_OUT = {
-    "users": {"id", "key_id"},
+    "users": {"id", "key_id", "pending_invitation"},
     "subscriptions": {"id", "user_id"},
     "prompts": set(),
     "check_ins": {"user_id"},
     "notes": {"user_id"},
     "milestones": {"id", "user_id", "tag"},
+    # An invitation's token is kept only as its hash; a link's other side is another
+    # person, named by the name the link holds.
+    "invitations": {"id", "token_hash"},
+    "links": {"id", "member_id"},
 }
 
 
@@ -90,6 +111,20 @@ async def collect(session: AsyncSession, *, user: User) -> dict[str, Any]:
             select(Milestone).where(Milestone.user_id == user.id).order_by(Milestone.id)
         )
     )
+    invitations = list(
+        await session.scalars(
+            select(Invitation)
+            .where(or_(Invitation.user_id == user.id, Invitation.used_by == user.id))
+            .order_by(Invitation.id)
+        )
+    )
+    links = list(
+        await session.scalars(
+            select(Link)
+            .where(or_(Link.user_id == user.id, Link.member_id == user.id))
+            .order_by(Link.id)
+        )
+    )
     # Rows are sealed only once the person has a key: without one there are none.
     key = await key_of(session, user_id=user.id)
     check_ins = [opened(key, c) for c in check_ins] if key is not None else []
@@ -116,6 +151,9 @@ async def collect(session: AsyncSession, *, user: User) -> dict[str, Any]:
             "awaiting": user.awaiting,
             # How many care offers were given: picks the next one's words.
             "care_offers": user.care_offers,
+            # Invitation links tried lately that led nowhere, and since when (a limit).
+            "invitation_tries": user.invitation_tries,
+            "invitation_tries_since": _iso(user.invitation_tries_since),
             "created_at": _iso(user.created_at),
         },
         "practices": [
@@ -185,7 +223,37 @@ async def collect(session: AsyncSession, *, user: User) -> dict[str, Any]:
             }
             for m in milestones
         ],
-    }
+        # Invitations the person made, and those of others they took (with the name shown
+        # to them); links either way. Names are sealed with the inviter's key.
+        "invitations": [
+            {
+                "kind": i.kind,
+                "name_shown": await _inviters_text(session, i.user_id, i.sealed_name,
+                                                   sealing.INVITATION_NAME),
+                "taken_by_you": i.used_by == user.id,
+                "made_by_you": i.user_id == user.id,
+                "created_at": _iso(i.created_at),
+                "expires_at": _iso(i.expires_at),
+                "used_at": _iso(i.used_at),
+            }
+            for i in invitations
+        ],
+        "links": [
+            {
+                "kind": link.kind,
+                "you_invited": link.user_id == user.id,
+                "inviter_name_shown": await _inviters_text(
+                    session, link.user_id, link.sealed_name, sealing.LINK_NAME
+                ),
+                "member_name": await _inviters_text(
+                    session, link.user_id, link.sealed_member_name, sealing.LINK_MEMBER_NAME
+                ),
+                "shared_without_asking": link.shares,
+                "created_at": _iso(link.created_at),
+            }
+            for link in links
+        ],
+    }  # fmt: skip
 
 
 async def erase(session: AsyncSession, *, user_id: int) -> None:
@@ -200,6 +268,7 @@ async def erase(session: AsyncSession, *, user_id: int) -> None:
     key_id = await session.scalar(select(User.key_id).where(User.id == user_id))
     if key_id is not None:
         await keyring_of(session).destroy(key_id)
+    await forget_sharing(session, user_id=user_id)
     sub_ids = select(Subscription.id).where(Subscription.user_id == user_id)
     await session.execute(delete(Note).where(Note.user_id == user_id))
     await session.execute(delete(Milestone).where(Milestone.user_id == user_id))
@@ -207,6 +276,11 @@ async def erase(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(delete(Prompt).where(Prompt.subscription_id.in_(sub_ids)))
     await session.execute(delete(Subscription).where(Subscription.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
+
+
+async def _inviters_text(session: AsyncSession, inviter: int, sealed: bytes, where: str) -> str:
+    """A name sealed with an invitation's or link's inviter's key, opened."""
+    return _opened_text(await key_of(session, user_id=inviter), sealed, where) or ""
 
 
 def _note_text(key: PersonKey | None, sealed: bytes) -> dict[str, Any]:

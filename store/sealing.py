@@ -30,6 +30,9 @@ WIN: Final = "check_ins.sealed_win"
 NOTE_BODY: Final = "notes.sealed_body"
 NOTE_RITUAL: Final = "notes.sealed_ritual"
 MILESTONE: Final = "milestones.sealed_key"
+INVITATION_NAME: Final = "invitations.sealed_name"
+LINK_NAME: Final = "links.sealed_name"
+LINK_MEMBER_NAME: Final = "links.sealed_member_name"
 
 
 class Unreadable(ValueError):

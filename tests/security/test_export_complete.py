@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store.check_ins import add_check_in, name_win
 from store.db import session_factory
+from store.invitations import create_invitation, redeem, set_shares
 from store.keyring import Keyring
-from store.models import Base, Prompt, Subscription, User
+from store.models import Base, Link, Prompt, Subscription, User
 from store.notes import add_note
 from store.personal_data import LEFT_OUT, RENAMED, SECTIONS, collect
 from store.progress import add_milestones
@@ -45,7 +46,8 @@ async def _store_one_of_everything(engine: AsyncEngine, keyring: Keyring) -> Use
             telegram_id=8201, chat_id=8201, locale="en", timezone="Europe/Berlin",
             country="DE", discreet=False, quiet=True, note_retention_days=30,
             consent_version=2, adult_confirmed_at=NOW, consented_at=NOW, paused_until=later,
-            blocked_at=NOW, awaiting="timezone", care_offers=1, created_at=NOW,
+            blocked_at=NOW, awaiting="timezone", care_offers=1, pending_invitation=b"h" * 32,
+            invitation_tries=2, invitation_tries_since=NOW, created_at=NOW,
         )  # fmt: skip
         session.add(user)
         await session.flush()
@@ -72,6 +74,21 @@ async def _store_one_of_everything(engine: AsyncEngine, keyring: Keyring) -> Use
             text="b", now=NOW,
         )  # fmt: skip
         await add_milestones(session, user_id=user.id, keys=["first_check_in"], now=NOW, held=True)
+        # An invitation of theirs someone took (the link it made), and one of someone
+        # else's they took.
+        other = User(telegram_id=8202, chat_id=8202, locale="en", created_at=NOW)
+        session.add(other)
+        await session.flush()
+        token = await create_invitation(
+            session, inviter=user.id, kind="confidant", shown_name="Alex", now=NOW
+        )
+        link = await redeem(session, token=token, redeemer_id=other.id, now=NOW, member_name="Sam")
+        assert isinstance(link, Link)
+        await set_shares(session, link_id=link.id, user_id=user.id, shares="counts")
+        theirs = await create_invitation(
+            session, inviter=other.id, kind="partner", shown_name="Sam", now=NOW
+        )
+        assert isinstance(await redeem(session, token=theirs, redeemer_id=user.id, now=NOW), Link)
     return user
 
 
@@ -107,13 +124,21 @@ async def test_every_stored_column_is_exported_or_left_out_on_purpose(
 
 
 # What stands in for a sealed value, and means nothing outside this database: the id of
-# the person's key in the keyring, and a milestone's tag (its key is exported opened).
-STAND_INS = {("users", "key_id"), ("milestones", "tag")}
+# the person's key in the keyring, and a milestone's tag (its key is exported opened); and
+# what stands in for an invitation's token (only its hash is kept).
+STAND_INS = {
+    ("users", "key_id"),
+    ("milestones", "tag"),
+    ("users", "pending_invitation"),
+    ("invitations", "token_hash"),
+}
 
 
 def test_only_ids_links_to_the_person_and_stand_ins_are_left_out() -> None:
     for table in _persons_tables():
         for name in LEFT_OUT[table.name]:
             column = table.columns[name]
-            left_out = column.primary_key or name == "user_id" or (table.name, name) in STAND_INS
+            # A link to another person's row (the other side of a link) says nothing outside.
+            to_a_person = any(fk.column.table.name == "users" for fk in column.foreign_keys)
+            left_out = column.primary_key or to_a_person or (table.name, name) in STAND_INS
             assert left_out, f"{table.name}.{name} left out"
