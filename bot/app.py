@@ -55,8 +55,8 @@ from bot.settings import Settings
 from messages.resources import load_resources
 from messages.safety import load as load_danger_reading
 from scheduler.dispatch import Dispatcher, longest_claim_wait
-from scheduler.reveals import Reveals
 from scheduler.housekeeping import Housekeeping
+from scheduler.reveals import Reveals
 from scheduler.runner import DispatchJob, build_scheduler
 from scheduler.scrubbing import RETRY_SECONDS, Scrubber
 from store.crypto import DataKey

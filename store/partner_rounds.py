@@ -36,7 +36,7 @@ from store.models import (
     RoundState,
     User,
 )
-from store.partner_sharing import agreed_links, other_side, partner_links
+from store.partner_sharing import agreed_links, other_side, partner_links, partner_name
 from store.person_keys import KeyGone, key_of
 
 # The ritual partners can share.
@@ -63,7 +63,12 @@ async def prompted(
 
 
 async def _join(
-    session: AsyncSession, link: Link, user_id: int, prompt_id: int, due_at: datetime, now: datetime
+    session: AsyncSession,
+    link: Link,
+    user_id: int,
+    prompt_id: int,
+    due_at: datetime,
+    now: datetime,
 ) -> None:
     # The agreement's row is the link's lock: two replicas claiming both partners' prompts
     # at once take turns here, so they never start two rounds for one week.
@@ -325,15 +330,3 @@ async def _answer(session: AsyncSession, turn: PartnerTurn) -> tuple[int | None,
         return rating, None
     note = await session.scalar(select(Note.sealed_body).where(Note.check_in_id == row.id))
     return rating, None if note is None else key.open_text(note, sealing.NOTE_BODY)
-
-
-async def partner_name(session: AsyncSession, *, link: Link, viewer_id: int) -> str:
-    """How `viewer_id` knows their partner: the name the inviter chose to show, or (for
-    the inviter) the first name the other had when they accepted. Both are sealed with
-    the inviter's key."""
-    key = await key_of(session, user_id=link.user_id)
-    if key is None:
-        raise KeyGone
-    if viewer_id == link.user_id:
-        return key.open_text(link.sealed_member_name, sealing.LINK_MEMBER_NAME)
-    return key.open_text(link.sealed_name, sealing.LINK_NAME)

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Link, PartnerRound, PartnerSharing, PartnerTurn
+from store.invitations import PARTNER, links_of, names
+from store.models import Link, PartnerSharing
+from store.partner_pending import forget_pending
 
-PARTNER = "partner"
 # The deadlines partners can choose from, in days after the later of their two prompts.
 DEADLINE_CHOICES = (1, 2, 3)
 
@@ -28,14 +29,8 @@ def other_side(link: Link, user_id: int) -> int:
 
 
 async def partner_links(session: AsyncSession, *, user_id: int) -> list[Link]:
-    """The person's partner links, oldest first."""
-    return list(
-        await session.scalars(
-            select(Link)
-            .where(Link.kind == PARTNER, or_(Link.user_id == user_id, Link.member_id == user_id))
-            .order_by(Link.id)
-        )
-    )
+    """The person's partner links, oldest first (store.invitations keeps one at a time)."""
+    return await links_of(session, user_id=user_id, kind=PARTNER)
 
 
 async def partner_link(session: AsyncSession, *, link_id: int, user_id: int) -> Link | None:
@@ -45,6 +40,13 @@ async def partner_link(session: AsyncSession, *, link_id: int, user_id: int) -> 
     if link is None or link.kind != PARTNER or user_id not in (link.user_id, link.member_id):
         return None
     return link
+
+
+async def partner_name(session: AsyncSession, *, link: Link, viewer_id: int) -> str:
+    """How `viewer_id` knows their partner: the name the inviter chose to show, or, for
+    the inviter, the first name the other had when they accepted (store.invitations)."""
+    shown = await names(session, link)
+    return shown.member if viewer_id == link.user_id else shown.shown
 
 
 async def sharing_of(session: AsyncSession, *, link_id: int) -> PartnerSharing | None:
@@ -109,31 +111,6 @@ async def agreed_links(session: AsyncSession, *, user_ids: Sequence[int]) -> lis
 
 
 async def stop_sharing(session: AsyncSession, *, link_id: int) -> None:
-    """Sharing ends (or a proposal is withdrawn or declined): every round of the link is
-    forgotten, pending reveals included, unsent."""
-    await forget_rounds(session, link_ids=[link_id])
-    await session.execute(delete(PartnerSharing).where(PartnerSharing.link_id == link_id))
-
-
-async def forget_rounds(session: AsyncSession, *, link_ids: Sequence[int]) -> None:
-    """Delete the rounds of these links and every turn in them: pending ones are never
-    sent. The check-ins they pointed to are their writers' own, and stay."""
-    if not link_ids:
-        return
-    rounds = select(PartnerRound.id).where(PartnerRound.link_id.in_(link_ids))
-    await session.execute(delete(PartnerTurn).where(PartnerTurn.round_id.in_(rounds)))
-    await session.execute(delete(PartnerRound).where(PartnerRound.link_id.in_(link_ids)))
-
-
-async def forget_link(session: AsyncSession, *, link_id: int) -> None:
-    """Before a link ends: its agreement and rounds go with it, pending reveals unsent."""
-    await stop_sharing(session, link_id=link_id)
-
-
-async def forget_person(session: AsyncSession, *, user_id: int) -> None:
-    """For /delete: every agreement and round of the person's partner links, whoever's
-    turn, so nothing pending between them outlives either of them."""
-    link_ids = [link.id for link in await partner_links(session, user_id=user_id)]
-    await forget_rounds(session, link_ids=link_ids)
-    if link_ids:
-        await session.execute(delete(PartnerSharing).where(PartnerSharing.link_id.in_(link_ids)))
+    """Sharing ends (or a proposal is withdrawn or declined): the agreement and every round
+    of the link are forgotten, pending reveals included, unsent."""
+    await forget_pending(session, link_ids=select(Link.id).where(Link.id == link_id))

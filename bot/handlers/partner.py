@@ -25,13 +25,14 @@ from scheduler.local_time import format_local_time
 from scheduler.planning import weekdays_to_text
 from scheduler.reveals import reveal_text
 from store.models import Link, PartnerRound, PartnerTurn, User
-from store.partner_rounds import SHARED_RITUAL, open_turns, partner_name, reveal_of
+from store.partner_rounds import SHARED_RITUAL, open_turns, reveal_of
 from store.partner_rounds import choose_note as store_choose_note
 from store.partner_sharing import (
     agree,
     other_side,
     partner_link,
     partner_links,
+    partner_name,
     propose,
     sharing_of,
     stop_sharing,
@@ -58,7 +59,9 @@ async def _page(session: AsyncSession, link: Link, user_id: int, locale: str) ->
     name = await partner_name(session, link=link, viewer_id=user_id)
     sharing = await sharing_of(session, link_id=link.id)
     if sharing is None:
-        return reply("partner_offer", locale, keyboards.partner_propose(locale, link.id), name=name)
+        return reply(
+            "partner_offer", locale, keyboards.partner_propose(locale, link.id), name=name
+        )
     days = render("partner_days", locale, count=sharing.deadline_days)
     if sharing.agreed_at is not None:
         stop = keyboards.partner_stop(locale, link.id, agreed=True)
@@ -121,7 +124,10 @@ async def agree_button(update: Update, context: AttuneContext) -> None:
             their_name = await partner_name(tap.session, link=link, viewer_id=other.id)
             their_days = render("partner_days", other.locale, count=days)
             told.append(
-                (other.chat_id, reply("partner_agreed", other.locale, name=their_name, days=their_days))
+                (
+                    other.chat_id,
+                    reply("partner_agreed", other.locale, name=their_name, days=their_days),
+                )
             )
         name = await partner_name(tap.session, link=link, viewer_id=tap.user.id)
         return reply("partner_agreed", tap.locale, name=name, days=shown)
@@ -234,7 +240,9 @@ async def note_button(update: Update, context: AttuneContext) -> None:
         if turn is None:
             return "toast_partner_closed"
         name = await _partner_name_of(tap.session, turn, tap.user.id) or ""
-        return reply("partner_note_shared" if share else "partner_note_kept", tap.locale, name=name)
+        return reply(
+            "partner_note_shared" if share else "partner_note_kept", tap.locale, name=name
+        )
 
     await member_button(update, context, act)
 
