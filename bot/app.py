@@ -24,6 +24,7 @@ from bot import callbacks
 from bot.data_key import key_file, keyring
 from bot.flood import FloodGuard
 from bot.handlers import (
+    confiding,
     crisis,
     discretion,
     general,
@@ -41,6 +42,7 @@ from bot.handlers import (
     rituals,
     safety,
     settings_menu,
+    sharing,
     summary,
     wins,
 )
@@ -74,6 +76,7 @@ MENU = (
     "journal",
     "progress",
     "history",
+    "share",
     "settings",
     "pause",
     "resume",
@@ -175,6 +178,7 @@ def _register(app: AttuneApp) -> None:
         "import": importing.import_command,
         "delete": privacy.delete_command,
         "partner": partner.partner_command,
+        "share": sharing.share_command,
     }
     # An edited message is read for danger (group -3) and otherwise left as it was: an edit
     # of an answer or a note must not act a second time.
@@ -237,6 +241,15 @@ def _register(app: AttuneApp) -> None:
         (callbacks.PARTNER_STOP, partner.stop_button),
         (callbacks.PARTNER_NOTE, partner.note_button),
         (callbacks.PARTNER_OPEN, partner.open_button),
+        (callbacks.PARTNER_INVITE, partner.invite_button),
+        (callbacks.SHARE_NEW, sharing.new_button),
+        (callbacks.SHARE_END, sharing.end_button),
+        (callbacks.SHARE_REVOKE, sharing.revoke_button),
+        (callbacks.SHARE_AUTO, sharing.auto_button),
+        (callbacks.SHARE_KIND, sharing.kind_button),
+        (callbacks.INVITE, sharing.invite_answer),
+        (callbacks.SHARE_MILESTONE, confiding.share_button),
+        (callbacks.SHARE_KEEP, confiding.keep_button),
     )
     for pattern, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

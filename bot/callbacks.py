@@ -88,6 +88,20 @@ PARTNER_STOP = re.compile(r"^pstop:(\d{1,9})$")
 # a discreet message about a shared round.
 PARTNER_NOTE = re.compile(r"^pnote:(\d{1,9}):(yes|no)$")
 PARTNER_OPEN = re.compile(r"^pshow:(\d{1,9})$")
+# Invite a partner (from /partner): the same invitation as /share's, of the partner kind.
+PARTNER_INVITE = re.compile(r"^pinv$")
+# Sharing (/share): invite someone, end a link (either side), withdraw an open invitation,
+# the kinds shared without asking and one toggled, an invitation accepted or declined (the
+# person's own pending one: never named in the data), a milestone (the presser's own row)
+# shared on a link of theirs, or kept.
+SHARE_NEW = re.compile(r"^shnew$")
+SHARE_END = re.compile(r"^shend:(\d{1,9})$")
+SHARE_REVOKE = re.compile(r"^shrev:(\d{1,9})$")
+SHARE_AUTO = re.compile(r"^shauto:(\d{1,9})$")
+SHARE_KIND = re.compile(r"^shkind:(\d{1,9}):([a-z]{1,12})$")
+INVITE = re.compile(r"^invite:(yes|no)$")
+SHARE_MILESTONE = re.compile(r"^shm:(\d{1,9}):(\d{1,9})$")
+SHARE_KEEP = re.compile(r"^shkeep$")
 
 
 def adult(answer: str) -> str:
@@ -387,6 +401,51 @@ def partner_open(turn_id: int) -> str:
     return f"pshow:{turn_id}"
 
 
+def partner_invite() -> str:
+    """Invite a partner: ask the first name to show."""
+    return "pinv"
+
+
+def share_new() -> str:
+    """Make an invitation."""
+    return "shnew"
+
+
+def share_end(link_id: int) -> str:
+    """End a link, from either side."""
+    return f"shend:{link_id}"
+
+
+def share_revoke(invitation_id: int) -> str:
+    """Withdraw an open invitation."""
+    return f"shrev:{invitation_id}"
+
+
+def share_auto(link_id: int) -> str:
+    """The kinds of milestone shared on a link without asking."""
+    return f"shauto:{link_id}"
+
+
+def share_kind(link_id: int, kind: str) -> str:
+    """Toggle one kind shared without asking."""
+    return f"shkind:{link_id}:{kind}"
+
+
+def invite(answer: str) -> str:
+    """Accept or decline the invitation the presser opened."""
+    return f"invite:{answer}"
+
+
+def share_milestone(milestone_id: int, link_id: int) -> str:
+    """Share one milestone on one link."""
+    return f"shm:{milestone_id}:{link_id}"
+
+
+def share_keep() -> str:
+    """Keep a milestone to oneself."""
+    return "shkeep"
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """One kind of button: the pattern that routes it, the builder that makes its data,
@@ -459,6 +518,15 @@ KINDS: tuple[Kind, ...] = (
     Kind(PARTNER_STOP, partner_stop, ((3,),)),
     Kind(PARTNER_NOTE, partner_note, ((7, "yes"), (7, "no"))),
     Kind(PARTNER_OPEN, partner_open, ((7,),)),
+    Kind(PARTNER_INVITE, partner_invite, ((),)),
+    Kind(SHARE_NEW, share_new, ((),)),
+    Kind(SHARE_END, share_end, ((7,),)),
+    Kind(SHARE_REVOKE, share_revoke, ((7,),)),
+    Kind(SHARE_AUTO, share_auto, ((7,),)),
+    Kind(SHARE_KIND, share_kind, ((7, "firsts"), (999_999_999, "comebacks"))),
+    Kind(INVITE, invite, _YES_NO),
+    Kind(SHARE_MILESTONE, share_milestone, ((3, 7),)),
+    Kind(SHARE_KEEP, share_keep, ((),)),
 )
 
 

@@ -14,6 +14,7 @@ from telegram import (
 from bot import callbacks
 from messages import locales, render, ritual_text, rituals
 from messages.formats import city_name, clock, country_name, language_name, weekday
+from progress.sharing import SHARE_KINDS
 from progress.wins import WIN_KINDS
 from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
@@ -498,33 +499,37 @@ def open_shared(locale: str, turn_id: int) -> InlineKeyboardMarkup:
     return _choice(locale, ("btn_open", callbacks.partner_open(turn_id)))
 
 
-def partner_propose(locale: str, link_id: int) -> InlineKeyboardMarkup:
-    """Share the weekly check-in, with 1, 2 or 3 days to answer after the later prompt."""
-    return _rows(
-        (
-            InlineKeyboardButton(
-                render("btn_partner_days", locale, count=days),
-                callback_data=callbacks.partner_propose(link_id, days),
-            )
-            for days in DEADLINE_CHOICES
-        ),
-        per_row=3,
-    )
+def partner_invite(locale: str) -> InlineKeyboardMarkup:
+    """/partner with no partner yet: invite one."""
+    return _choice(locale, ("btn_partner_invite", callbacks.partner_invite()))
 
 
-def partner_answer(locale: str, link_id: int, days: int) -> InlineKeyboardMarkup:
-    """Under a partner's proposal: agree to it as shown, or not now."""
-    return _choice(
-        locale,
-        ("btn_partner_agree", callbacks.partner_agree(link_id, days)),
-        ("btn_partner_not_now", callbacks.partner_stop(link_id)),
-    )
-
-
-def partner_stop(locale: str, link_id: int, *, agreed: bool) -> InlineKeyboardMarkup:
-    """Stop sharing (or withdraw a proposal still waiting)."""
-    key = "btn_partner_stop" if agreed else "btn_partner_withdraw"
-    return _choice(locale, (key, callbacks.partner_stop(link_id)))
+def partner_page(
+    locale: str, link_id: int, name: str, *, state: str, days: int = 0
+) -> InlineKeyboardMarkup:
+    """/partner, for one partner: what can be chosen about sharing the weekly check-in as
+    it stands (`state`: "none", "agreed", "proposed" by the presser, or "asked" of them),
+    then unlinking (the same end of a link as /share's)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if state == "none":
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    render("btn_partner_days", locale, count=choice),
+                    callback_data=callbacks.partner_propose(link_id, choice),
+                )
+                for choice in DEADLINE_CHOICES
+            ]
+        )
+    elif state == "asked":
+        rows.append([_button("btn_partner_agree", locale, callbacks.partner_agree(link_id, days))])
+        rows.append([_button("btn_partner_not_now", locale, callbacks.partner_stop(link_id))])
+    else:
+        key = "btn_partner_stop" if state == "agreed" else "btn_partner_withdraw"
+        rows.append([_button(key, locale, callbacks.partner_stop(link_id))])
+    unlink = render("btn_partner_unlink", locale, name=name)
+    rows.append([InlineKeyboardButton(unlink, callback_data=callbacks.share_end(link_id))])
+    return InlineKeyboardMarkup(rows)
 
 
 def partner_note(locale: str, turns: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup:
@@ -545,3 +550,85 @@ def partner_note(locale: str, turns: Iterable[tuple[int, str]]) -> InlineKeyboar
             )
         )
     return _rows(buttons, per_row=2)
+
+
+def share_overview(
+    locale: str,
+    *,
+    sharing: Iterable[tuple[int, str]],
+    receiving: Iterable[tuple[int, str]],
+    invitations: Iterable[tuple[int, str]],
+) -> InlineKeyboardMarkup:
+    """/share: per confidant, what they get without asking and an end; per person sharing
+    with the presser, stop receiving; per open invitation, withdraw; then invite someone."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for link_id, name in sharing:
+        rows.append(
+            [
+                _named("btn_share_auto", locale, callbacks.share_auto(link_id), name),
+                _named("btn_share_end", locale, callbacks.share_end(link_id), name),
+            ]
+        )
+    for link_id, name in receiving:
+        rows.append([_named("btn_share_stop", locale, callbacks.share_end(link_id), name)])
+    for invitation_id, until in invitations:
+        data = callbacks.share_revoke(invitation_id)
+        rows.append([InlineKeyboardButton(render("btn_share_revoke", locale, until=until),
+                                          callback_data=data)])  # fmt: skip
+    rows.append([_button("btn_share_invite", locale, callbacks.share_new())])
+    return InlineKeyboardMarkup(rows)
+
+
+def _named(label_key: str, locale: str, data: str, name: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(render(label_key, locale, name=name), callback_data=data)
+
+
+def share_kinds(locale: str, link_id: int, chosen: frozenset[str]) -> InlineKeyboardMarkup:
+    """The kinds of milestone shared on a link without asking: each toggles."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                render(
+                    "btn_share_kind_on" if kind in chosen else "btn_share_kind_off",
+                    locale,
+                    kind=render(f"share_kind_{kind}", locale),
+                ),
+                callback_data=callbacks.share_kind(link_id, kind),
+            )
+        ]
+        for kind in SHARE_KINDS
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def share_name(first_name: str) -> ReplyKeyboardMarkup:
+    """The person's Telegram first name, one tap away (they may type another)."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(first_name)]], resize_keyboard=True, one_time_keyboard=True
+    )
+
+
+def invite_answer(locale: str) -> InlineKeyboardMarkup:
+    """Accept an invitation, or not."""
+    return _choice(
+        locale,
+        ("btn_invite_accept", callbacks.invite("yes")),
+        ("btn_invite_decline", callbacks.invite("no")),
+    )
+
+
+def share_offer(
+    locale: str, milestone_id: int, confidants: Iterable[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    """Share a milestone just reached: one button per confidant, and keep it."""
+    rows = [
+        [_named("btn_share_with", locale, callbacks.share_milestone(milestone_id, link_id), name)]
+        for link_id, name in confidants
+    ]
+    rows.append([_button("btn_share_keep", locale, callbacks.share_keep())])
+    return InlineKeyboardMarkup(rows)
+
+
+def stop_receiving(locale: str, link_id: int) -> InlineKeyboardMarkup:
+    """Under every shared milestone: the confidant can stop receiving."""
+    return _choice(locale, ("btn_share_stop_receiving", callbacks.share_end(link_id)))

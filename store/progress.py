@@ -268,3 +268,27 @@ async def release_held(session: AsyncSession, *, user_id: int) -> list[str]:
         .execution_options(synchronize_session=False)
     )
     return [key.open_text(sealed, sealing.MILESTONE) for _, sealed in sorted(rows.tuples())]
+
+
+async def milestone_id(session: AsyncSession, *, user_id: int, key: str) -> int | None:
+    """The row id of the person's milestone `key` (by its tag), or None."""
+    person = await key_of(session, user_id=user_id)
+    if person is None:
+        return None
+    found = await session.scalar(
+        select(Milestone.id).where(Milestone.user_id == user_id, Milestone.tag == person.tag(key))
+    )
+    return int(found) if found is not None else None
+
+
+async def milestone_key(session: AsyncSession, *, user_id: int, milestone_id: int) -> str | None:
+    """The key of the person's own milestone row `milestone_id`; None if it is not theirs."""
+    person = await key_of(session, user_id=user_id)
+    sealed = await session.scalar(
+        select(Milestone.sealed_key).where(
+            Milestone.id == milestone_id, Milestone.user_id == user_id
+        )
+    )
+    if person is None or sealed is None:
+        return None
+    return person.open_text(sealed, sealing.MILESTONE)

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import awaiting, keyboards
-from bot.handlers import notes, onboarding, rituals, summary
+from bot.handlers import notes, onboarding, rituals, sharing, summary
 from bot.handlers.common import Reply, answer, is_private, locale_of, reply, send
 from bot.handlers.taps import Visit, not_yet, person_locale, visit
 from bot.services import AttuneContext
@@ -66,6 +66,9 @@ async def _typed(context: AttuneContext, v: Visit, typed: str) -> list[Reply]:
         return [reply("answer_too_long", v.locale)]
     if asked == awaiting.TIMEZONE:
         return await onboarding.zone_text(tap, typed)
+    if asked in (awaiting.SHARE_NAME, awaiting.PARTNER_NAME):
+        partner = asked == awaiting.PARTNER_NAME
+        return await sharing.name_text(tap, typed, context.bot.username, partner=partner)
     if asked is not None and tap.user.timezone is None:
         return [reply("need_start", v.locale)]  # the answers below schedule in their zone
     if asked == awaiting.SUMMARY_TIME:

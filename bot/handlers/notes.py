@@ -9,6 +9,7 @@ from bot import awaiting, keyboards
 from bot.awaiting import Awaiting
 from bot.handlers.answered import buttons_after_offer
 from bot.handlers.common import Reply, answer, edit_markup, reply
+from bot.handlers.confiding import milestone_shares
 from bot.handlers.crisis import crisis_reply
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations, hard_night
 from bot.handlers.partner import note_question
@@ -140,5 +141,6 @@ async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: st
         shared = await note_question(
             session, user_id=user.id, prompt_id=check_in.prompt_id, locale=locale
         )
+    shares = await milestone_shares(session, user=user, keys=reached, now=now, auto=False)
     saved = [reply("note_saved", locale), *([shared] if shared else [])]
-    return [*saved, *celebrations(reached, locale)]
+    return [*saved, *celebrations(reached, locale), *shares.replies()]

@@ -8,6 +8,7 @@ from telegram import ReplyKeyboardRemove, Update
 
 from bot import awaiting, keyboards
 from bot.formatting import describe_next
+from bot.handlers import sharing
 from bot.handlers.common import (
     Reply,
     answer,
@@ -36,12 +37,17 @@ async def start(update: Update, context: AttuneContext) -> None:
     tg_user, chat = update.effective_user, update.effective_chat
     if tg_user is None or chat is None:
         return
+    # A deep link's parameter: an invitation (t.me/<bot>?start=<token>).
+    token = context.args[0] if context.args else None
     async with visit(update, context) as v:
         user = v.user or await add_user(
             v.session, telegram_id=tg_user.id, chat_id=chat.id, locale=v.locale, now=v.now
         )
         locale = user.locale
-        if needs_new_consent(user):
+        invited = [] if token is None else await sharing.opened_link(v, user, token)
+        if invited and is_member(user) and user.blocked_at is None:
+            replies = invited
+        elif needs_new_consent(user):
             replies = [consent_question(locale, again=True)]
         elif not is_member(user):
             replies = [reply("welcome", locale, keyboards.adult(locale))]
@@ -54,6 +60,8 @@ async def start(update: Update, context: AttuneContext) -> None:
             replies = zone_question(locale)
         else:
             replies = [reply("start_again", locale)]
+        if invited and replies is not invited:
+            replies = [*invited, *replies]
     await send(update, replies)
 
 
@@ -102,9 +110,14 @@ async def consent_answer(update: Update, context: AttuneContext) -> None:
             outcome = reply("consent_thanks_again", locale)
         else:
             await changes.consent_given(session, user=user, now=now)
-            user.awaiting = awaiting.TIMEZONE.stored()
             outcome = reply("consent_thanks", locale)
-            followups = zone_question(locale)
+            # Someone who came by an invitation sees it first; they need not practise.
+            invited = await sharing.after_consent(v, user)
+            if invited is None:
+                user.awaiting = awaiting.TIMEZONE.stored()
+                followups = zone_question(locale)
+            else:
+                followups = invited
     await _finish(update, outcome, locale)
     await send(update, followups)
 

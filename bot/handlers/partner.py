@@ -9,14 +9,12 @@ own, and a stale one changes nothing.
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram import InlineKeyboardMarkup, Update
 
-from bot import keyboards
+from bot import awaiting, keyboards
 from bot.handlers.common import Reply, answer, edit, reply
+from bot.handlers.confiding import Delivery, deliver
 from bot.handlers.taps import Tap, member_button, member_command, visit
 from bot.services import AttuneContext
 from messages import render, ritual
@@ -24,6 +22,7 @@ from scheduler import changes
 from scheduler.local_time import format_local_time
 from scheduler.planning import weekdays_to_text
 from scheduler.reveals import reveal_text
+from store.invitations import MAX_NAME_CHARS
 from store.models import Link, PartnerRound, PartnerTurn, User
 from store.partner_rounds import SHARED_RITUAL, open_turns, reveal_of
 from store.partner_rounds import choose_note as store_choose_note
@@ -39,8 +38,6 @@ from store.partner_sharing import (
 )
 from store.subscriptions import find_subscription
 
-log = logging.getLogger(__name__)
-
 
 async def partner_command(update: Update, context: AttuneContext) -> None:
     """/partner: sharing the weekly check-in with each partner, and what can be chosen."""
@@ -50,7 +47,7 @@ async def partner_command(update: Update, context: AttuneContext) -> None:
 async def _pages(tap: Tap) -> list[Reply]:
     links = await partner_links(tap.session, user_id=tap.user.id)
     if not links:
-        return [reply("partner_none", tap.locale)]
+        return [reply("partner_none", tap.locale, keyboards.partner_invite(tap.locale))]
     return [await _page(tap.session, link, tap.user.id, tap.locale) for link in links]
 
 
@@ -59,18 +56,30 @@ async def _page(session: AsyncSession, link: Link, user_id: int, locale: str) ->
     name = await partner_name(session, link=link, viewer_id=user_id)
     sharing = await sharing_of(session, link_id=link.id)
     if sharing is None:
-        return reply(
-            "partner_offer", locale, keyboards.partner_propose(locale, link.id), name=name
-        )
+        page = keyboards.partner_page(locale, link.id, name, state="none")
+        return reply("partner_offer", locale, page, name=name)
     days = render("partner_days", locale, count=sharing.deadline_days)
     if sharing.agreed_at is not None:
-        stop = keyboards.partner_stop(locale, link.id, agreed=True)
-        return reply("partner_sharing", locale, stop, name=name, days=days)
-    if sharing.proposed_by == user_id:
-        stop = keyboards.partner_stop(locale, link.id, agreed=False)
-        return reply("partner_proposed", locale, stop, name=name, days=days)
-    ask = keyboards.partner_answer(locale, link.id, sharing.deadline_days)
-    return reply("partner_asked", locale, ask, name=name, days=days)
+        key, state = "partner_sharing", "agreed"
+    elif sharing.proposed_by == user_id:
+        key, state = "partner_proposed", "proposed"
+    else:
+        key, state = "partner_asked", "asked"
+    page = keyboards.partner_page(locale, link.id, name, state=state, days=sharing.deadline_days)
+    return reply(key, locale, page, name=name, days=days)
+
+
+async def invite_button(update: Update, context: AttuneContext) -> None:
+    """Invite a partner: first, which first name they should see (then as /share goes on,
+    with an invitation of the partner kind: bot.handlers.sharing)."""
+    first_name = update.effective_user.first_name if update.effective_user else ""
+
+    async def ask(tap: Tap) -> Reply:
+        tap.user.awaiting = awaiting.PARTNER_NAME.stored()
+        offered = keyboards.share_name(first_name[:MAX_NAME_CHARS])
+        return reply("share_name_ask", tap.locale, offered)
+
+    await member_button(update, context, ask, in_place=False)
 
 
 def _link_and_days(context: AttuneContext) -> tuple[int, int]:
@@ -84,7 +93,7 @@ def _link_and_days(context: AttuneContext) -> tuple[int, int]:
 async def propose_button(update: Update, context: AttuneContext) -> None:
     """Propose sharing, with the days chosen; the partner is asked to agree."""
     link_id, days = _link_and_days(context)
-    told: list[tuple[int, Reply]] = []
+    told: list[Delivery] = []
 
     async def act(tap: Tap) -> Reply | str:
         link = await partner_link(tap.session, link_id=link_id, user_id=tap.user.id)
@@ -98,17 +107,18 @@ async def propose_button(update: Update, context: AttuneContext) -> None:
         await _ritual_on(tap)
         other = await tap.session.get(User, other_side(link, tap.user.id))
         if other is not None:
-            told.append((other.chat_id, await _page(tap.session, link, other.id, other.locale)))
+            page = await _page(tap.session, link, other.id, other.locale)
+            told.append(_delivery(other, page))
         return await _page(tap.session, link, tap.user.id, tap.locale)
 
     await member_button(update, context, act)
-    await _tell(context, told)
+    await deliver(update, context, told)
 
 
 async def agree_button(update: Update, context: AttuneContext) -> None:
     """Agree to the partner's proposal as it was shown; both are told sharing is on."""
     link_id, days = _link_and_days(context)
-    told: list[tuple[int, Reply]] = []
+    told: list[Delivery] = []
 
     async def act(tap: Tap) -> Reply | str:
         link = await partner_link(tap.session, link_id=link_id, user_id=tap.user.id)
@@ -123,24 +133,20 @@ async def agree_button(update: Update, context: AttuneContext) -> None:
         if other is not None:
             their_name = await partner_name(tap.session, link=link, viewer_id=other.id)
             their_days = render("partner_days", other.locale, count=days)
-            told.append(
-                (
-                    other.chat_id,
-                    reply("partner_agreed", other.locale, name=their_name, days=their_days),
-                )
-            )
+            agreed = reply("partner_agreed", other.locale, name=their_name, days=their_days)
+            told.append(_delivery(other, agreed))
         name = await partner_name(tap.session, link=link, viewer_id=tap.user.id)
         return reply("partner_agreed", tap.locale, name=name, days=shown)
 
     await member_button(update, context, act)
-    await _tell(context, told)
+    await deliver(update, context, told)
 
 
 async def stop_button(update: Update, context: AttuneContext) -> None:
     """Stop sharing, withdraw a proposal or decline one: nothing pending is revealed, and
     the partner is told kindly."""
     link_id, _ = _link_and_days(context)
-    told: list[tuple[int, Reply]] = []
+    told: list[Delivery] = []
 
     async def act(tap: Tap) -> Reply | str:
         link = await partner_link(tap.session, link_id=link_id, user_id=tap.user.id)
@@ -152,14 +158,13 @@ async def stop_button(update: Update, context: AttuneContext) -> None:
         other = await tap.session.get(User, other_side(link, tap.user.id))
         if other is not None:
             their_name = await partner_name(tap.session, link=link, viewer_id=other.id)
-            told.append(
-                (other.chat_id, reply("partner_stopped_by_other", other.locale, name=their_name))
-            )
+            stopped = reply("partner_stopped_by_other", other.locale, name=their_name)
+            told.append(_delivery(other, stopped))
         name = await partner_name(tap.session, link=link, viewer_id=tap.user.id)
         return reply("partner_stopped", tap.locale, name=name)
 
     await member_button(update, context, act)
-    await _tell(context, told)
+    await deliver(update, context, told)
 
 
 async def _ritual_on(tap: Tap) -> None:
@@ -179,15 +184,11 @@ async def _ritual_on(tap: Tap) -> None:
     )
 
 
-async def _tell(context: AttuneContext, told: list[tuple[int, Reply]]) -> None:
-    """Tell the partner, after the change is committed; one who blocked the bot is not."""
-    for chat_id, item in told:
-        try:
-            await context.bot.send_message(chat_id, item.text, reply_markup=item.markup)
-        except Forbidden:
-            log.info("a partner could not be told: they blocked the bot")
-        except TelegramError as error:
-            log.warning("a partner could not be told: %s", type(error).__name__)
+def _delivery(other: User, item: Reply) -> Delivery:
+    """A message for the partner, sent once the change is committed (never to someone who
+    blocked the bot: bot.handlers.confiding.deliver)."""
+    markup = item.markup if isinstance(item.markup, InlineKeyboardMarkup) else None
+    return Delivery(other.id, other.chat_id, item.text, markup)
 
 
 async def note_question(

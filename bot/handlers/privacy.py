@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot import keyboards
 from bot.handlers.common import answer, edit, reply, send
+from bot.handlers.confiding import Delivery, deliver, ended_notices
 from bot.handlers.taps import person_locale, visit
 from bot.logs import who
 from bot.services import AttuneContext
@@ -96,8 +97,12 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
         await answer(query)
         await edit(query, reply("delete_kept", await person_locale(update, context)))
         return
+    notices: list[Delivery] = []
     async with visit(update, context) as v:
         if v.user is not None:
+            # The other side of each link is told it ended (not why): read before the key
+            # that opens the names is destroyed.
+            notices = await ended_notices(v.session, user_id=v.user.id)
             await erase(v.session, user_id=v.user.id)
             log.info("erased everything of %s", who(query.from_user.id))
     scrubber = context.services.scrubber
@@ -110,6 +115,7 @@ async def delete_answer(update: Update, context: AttuneContext) -> None:
     await _delete_recent_messages(context, query.message.chat.id, query.message.message_id)
     # In the language they had: their row, and the choice in it, are gone now.
     await send(update, [reply("delete_done" if cleared else "delete_done_soon", v.locale)])
+    await deliver(update, context, notices)
 
 
 async def _delete_recent_messages(context: AttuneContext, chat_id: int, newest: int) -> None:

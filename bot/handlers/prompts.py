@@ -11,6 +11,7 @@ from bot import awaiting, keyboards
 from bot.handlers import pacing
 from bot.handlers.answered import answered_prompt
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, reply, send
+from bot.handlers.confiding import Shares, deliver, milestone_shares
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
 from bot.handlers.partner import answer_kept
 from bot.handlers.safety import care_offer
@@ -85,6 +86,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
             )
             reached: list[str] = []
             held: list[str] = []
+            shares = Shares()
             offered = 0
             # In a round shared with a partner, the answer waits there for theirs.
             shared = await partner_rounds.answered(session, prompt_id=prompt.id, now=now)
@@ -102,6 +104,8 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 )
                 if celebrates_held(rating):
                     held = await held_back(session, user=user)
+                # Only what is celebrated now may be shared: never what a hard night held.
+                shares = await milestone_shares(session, user=user, keys=reached, now=now)
             # Naming the step rides on the thanks: no request of its own. Not on a hard
             # night, when the turn belongs to care.
             shown = answered_prompt(prompt, check_in, words, now=now, care=care)
@@ -118,7 +122,8 @@ async def rate(update: Update, context: AttuneContext) -> None:
         replies = celebrations(reached, locale, held=held)
         if care:  # then nothing above celebrates
             replies.append(care_offer(locale, key, offered))
-        await send(update, [*kept, *replies])
+        await send(update, [*kept, *replies, *shares.replies()])
+        await deliver(update, context, shares.deliveries)
 
 
 async def later(update: Update, context: AttuneContext) -> None:

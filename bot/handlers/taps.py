@@ -133,18 +133,20 @@ async def member_button(
     *,
     key: str | None = "",
     in_place: bool = True,
+    any_zone: bool = False,
 ) -> None:
     """Run a button's action for the person who pressed it and show the result in place
     (or, not `in_place`, in a new message below).
 
     `key` is the ritual the button names ("" for none, None for one not in the catalogue).
+    `any_zone`: the action needs no timezone (sharing: a confidant need not practise).
     """
     query = update.callback_query
     if query is None:
         return
     async with visit(update, context) as v:
         tap = v.tap(key or "")
-        if tap is None or tap.user.timezone is None:
+        if tap is None or (tap.user.timezone is None and not any_zone):
             outcome: Reply | str = "toast_start_first"
         elif not in_own_chat(query, tap.user):
             outcome = "toast_not_yours"

@@ -14,6 +14,7 @@ from telegram import Update
 from bot import awaiting
 from bot.handlers.answered import buttons_after_offer
 from bot.handlers.common import answer, edit_markup, is_member, send
+from bot.handlers.confiding import Shares, deliver, milestone_shares
 from bot.handlers.milestones import after_win, celebrations, hard_night
 from bot.handlers.taps import visit
 from bot.services import AttuneContext
@@ -30,6 +31,7 @@ async def win_button(update: Update, context: AttuneContext) -> None:
     check_in_id, kind = int(context.match.group(1)), context.match.group(2)
     reached: list[str] = []
     markup = None
+    shares = Shares()
     async with visit(update, context) as v:
         user, locale = v.user, v.locale
         check_in = await get_check_in(v.session, check_in_id=check_in_id)
@@ -48,6 +50,7 @@ async def win_button(update: Update, context: AttuneContext) -> None:
             # A step named on a hard night is kept, and its milestone waits, as a note's does.
             hold = await hard_night(v.session, check_in=check_in)
             reached = await after_win(v.session, user=user, kind=kind, now=v.now, hold=hold)
+            shares = await milestone_shares(v.session, user=user, keys=reached, now=v.now)
             invited = awaiting.parse(user.awaiting) == awaiting.note(check_in.id)
             markup = await buttons_after_offer(
                 v.session, query, check_in, locale, invited=invited, named=kind
@@ -57,4 +60,5 @@ async def win_button(update: Update, context: AttuneContext) -> None:
         return
     await answer(query, render(f"win_noted_{kind}", locale))
     await edit_markup(query, markup)
-    await send(update, celebrations(reached, locale))
+    await send(update, [*celebrations(reached, locale), *shares.replies()])
+    await deliver(update, context, shares.deliveries)

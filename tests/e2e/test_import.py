@@ -22,6 +22,7 @@ from bot.export_reader import MAX_BYTES
 from emulator import BotApiEmulator
 from messages import render
 from store.models import User
+from store.personal_data import EXPORT_FORMAT
 from tests.e2e.db import all_rows, opened_check_ins, opened_milestones, opened_notes, snapshot
 from tests.e2e.flows import (
     button_data,
@@ -166,7 +167,7 @@ WRONG: list[tuple[str, Any, str]] = [
     ),
     (
         "a newer format",
-        lambda e: _changed(e, lambda d: d.update(format=2)),
+        lambda e: _changed(e, lambda d: d.update(format=EXPORT_FORMAT + 1)),
         render("import_why_format", "en"),
     ),
     (
