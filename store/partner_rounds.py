@@ -1,9 +1,9 @@
 """Rounds of the shared weekly check-in between two partners: nobody goes first.
 
 Each partner gets the needs-and-boundaries prompt at their own local time and day; the
-dispatcher, claiming it, puts it in the oldest open round of each partner they share with
-(or starts one: `prompted`). A round waits a week for the other's prompt, then the agreed
-days after the later of the two. When the second of the two answers comes (`answered`),
+dispatcher, claiming it, puts it in the newest open round with each partner they share with
+that lacks their prompt (or starts one: `prompted`). A round waits a week for the other's
+prompt, then the agreed days after the later of the two. When the second of the two answers comes (`answered`),
 both are to be shown both answers, a few minutes later (time to write a few words and
 choose to share them). If the deadline passes first, or either pauses, turns the ritual off
 or blocks the bot (`hold_back`, called by scheduler.changes), nothing is revealed: at the
@@ -52,7 +52,8 @@ async def prompted(
     session: AsyncSession, *, prompts: Sequence[tuple[int, int, datetime]], now: datetime
 ) -> None:
     """Needs-and-boundaries prompts just claimed, as (person, prompt, due time): each joins
-    its person's oldest open round with every partner they share with, or starts one."""
+    the newest open round with every partner they share with that lacks its person's
+    prompt, or starts one."""
     if not prompts:
         return
     links = await agreed_links(session, user_ids=[user_id for user_id, _, _ in prompts])
@@ -87,7 +88,9 @@ async def _join(
             PartnerTurn.user_id == user_id,
             PartnerTurn.prompt_id.is_(None),
         )
-        .order_by(PartnerRound.id)
+        # The newest: a prompt pairs with the other's latest, and an older round that waits
+        # in vain (a week one of them skipped) closes with nothing shared.
+        .order_by(PartnerRound.id.desc())
         .limit(1)
     )
     if turn is None:
