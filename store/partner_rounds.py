@@ -3,9 +3,9 @@
 Each partner gets the needs-and-boundaries prompt at their own local time and day; the
 dispatcher, claiming it, puts it in the newest open round with each partner they share with
 that lacks their prompt (or starts one: `prompted`). A round waits a week for the other's
-prompt, then the agreed days after the later of the two. When the second of the two answers comes (`answered`),
-both are to be shown both answers, a few minutes later (time to write a few words and
-choose to share them). If the deadline passes first, or either pauses, turns the ritual off
+prompt, then the agreed days after the later of the two. When the second of the two
+answers comes (`answered`), both are to be shown both answers, a few minutes later (time
+to write a few words and choose to share them). If the deadline passes first, or either pauses, turns the ritual off
 or blocks the bot (`hold_back`, called by scheduler.changes), nothing is revealed: at the
 deadline each is told, gently, that nothing was shared this week, never who did not answer.
 
