@@ -5,9 +5,10 @@ dispatcher, claiming it, puts it in the newest open round with each partner they
 that lacks their prompt (or starts one: `prompted`). A round waits a week for the other's
 prompt, then the agreed days after the later of the two. When the second of the two
 answers comes (`answered`), both are to be shown both answers, a few minutes later (time
-to write a few words and choose to share them). If the deadline passes first, or either pauses, turns the ritual off
-or blocks the bot (`hold_back`, called by scheduler.changes), nothing is revealed: at the
-deadline each is told, gently, that nothing was shared this week, never who did not answer.
+to write a few words and choose to share them). If the deadline passes first, or either
+pauses, turns the ritual off or blocks the bot (`hold_back`, called by scheduler.changes),
+nothing is revealed: at the deadline each is told, gently, that nothing was shared this
+week, never who did not answer.
 
 Nothing anyone said is copied here: a turn points to its writer's prompt, and the answer
 and words are read from the writer's own sealed check-in and note, with the writer's key,
