@@ -42,9 +42,10 @@ __all__ = [
 
 _ROOT = Path(__file__).resolve().parent
 # UI texts live in texts.toml and in further flat files per feature (e.g. progress.toml);
-# rituals.toml belongs to the catalogue, crisis_patterns.toml to messages.safety.
+# rituals.toml belongs to the catalogue, crisis_patterns.toml to messages.safety,
+# crisis_lines.toml to messages.resources.
 _TEXTS_FILE = "texts.toml"
-_NOT_TEXTS = frozenset({"rituals.toml", "crisis_patterns.toml"})
+_NOT_TEXTS = frozenset({"rituals.toml", "crisis_patterns.toml", "crisis_lines.toml"})
 # A text key doubles as an identifier in code; keeping it simple keeps grep useful.
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 _LINE_RE = re.compile(r"\(at line (\d+), column \d+\)")

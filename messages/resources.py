@@ -4,6 +4,11 @@ The file (``crisis_resources.toml``, or the operator's own through
 ATTUNE_CRISIS_RESOURCES) is checked as a whole when it is loaded, at start, so a broken
 edit stops the start in one line instead of failing the moment a person needs help. The
 schema is described at the top of the shipped file.
+
+The lines are written in English. ``locales/<locale>/crisis_lines.toml`` gives another
+language's wording of each shipped line, keyed by the English line, so the lines follow the
+person's country and their words follow the person's language. A line with no wording there
+(an operator's own, say) is shown as written.
 """
 
 from __future__ import annotations
@@ -17,10 +22,18 @@ from enum import StrEnum
 from pathlib import Path
 
 DEFAULT_RESOURCES = Path(__file__).parent / "crisis_resources.toml"
+LOCALES = Path(__file__).parent / "locales"
+TRANSLATIONS_FILE = "crisis_lines.toml"
 DEFAULT_TABLE = "default"
 # The loader's limit; the shipped file keeps to 120 characters, for phones.
 MAX_LINE = 200
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# What a wording must keep of its English line, so no number or address drifts in
+# translation: phone numbers (digits with their separators; 3 digits or more), web
+# addresses, and the upper-case keywords a text line expects (HOME, START).
+_NUMBER = re.compile(r"\d[\d )\-]*\d")
+_ADDRESS = re.compile(r"\b[\w-]+(?:\.[a-z]{2,})+\b")
+_KEYWORD = re.compile(r"\b[A-Z0-9]*[A-Z]{3,}[A-Z0-9]*\b")
 
 
 class Category(StrEnum):
@@ -55,13 +68,16 @@ class Resources:
         """The country codes the file has a table for."""
         return frozenset(self.tables) - {DEFAULT_TABLE}
 
-    def lines(self, country: str | None, categories: Iterable[str]) -> tuple[str, ...]:
+    def lines(
+        self, country: str | None, categories: Iterable[str], locale: str = "en"
+    ) -> tuple[str, ...]:
         """The lines to show, without repeats: per category asked for (in CATEGORIES order)
         the country's lines then the default's; and always last the country's danger_now
         lines (the default's when the country has none, never both): the emergency number
         closes it.
 
         The country is matched ignoring case; an unknown country or None gets the default.
+        Each line is worded in `locale` where a wording exists (see line_wordings).
         """
         asked = {Category(category) for category in categories}
         default = self.tables[DEFAULT_TABLE]
@@ -72,7 +88,9 @@ class Resources:
             # The emergency lines come once, last, the country's in place of the default's.
             if category in asked and category is not Category.DANGER_NOW:
                 found += local.get(category, ()) + default[category]
-        return tuple(dict.fromkeys([line for line in found if line not in last] + [*last]))
+        chosen = dict.fromkeys([line for line in found if line not in last] + [*last])
+        wordings = line_wordings(locale)
+        return tuple(wordings.get(line, line) for line in chosen)
 
 
 @functools.cache
@@ -96,7 +114,40 @@ def load_resources(path: Path) -> Resources:
         raise ResourcesError(
             path, f"[{DEFAULT_TABLE}] is missing {', '.join(missing)} (it needs all of {every})"
         )
+    for directory in sorted(LOCALES.iterdir()):
+        line_wordings(directory.name)  # a broken wording stops the start too, in one line
     return Resources(path=path, tables=tables)
+
+
+@functools.cache
+def line_wordings(locale: str) -> Mapping[str, str]:
+    """English line -> its wording in `locale` (empty for English or an unknown locale);
+    ResourcesError when a wording breaks a rule."""
+    path = LOCALES / locale / TRANSLATIONS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as error:
+        raise ResourcesError(path, f"cannot be read ({error})") from error
+    wordings = data.get("lines")
+    if not isinstance(wordings, dict) or set(data) != {"lines"}:
+        raise ResourcesError(path, "it needs one [lines] table and nothing else")
+    for english, worded in wordings.items():
+        _lines(path, f"[lines] {english!r}", [worded])
+        lost = _kept(english) - _kept(worded)
+        if lost:
+            raise ResourcesError(path, f"[lines] {english!r} lost {', '.join(sorted(lost))}")
+    return wordings
+
+
+def _kept(line: str) -> set[str]:
+    numbers = {re.sub(r"\D", "", number) for number in _NUMBER.findall(line)}
+    return {
+        *(number for number in numbers if len(number) >= 3),
+        *_ADDRESS.findall(line),
+        *_KEYWORD.findall(line),
+    }
 
 
 def _table(path: Path, name: str, table: object) -> dict[Category, tuple[str, ...]]:

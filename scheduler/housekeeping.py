@@ -1,4 +1,5 @@
-"""Periodic upkeep that is not sending: erasing notes past the retention people chose, the
+"""Periodic upkeep that is not sending: erasing notes past the retention people chose,
+invitations a month after they expired, the
 rows of people who began /start but never agreed to anything being kept, and the rows of
 people whose key was destroyed (a /delete cut short by a crash, or an older data backup
 restored: nothing of theirs can be opened, and they count as erased)."""
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store.invitations import purge_invitations
 from store.notes import expire_notes
 from store.person_keys import scrub_keyring
 from store.users import forget_keyless, forget_unconsented
@@ -24,6 +26,9 @@ UNCONSENTED_FOR = timedelta(days=1)
 # How long after a key is destroyed the keyring is scrubbed again, hourly: on PostgreSQL a
 # deleted row's bytes go only once no older transaction runs anywhere on the server.
 SCRUB_AFTER_DESTROY_FOR = timedelta(days=1)
+# How long an invitation is kept after it expired (taken or not): a late tap on its link
+# still gets its own kind answer ("used", "expired") rather than "doesn't open anything".
+INVITATIONS_KEPT_FOR = timedelta(days=30)
 
 
 class Housekeeping:
@@ -55,6 +60,7 @@ class Housekeeping:
                     erased = await expire_notes(session, now=now)
                     forgotten = await forget_unconsented(session, before=now - UNCONSENTED_FOR)
                     keyless = await forget_keyless(session)
+                    await purge_invitations(session, before=now - INVITATIONS_KEPT_FOR)
                 async with self._sessions() as session:
                     await scrub_keyring(session, within=SCRUB_AFTER_DESTROY_FOR)
             except Exception as error:  # the job must survive a database hiccup

@@ -28,7 +28,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import keyboards
-from bot.handlers.common import Reply, reply
+from bot.handlers.common import Reply, reply, send
 from bot.handlers.taps import Tap, choice, member_button, visit
 from bot.services import AttuneContext
 from messages import render
@@ -126,6 +126,8 @@ async def _delivery(
 async def share_button(update: Update, context: AttuneContext) -> None:
     """Share a milestone of the presser's on one of their links, now."""
     sent: list[Delivery] = []
+    named_member: list[str] = []
+    locale: list[str] = []
 
     async def share(tap: Tap) -> Reply | str:
         milestone, link_id = int(choice(context)), int(choice(context, 2))
@@ -147,10 +149,13 @@ async def share_button(update: Update, context: AttuneContext) -> None:
         if member is None or member.blocked_at is not None:
             return reply("share_unreachable", tap.locale, name=named.member)
         sent.append(await _delivery(tap.session, tap.user, link, member, key))
+        named_member.append(named.member)
+        locale.append(tap.locale)
         return reply("share_sent", tap.locale, name=named.member)
 
     await member_button(update, context, share, any_zone=True)
-    await deliver(update, context, sent)
+    if await deliver(update, context, sent):  # Telegram would not take it after all
+        await send(update, [reply("share_unreachable", locale[0], name=named_member[0])])
 
 
 async def keep_button(update: Update, context: AttuneContext) -> None:
@@ -191,9 +196,12 @@ async def ended_notices(session: AsyncSession, *, user_id: int) -> list[Delivery
     return notices
 
 
-async def deliver(update: Update, context: AttuneContext, deliveries: Sequence[Delivery]) -> None:
+async def deliver(
+    update: Update, context: AttuneContext, deliveries: Sequence[Delivery]
+) -> list[int]:
     """Send each message once; someone Telegram won't deliver to is marked as having
-    blocked the bot (so their links rest until they come back), and nothing is retried."""
+    blocked the bot (so their links rest until they come back), and nothing is retried.
+    Returns who could not be reached."""
     refused = []
     for item in deliveries:
         try:
@@ -206,7 +214,8 @@ async def deliver(update: Update, context: AttuneContext, deliveries: Sequence[D
             log.info("a message to the other side of a link was not sent: %s",
                      type(error).__name__)  # fmt: skip
     if not refused:
-        return
+        return refused
     async with visit(update, context) as v:
         for user_id in refused:
             await changes.blocked(v.session, user_id=user_id, now=v.now)
+    return refused

@@ -101,7 +101,7 @@ def crisis_reply(
     parts = [render(_first_part(dangers, asked=asked), locale)]
     if harm and Category.DANGER_NOW in dangers:
         parts.append(render("crisis_not_your_fault", locale))
-    parts.append("\n".join(resources.lines(country, dangers)))
+    parts.append("\n".join(resources.lines(country, dangers, locale)))
     if country is None:
         parts.append(render("crisis_country_unknown", locale))
     if can_pause:
@@ -197,7 +197,7 @@ async def country_button(update: Update, context: AttuneContext) -> None:
             key = "country_saved" if country else "country_cleared"
             await edit(query, reply(key, locale, keyboards.back_to_settings(locale), country=name))
         return
-    lines = "\n".join(resources.lines(country, callbacks.dangers_of(letters)))
+    lines = "\n".join(resources.lines(country, callbacks.dangers_of(letters), locale))
     key = "crisis_lines_for" if country else "crisis_lines_elsewhere"
     text = render(key, locale, country=name, resources=lines)
     if member:

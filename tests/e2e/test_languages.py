@@ -15,6 +15,7 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import prompt_message, render, ritual_text
 from messages.consent import consent_values
+from messages.resources import line_wordings
 from store.models import User
 from tests.e2e.db import all_rows
 from tests.e2e.flows import (
@@ -29,6 +30,10 @@ from tests.e2e.flows import (
 from tests.e2e.harness import FakeClock
 from tests.e2e.practice import prompt_at, rate
 
+US_LIFELINE = (
+    "988 Suicide & Crisis Lifeline: call or text 988, or chat at 988lifeline.org; free, 24/7"
+)
+BERLIN_LINE = "TelefonSeelsorge: call 0800 111 0 111 or 0800 111 0 222, free, day or night"
 TEN_PM_BERLIN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 SUNDAY_SIX_PM_BERLIN = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
 
@@ -177,6 +182,20 @@ async def test_help_lines_follow_the_country_not_the_language(
     await lena.send("i want to die")
     reply = await lena.wait_for_message(lambda m: "988" in (m.text or ""))
     assert reply.text.startswith(render("crisis_first_self", "de"))
+    # The United States' lines, in German words.
+    assert line_wordings("de")[US_LIFELINE] in reply.text
+    assert US_LIFELINE not in reply.text
+
+
+async def test_help_lines_in_spanish_words_for_a_spanish_speaker_in_berlin(
+    bot: AttuneApp, emulator: BotApiEmulator
+) -> None:
+    ana = emulator.user(user_id=15006, first_name="Ana", language_code="es")
+    await onboard(ana, zone="Europe/Berlin", locale="es")
+    await ana.send("I want to die")
+    reply = await ana.wait_for_message(lambda m: "0800 111 0 111" in (m.text or ""))
+    assert line_wordings("es")[BERLIN_LINE] in reply.text
+    assert render("crisis_first_self", "es") in reply.text
 
 
 async def test_language_before_start_points_to_start_in_the_persons_language(

@@ -26,6 +26,7 @@ from store.invitations import (
     names,
     open_invitations,
     pending,
+    purge_invitations,
     redeem,
     revoke_invitation,
     token_hash,
@@ -250,3 +251,15 @@ async def test_delete_revokes_invitations_and_ends_links_both_ways(
         # Kim's invitation that Alex took stays Kim's, and no longer says who took it.
         [kims] = list(await session.scalars(select(Invitation)))
         assert kims.user_id == kim and kims.used_by is None
+
+
+async def test_expired_invitations_are_purged_only_after_their_keeping(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
+    [alex] = await _people(engine, keyring, 1)
+    await _invite(engine, keyring, alex)
+    await _invite(engine, keyring, alex, at=T0 + timedelta(days=10))
+    async with session_factory(engine, keyring)() as session, session.begin():
+        assert await purge_invitations(session, before=T0 + LIFETIME) == 0
+        assert await purge_invitations(session, before=T0 + LIFETIME + timedelta(days=1)) == 1
+    assert await _count(engine, Invitation) == 1

@@ -10,11 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from messages import resources as resources_module
 from messages.resources import (
     CATEGORIES,
     DEFAULT_RESOURCES,
+    TRANSLATIONS_FILE,
     Category,
     ResourcesError,
+    line_wordings,
     load_resources,
 )
 
@@ -222,3 +225,54 @@ def test_shipped_lines_never_repeat_and_end_with_the_emergency_number(
         assert set(resources.tables["default"][category]) <= set(lines)
     # The emergency number once: the country's in place of the default's.
     assert set(table[Category.DANGER_NOW]) <= set(lines)
+
+
+WORDED = ("de", "es")
+
+
+def _shipped_lines() -> set[str]:
+    resources = load_resources(DEFAULT_RESOURCES)
+    tables = resources.tables.values()
+    return {line for table in tables for lines in table.values() for line in lines}
+
+
+@pytest.mark.parametrize("locale", WORDED)
+def test_every_shipped_line_has_a_wording_in_each_language_and_none_is_stale(locale: str) -> None:
+    wordings = line_wordings(locale)
+    assert set(wordings) == _shipped_lines()
+    assert all(len(line) <= PHONE_WIDTH for line in wordings.values())
+
+
+@pytest.mark.parametrize("locale", WORDED)
+def test_lines_follow_the_country_and_their_words_follow_the_language(locale: str) -> None:
+    resources = load_resources(DEFAULT_RESOURCES)
+    english = resources.lines("DE", ["suicide", "sexual_violence"])
+    worded = resources.lines("DE", ["suicide", "sexual_violence"], locale)
+    assert worded == tuple(line_wordings(locale)[line] for line in english)
+    assert "0800 111 0 111" in worded[0] and "116 016" in "\n".join(worded)
+    assert resources.lines("DE", ["suicide"], "fr") == resources.lines("DE", ["suicide"])
+
+
+@pytest.mark.parametrize(
+    ("english", "worded"),
+    [
+        ("Samaritans: call 116 123, free", "Samaritans: 116 124 anrufen, kostenlos"),
+        ("Chat at rainn.org, 24/7", "Chat auf rain.org, rund um die Uhr"),
+        ("Text HOME to 741741", "SMS an 741741"),
+    ],
+)
+def test_a_wording_that_loses_a_number_address_or_keyword_stops_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, english: str, worded: str
+) -> None:
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / TRANSLATIONS_FILE).write_text(
+        f'[lines]\n"{english}" = "{worded}"\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(resources_module, "LOCALES", tmp_path)
+    line_wordings.cache_clear()
+    try:
+        with pytest.raises(ResourcesError, match="lost") as caught:
+            line_wordings("de")
+        assert "\n" not in str(caught.value)
+    finally:
+        line_wordings.cache_clear()

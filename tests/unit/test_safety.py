@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from messages.safety import Category, detect, load_grammar, normalise
+from messages.safety import LOCALES, PATTERNS_FILE, Category, detect, load_grammar, normalise
 from tests.safety_corpus import SAFE, load, locales
 
 S, H, V, P, D = (
@@ -129,7 +129,12 @@ TUNED_RECALL_FLOOR = 0.80
 TUNED_FALSE_ALARMS = 0.03
 
 
-@pytest.mark.parametrize("locale", locales())
+# A locale's own grammar is written against its tuned split; until then its people are
+# read with the English patterns (test below), and there is no reach to keep.
+GRAMMARS = [locale for locale in locales() if (LOCALES / locale / PATTERNS_FILE).exists()]
+
+
+@pytest.mark.parametrize("locale", GRAMMARS)
 def test_the_tuned_split_keeps_what_it_reached(locale: str) -> None:
     examples = load(locale, "tuned")
     for category in Category:
@@ -146,12 +151,13 @@ def test_the_corpus_keeps_a_held_out_third_apart(locale: str) -> None:
     tuned, held_out = load(locale, "tuned"), load(locale, "heldout")
     assert len(held_out) * 3 >= len(tuned) + len(held_out) and len(held_out) >= 300
     # Counted, never shown: a failure message must not put held-out texts in front of
-    # whoever tunes the rules.
-    assert len({e.text for e in tuned} & {e.text for e in held_out}) == 0
-    every = tuned + held_out
+    # whoever tunes the rules (so only numbers reach an assert).
+    shared = len({e.text for e in tuned} & {e.text for e in held_out})
+    assert shared == 0
+    every = [e.primary for e in tuned + held_out]
     for category in Category:
-        assert sum(e.primary == category.value for e in every) >= 60
-    assert sum(e.primary == SAFE for e in every) >= 100
+        assert every.count(category.value) >= 60, category
+    assert every.count(SAFE) >= 100
 
 
 @pytest.mark.parametrize("locale", ["de", "es", "de-AT"])
