@@ -77,6 +77,7 @@ MENU = (
     "progress",
     "history",
     "share",
+    "partner",
     "settings",
     "pause",
     "resume",
