@@ -34,6 +34,7 @@ from bot.handlers import (
     notes,
     onboarding,
     pacing,
+    partner,
     pause,
     privacy,
     prompts,
@@ -57,6 +58,7 @@ from messages.resources import load_resources
 from messages.safety import load as load_danger_reading
 from scheduler.dispatch import Dispatcher, longest_claim_wait
 from scheduler.housekeeping import Housekeeping
+from scheduler.reveals import Reveals
 from scheduler.runner import DispatchJob, build_scheduler
 from scheduler.scrubbing import RETRY_SECONDS, Scrubber
 from store.crypto import DataKey
@@ -75,6 +77,7 @@ MENU = (
     "progress",
     "history",
     "share",
+    "partner",
     "settings",
     "pause",
     "resume",
@@ -175,6 +178,7 @@ def _register(app: AttuneApp) -> None:
         "export": privacy.export_command,
         "import": importing.import_command,
         "delete": privacy.delete_command,
+        "partner": partner.partner_command,
         "share": sharing.share_command,
     }
     # An edited message is read for danger (group -3) and otherwise left as it was: an edit
@@ -233,6 +237,12 @@ def _register(app: AttuneApp) -> None:
         (callbacks.HISTORY, looking_back.page_button),
         (callbacks.LANGUAGE_PAGE, language.page_button),
         (callbacks.LANGUAGE, language.language_button),
+        (callbacks.PARTNER_PROPOSE, partner.propose_button),
+        (callbacks.PARTNER_AGREE, partner.agree_button),
+        (callbacks.PARTNER_STOP, partner.stop_button),
+        (callbacks.PARTNER_NOTE, partner.note_button),
+        (callbacks.PARTNER_OPEN, partner.open_button),
+        (callbacks.PARTNER_INVITE, partner.invite_button),
         (callbacks.SHARE_NEW, sharing.new_button),
         (callbacks.SHARE_END, sharing.end_button),
         (callbacks.SHARE_REVOKE, sharing.revoke_button),
@@ -279,12 +289,15 @@ async def open_services(app: AttuneApp) -> None:
             services.paid_budget.limit,
             settings.paid_broadcast_rate,
         )
+    sender = TelegramSender(app.bot, paid_broadcast=services.paid_budget is not None)
+    lease = timedelta(seconds=settings.claim_lease_seconds)
     dispatcher = Dispatcher(
         services.sessions,
-        TelegramSender(app.bot, paid_broadcast=services.paid_budget is not None),
+        sender,
         grace=timedelta(minutes=settings.grace_minutes),
-        lease=timedelta(seconds=settings.claim_lease_seconds),
+        lease=lease,
         events=services.metrics,
+        reveals=Reveals(services.sessions, sender, lease=lease),
     )
     wait = longest_claim_wait(settings.rate_limit)
     if settings.claim_lease_seconds < 2 * wait:

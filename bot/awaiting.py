@@ -2,8 +2,8 @@
 
 The question is stored as short text so a restart never forgets it: "timezone",
 "time:<ritual>", "summary_time", "note:<check-in id>", "journal", "journal:<ritual>",
-"share_name" (the first name an invitation shows) or "import" (a file, not typed words,
-answers that one).
+"share_name" or "partner_name" (the first name an invitation shows) or "import" (a file,
+not typed words, answers that one).
 Everything else reads and writes it as an `Awaiting` value; stored text this version does
 not know (or a ritual since retired from the catalogue) reads as no question at all.
 """
@@ -26,6 +26,7 @@ class Question(StrEnum):
     JOURNAL = "journal"  # a note on its own, maybe filed under a ritual
     IMPORT = "import"  # a file from /export to bring back
     SHARE_NAME = "share_name"  # the first name an invitation shows (/share)
+    PARTNER_NAME = "partner_name"  # ... an invitation to link as partners shows (/partner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ TIMEZONE = Awaiting(Question.TIMEZONE)
 SUMMARY_TIME = Awaiting(Question.SUMMARY_TIME)
 IMPORT = Awaiting(Question.IMPORT)
 SHARE_NAME = Awaiting(Question.SHARE_NAME)
+PARTNER_NAME = Awaiting(Question.PARTNER_NAME)
 
 
 def ritual_time(key: str) -> Awaiting:

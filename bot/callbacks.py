@@ -78,6 +78,18 @@ HISTORY = re.compile(r"^hist:([on]):(\d{1,9}):(\d{1,6})$")
 # tag against the locales there are, so an unknown one gets a kind answer.
 LANGUAGE_PAGE = re.compile(r"^lang$")
 LANGUAGE = re.compile(r"^lang:([a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2})$")
+# Sharing the weekly check-in with a partner: propose it with a deadline in days, agree to
+# the deadline proposed, or stop (withdraw, decline); each names a link, checked in the
+# handler to be one of the presser's own. Days are checked there too (1, 2 or 3).
+PARTNER_PROPOSE = re.compile(r"^psh:(\d{1,9}):(\d)$")
+PARTNER_AGREE = re.compile(r"^pok:(\d{1,9}):(\d)$")
+PARTNER_STOP = re.compile(r"^pstop:(\d{1,9})$")
+# The writer's choice for their words in a shared round (a turn of theirs), and Open under
+# a discreet message about a shared round.
+PARTNER_NOTE = re.compile(r"^pnote:(\d{1,9}):(yes|no)$")
+PARTNER_OPEN = re.compile(r"^pshow:(\d{1,9})$")
+# Invite a partner (from /partner): the same invitation as /share's, of the partner kind.
+PARTNER_INVITE = re.compile(r"^pinv$")
 # Sharing (/share): invite someone, end a link (either side), withdraw an open invitation,
 # the kinds shared without asking and one toggled, an invitation accepted or declined (the
 # person's own pending one: never named in the data), a milestone (the presser's own row)
@@ -364,6 +376,36 @@ def open_prompt(prompt_id: int) -> str:
     return f"open:{prompt_id}"
 
 
+def partner_propose(link_id: int, days: int) -> str:
+    """Propose sharing the weekly check-in, with `days` to answer."""
+    return f"psh:{link_id}:{days}"
+
+
+def partner_agree(link_id: int, days: int) -> str:
+    """Agree to the partner's proposal, with the deadline it showed."""
+    return f"pok:{link_id}:{days}"
+
+
+def partner_stop(link_id: int) -> str:
+    """Stop sharing, withdraw a proposal or decline one."""
+    return f"pstop:{link_id}"
+
+
+def partner_note(turn_id: int, answer: str) -> str:
+    """Show (yes) or keep (no) the words written with a shared answer."""
+    return f"pnote:{turn_id}:{answer}"
+
+
+def partner_open(turn_id: int) -> str:
+    """Show a discreet message about a shared round."""
+    return f"pshow:{turn_id}"
+
+
+def partner_invite() -> str:
+    """Invite a partner: ask the first name to show."""
+    return "pinv"
+
+
 def share_new() -> str:
     """Make an invitation."""
     return "shnew"
@@ -471,6 +513,12 @@ KINDS: tuple[Kind, ...] = (
     Kind(HISTORY, history, (("o", 7, 1), ("n", 999_999_999, 12))),
     Kind(LANGUAGE_PAGE, language_page, ((),)),
     Kind(LANGUAGE, language, (("de",), ("es",), ("en",))),
+    Kind(PARTNER_PROPOSE, partner_propose, ((3, 1), (999_999_999, 3))),
+    Kind(PARTNER_AGREE, partner_agree, ((3, 2),)),
+    Kind(PARTNER_STOP, partner_stop, ((3,),)),
+    Kind(PARTNER_NOTE, partner_note, ((7, "yes"), (7, "no"))),
+    Kind(PARTNER_OPEN, partner_open, ((7,),)),
+    Kind(PARTNER_INVITE, partner_invite, ((),)),
     Kind(SHARE_NEW, share_new, ((),)),
     Kind(SHARE_END, share_end, ((7,),)),
     Kind(SHARE_REVOKE, share_revoke, ((7,),)),

@@ -45,6 +45,8 @@ SECTIONS = frozenset({"person", "practices", "prompts", "check_ins", "notes", "m
 # Invitations and links (format 2 on) are never brought back: each names another person,
 # who must consent again. Their sections must be there, and are not read further.
 SHARING = frozenset({"invitations", "links"})
+# ... and check-ins shared with a partner (format 3 on), likewise.
+PARTNERS = frozenset({"partner_sharing", "partner_rounds", "partner_turns"})
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _CLOCK = re.compile(r"\d{2}:\d{2}", re.ASCII)
@@ -113,6 +115,7 @@ def read_export(raw: bytes, *, now: datetime, notes_in_all: int) -> Export:
     if not (_is_int(data.get("format")) and data["format"] in IMPORT_FORMATS):
         raise Unfit("import_why_format")
     sections = SECTIONS | SHARING if data["format"] >= 2 else SECTIONS
+    sections |= PARTNERS if data["format"] >= 3 else frozenset()
     if set(data) != sections | {"format"} or not isinstance(data["person"], dict):
         raise Unfit("import_why_not_export")
     latest = now + _CLOCK_SLACK

@@ -18,6 +18,7 @@ from progress.sharing import SHARE_KINDS
 from progress.wins import WIN_KINDS
 from scheduler.zones import COMMON_ZONES
 from store.models import Subscription
+from store.partner_sharing import DEADLINE_CHOICES
 
 
 def _button(label_key: str, locale: str, data: str) -> InlineKeyboardButton:
@@ -491,6 +492,64 @@ def open_prompt(locale: str, prompt_id: int) -> InlineKeyboardMarkup:
     button that shows its words."""
     label = render("btn_open", locale)
     return _rows([InlineKeyboardButton(label, callback_data=callbacks.open_prompt(prompt_id))], 1)
+
+
+def open_shared(locale: str, turn_id: int) -> InlineKeyboardMarkup:
+    """Under a discreet message about a shared check-in: the one button that shows it."""
+    return _choice(locale, ("btn_open", callbacks.partner_open(turn_id)))
+
+
+def partner_invite(locale: str) -> InlineKeyboardMarkup:
+    """/partner with no partner yet: invite one."""
+    return _choice(locale, ("btn_partner_invite", callbacks.partner_invite()))
+
+
+def partner_page(
+    locale: str, link_id: int, name: str, *, state: str, days: int = 0
+) -> InlineKeyboardMarkup:
+    """/partner, for one partner: what can be chosen about sharing the weekly check-in as
+    it stands (`state`: "none", "agreed", "proposed" by the presser, or "asked" of them),
+    then unlinking (the same end of a link as /share's)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if state == "none":
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    render("btn_partner_days", locale, count=choice),
+                    callback_data=callbacks.partner_propose(link_id, choice),
+                )
+                for choice in DEADLINE_CHOICES
+            ]
+        )
+    elif state == "asked":
+        rows.append([_button("btn_partner_agree", locale, callbacks.partner_agree(link_id, days))])
+        rows.append([_button("btn_partner_not_now", locale, callbacks.partner_stop(link_id))])
+    else:
+        key = "btn_partner_stop" if state == "agreed" else "btn_partner_withdraw"
+        rows.append([_button(key, locale, callbacks.partner_stop(link_id))])
+    unlink = render("btn_partner_unlink", locale, name=name)
+    rows.append([InlineKeyboardButton(unlink, callback_data=callbacks.share_end(link_id))])
+    return InlineKeyboardMarkup(rows)
+
+
+def partner_note(locale: str, turns: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """After words written with a shared answer: show them to each partner, or keep them.
+    Kept is what stands until the writer chooses otherwise."""
+    buttons = []
+    for turn_id, name in turns:
+        buttons.append(
+            InlineKeyboardButton(
+                render("btn_partner_note_share", locale, name=name),
+                callback_data=callbacks.partner_note(turn_id, "yes"),
+            )
+        )
+        buttons.append(
+            InlineKeyboardButton(
+                render("btn_partner_note_keep", locale),
+                callback_data=callbacks.partner_note(turn_id, "no"),
+            )
+        )
+    return _rows(buttons, per_row=2)
 
 
 def share_overview(

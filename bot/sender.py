@@ -24,9 +24,11 @@ from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
+from bot import keyboards
 from bot.handlers.common import Markup, consent_question
 from bot.prompt_markup import prompt_markup
 from messages import render
+from scheduler.reveals import SharedNews
 from scheduler.sender import ConsentAsk, OutgoingPrompt, Undeliverable
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,16 @@ class TelegramSender:
         """Ask someone who agreed to an older consent text about the one in force."""
         question = consent_question(ask.locale, again=True)
         request = self._request(ask.chat_id, question.text, question.markup, ask.quiet)
+        return await self._retried(lambda: self._send(request))
+
+    async def send_news(self, news: SharedNews) -> int:
+        """Tell a partner what their shared check-in came to; discreet, only a neutral line
+        shows until they tap Open."""
+        text, markup = news.text, None
+        if news.discreet:
+            text = render("partner_news_discreet", news.locale)
+            markup = keyboards.open_shared(news.locale, news.turn_id)
+        request = self._request(news.chat_id, text, markup, news.quiet)
         return await self._retried(lambda: self._send(request))
 
     def _request(

@@ -33,6 +33,7 @@ from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
 from store.models import Base, Prompt, PromptState, Subscription, User, UTCDateTime
 from store.pacing import touched
+from store.partner_rounds import SHARED_RITUAL, hold_back
 from store.subscriptions import find_subscription
 
 # ---- reading a row as plain values -------------------------------------------------------
@@ -100,6 +101,8 @@ async def turn_off(session: AsyncSession, *, user: User, ritual_key: str, now: d
     sub.paused_until = None
     _replan(sub, user, now)
     await _settle(session, user_id=user.id, subscription_id=sub.id)
+    if ritual_key == SHARED_RITUAL:
+        await hold_back(session, user_id=user.id)
 
 
 async def set_days(
@@ -119,6 +122,8 @@ async def pause_ritual(
     sub.paused_until = until
     _replan(sub, user, now)
     await _settle(session, user_id=user.id, subscription_id=sub.id)
+    if ritual_key == SHARED_RITUAL:
+        await hold_back(session, user_id=user.id)
 
 
 async def resume_ritual(
@@ -169,6 +174,7 @@ async def pause(session: AsyncSession, *, user: User, until: datetime, now: date
     _replan_all(user, now)
     # A prompt put off with "Later" would otherwise come back in the middle of the pause.
     await _settle(session, user_id=user.id)
+    await hold_back(session, user_id=user.id)
 
 
 async def resume(session: AsyncSession, *, user: User, now: datetime) -> None:
@@ -216,6 +222,7 @@ async def blocked(session: AsyncSession, *, user_id: int, now: datetime) -> None
         update(Subscription).where(Subscription.user_id == user_id).values(next_due_at=None)
     )
     await _settle(session, user_id=user_id)
+    await hold_back(session, user_id=user_id)
 
 
 # ---- what the dispatcher does to a schedule ------------------------------------------------

@@ -24,6 +24,7 @@ from scheduler.prompt_cycle import Cycle, next_prompt, seed_of
 from scheduler.sender import ConsentAsk
 from store.models import PromptState
 from store.pacing import asked
+from store.partner_rounds import SHARED_RITUAL, prompted
 from store.prompts import (
     ClaimedPrompt,
     DueSubscription,
@@ -166,6 +167,17 @@ async def claim_batch(
     await advance(session, moves=moves)
     await asked(session, offers=offers)
     ids = await insert_claims(session, claims=claims, claimed_at=claimed_at)
+    # A needs-and-boundaries prompt shared with a partner joins their round (a question
+    # about pace in its place has nothing to answer, so it joins none).
+    await prompted(
+        session,
+        prompts=[
+            (row.user_id, ids[row.id], due_at[row.id])
+            for row in fresh
+            if row.ritual_key == SHARED_RITUAL and row.id not in offers
+        ],
+        now=now,
+    )
     batch.prompts += [
         ClaimedPrompt(
             prompt_id=ids[row.id],

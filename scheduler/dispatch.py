@@ -26,7 +26,8 @@ text with nothing to rate. A due time that asks about a ritual's pace (scheduler
 is claimed and recorded like the prompt it stands in for, and rendered as that question.
 Discreet mode covers all three alike: a neutral line until the person taps Open. Someone
 whose prompt comes due under an older consent text is asked about the text in force
-instead (scheduler.claim parks their rituals).
+instead (scheduler.claim parks their rituals). Once the prompts are out, partners are told
+what their shared check-in came to (scheduler.reveals), claimed and recorded the same way.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from scheduler.changes import blocked
 from scheduler.claim import claim_batch
 from scheduler.pacing import PacingOffer, offer_text
 from scheduler.prompt_words import outgoing, sent_period
+from scheduler.reveals import Reveals
 from scheduler.sender import ConsentAsk, OutgoingPrompt, Sender, Undeliverable
 from scheduler.sent_log import SentLog
 from scheduler.summary import WEEKLY_SUMMARY, summary_text
@@ -104,6 +106,7 @@ class DispatchReport:
     blocked: int = 0
     released: int = 0
     lapsed: int = 0  # claims held so long in the queue that they were left for after the lease
+    shared: int = 0  # partners told what their shared check-in came to
     errors: list[str] = field(default_factory=list)
 
 
@@ -138,8 +141,10 @@ class Dispatcher:
         concurrency: int = 32,
         timer: Callable[[], float] = time.monotonic,
         events: DispatchEvents | None = None,
+        reveals: Reveals | None = None,
     ) -> None:
         self._sessions = sessions
+        self._reveals = reveals
         self._sender = sender
         self._grace = grace
         self._lease = lease
@@ -184,6 +189,8 @@ class Dispatcher:
             tick.report.released = len(tick.unsent)
         if tick.failure is not None:
             raise tick.failure
+        if self._reveals is not None and not self._stopping:
+            tick.report.shared = await self._reveals.tick(tick.now)
         return tick.report
 
     def _elapsed(self, tick: _Tick) -> timedelta:

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import sealing
 from store.models import Invitation, Link, User
+from store.partner_pending import forget_pending
 from store.person_keys import key_of, key_to_seal
 
 CONFIDANT: Final = "confidant"
@@ -278,6 +279,8 @@ async def end_link(session: AsyncSession, *, link_id: int, user_id: int) -> Link
     )
     if link is None:
         return None
+    # Whatever is pending between partners goes first: no reveal is sent after the link.
+    await forget_pending(session, link_ids=select(Link.id).where(Link.id == link.id))
     await session.execute(delete(Link).where(Link.id == link.id))
     return link
 
@@ -348,6 +351,8 @@ async def set_shares(session: AsyncSession, *, link_id: int, user_id: int, share
 async def forget_sharing(session: AsyncSession, *, user_id: int) -> None:
     """Erase the person's invitations and links, both directions; an invitation of someone
     else's that they took forgets who took it."""
+    mine = or_(Link.user_id == user_id, Link.member_id == user_id)
+    await forget_pending(session, link_ids=select(Link.id).where(mine))
     await session.execute(
         delete(Link).where(or_(Link.user_id == user_id, Link.member_id == user_id))
     )

@@ -302,6 +302,70 @@ class Link(Base):
     created_at: Mapped[datetime]
 
 
+class PartnerSharing(Base):
+    """Two partners' agreement to share the weekly needs-and-boundaries check-in
+    (store.partner_rounds): one proposed it with a deadline, the other agreed to both.
+
+    Until `agreed_at` it is a proposal only, and nothing is shared.
+    """
+
+    __tablename__ = "partner_sharing"
+
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("links.id", ondelete="CASCADE"), primary_key=True
+    )
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Days after the later of the two prompts within which both must answer.
+    deadline_days: Mapped[int] = mapped_column(SmallInteger)
+    agreed_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class PartnerRound(Base):
+    """One week of a shared check-in between two partners: open while waiting for both
+    answers, then either revealed to both or closed with nothing shared."""
+
+    __tablename__ = "partner_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16))  # a RoundState
+    # The deadline: a week after the first prompt while the other's has not come, then the
+    # agreed days after the later prompt.
+    closes_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+
+
+class PartnerTurn(Base):
+    """One partner's side of a round: the prompt they got for it, whether their words may
+    be shown, and the message that tells them how the round ended.
+
+    The answer itself is the person's own check-in for that prompt, sealed with their key;
+    nothing of it is copied here.
+    """
+
+    __tablename__ = "partner_turns"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("partner_rounds.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # One prompt may stand in several rounds: one per partner the person shares with.
+    prompt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prompts.id", ondelete="CASCADE"), index=True, default=None
+    )
+    # The writer chose to show the other the few words written with this answer.
+    share_note: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When this person is told how the round ended; claimed and recorded like a prompt
+    # (scheduler.reveals), so a restart or a second replica never tells twice.
+    tell_at: Mapped[datetime | None] = mapped_column(index=True, default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    told_at: Mapped[datetime | None] = mapped_column(default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
 class PaidBroadcastDay(Base):
     """Paid-broadcast messages set aside on one UTC day by every process together: one
     daily Stars budget for the bot, across replicas and restarts (store.paid_broadcast)."""
@@ -332,3 +396,11 @@ class PromptState(StrEnum):
     EXPIRED = "expired"  # unanswered when the next one came or a day passed, or too late
     # after downtime to send at all; a late tap on it still counts
     FAILED = "failed"  # Telegram would not take it
+
+
+class RoundState(StrEnum):
+    """How a partners' round stands (store.partner_rounds)."""
+
+    OPEN = "open"  # waiting for both answers, until closes_at
+    REVEAL = "reveal"  # both answered: each is shown both answers
+    QUIET = "quiet"  # closed with nothing shared: each is told so, gently

@@ -14,16 +14,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import sealing
 from store.check_ins import opened
 from store.invitations import forget_sharing
-from store.models import CheckIn, Invitation, Link, Milestone, Note, Prompt, Subscription, User
+from store.models import (
+    CheckIn,
+    Invitation,
+    Link,
+    Milestone,
+    Note,
+    PartnerRound,
+    PartnerSharing,
+    PartnerTurn,
+    Prompt,
+    Subscription,
+    User,
+)
 from store.person_keys import key_of, keyring_of
 from store.sealing import PersonKey
 
 # The export's layout: /import reads only files that name this one. Raise it whenever a
 # field is renamed, removed or changes meaning (store.restore and bot.export_reader read it).
-EXPORT_FORMAT = 2
-# Formats /import still reads: 1 had no invitations or links (which are never brought
-# back: each names another person, who must consent again).
-IMPORT_FORMATS = frozenset({1, 2})
+EXPORT_FORMAT = 3
+# Formats /import still reads: 1 had no invitations or links, 2 no check-ins shared with a
+# partner (none of which are brought back: each names another person, who must consent
+# again).
+IMPORT_FORMATS = frozenset({1, 2, 3})
 
 # Which part of the export holds each table's rows, and under which name a column appears
 # where the export's name says more than the column's. A test (tests/security) checks that
@@ -37,6 +50,9 @@ SECTIONS = {
     "milestones": "milestones",
     "invitations": "invitations",
     "links": "links",
+    "partner_sharing": "partner_sharing",
+    "partner_rounds": "partner_rounds",
+    "partner_turns": "partner_turns",
 }
 RENAMED = {
     "users": {"country": "help_line_country"},
@@ -63,6 +79,9 @@ RENAMED = {
         "sealed_member_name": "member_name",
         "shares": "shared_without_asking",
     },
+    "partner_sharing": {"proposed_by": "proposed_by_you"},
+    "partner_rounds": {},
+    "partner_turns": {"share_note": "words_shown"},
 }
 # Columns left out on purpose: only row ids, links to the person's own row, and what
 # stands in for a sealed value (the key id names the person's key in the keyring; a
@@ -80,6 +99,11 @@ LEFT_OUT = {
     # person, named by the name the link holds.
     "invitations": {"id", "token_hash"},
     "links": {"id", "member_id"},
+    # A shared check-in's agreement is its link's (one link, one agreement); a turn is one
+    # of the person's own, in a round exported beside it.
+    "partner_sharing": {"link_id"},
+    "partner_rounds": set(),
+    "partner_turns": {"id", "user_id"},
 }
 
 
@@ -123,6 +147,26 @@ async def collect(session: AsyncSession, *, user: User) -> dict[str, Any]:
             select(Link)
             .where(or_(Link.user_id == user.id, Link.member_id == user.id))
             .order_by(Link.id)
+        )
+    )
+    link_ids = [link.id for link in links]
+    sharing = list(
+        await session.scalars(
+            select(PartnerSharing)
+            .where(PartnerSharing.link_id.in_(link_ids))
+            .order_by(PartnerSharing.link_id)
+        )
+    )
+    rounds = list(
+        await session.scalars(
+            select(PartnerRound)
+            .where(PartnerRound.link_id.in_(link_ids))
+            .order_by(PartnerRound.id)
+        )
+    )
+    turns = list(
+        await session.scalars(
+            select(PartnerTurn).where(PartnerTurn.user_id == user.id).order_by(PartnerTurn.id)
         )
     )
     # Rows are sealed only once the person has a key: without one there are none.
@@ -252,6 +296,39 @@ async def collect(session: AsyncSession, *, user: User) -> dict[str, Any]:
                 "created_at": _iso(link.created_at),
             }
             for link in links
+        ],
+        # Sharing the weekly check-in with a partner: the agreement, its weeks, and the
+        # person's own side of each (the answer itself is their check-in for that prompt).
+        "partner_sharing": [
+            {
+                "proposed_by_you": s.proposed_by == user.id,
+                "deadline_days": s.deadline_days,
+                "agreed_at": _iso(s.agreed_at),
+                "created_at": _iso(s.created_at),
+            }
+            for s in sharing
+        ],
+        "partner_rounds": [
+            {
+                "id": r.id,
+                "link_id": r.link_id,
+                "state": r.state,
+                "closes_at": _iso(r.closes_at),
+                "created_at": _iso(r.created_at),
+            }
+            for r in rounds
+        ],
+        "partner_turns": [
+            {
+                "round_id": t.round_id,
+                "prompt_id": t.prompt_id,
+                "words_shown": t.share_note,
+                "tell_at": _iso(t.tell_at),
+                "claimed_at": _iso(t.claimed_at),
+                "told_at": _iso(t.told_at),
+                "message_id": t.message_id,
+            }
+            for t in turns
         ],
     }  # fmt: skip
 

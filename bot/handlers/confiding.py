@@ -175,7 +175,10 @@ async def ended_notice(session: AsyncSession, link: Link, *, ended_by: int) -> D
     if other is None or other.blocked_at is not None:
         return None
     named = await invitations.names(session, link)
-    if other_id == link.user_id:
+    if link.kind == invitations.PARTNER:
+        name = named.member if other_id == link.user_id else named.shown
+        text = render("partner_unlinked_told", other.locale, name=name)
+    elif other_id == link.user_id:
         text = render("share_told_ended", other.locale, name=named.member)
     else:
         text = render("share_told_stopped", other.locale, name=named.shown)

@@ -66,8 +66,9 @@ async def _typed(context: AttuneContext, v: Visit, typed: str) -> list[Reply]:
         return [reply("answer_too_long", v.locale)]
     if asked == awaiting.TIMEZONE:
         return await onboarding.zone_text(tap, typed)
-    if asked == awaiting.SHARE_NAME:
-        return await sharing.name_text(tap, typed, context.bot.username)
+    if asked in (awaiting.SHARE_NAME, awaiting.PARTNER_NAME):
+        partner = asked == awaiting.PARTNER_NAME
+        return await sharing.name_text(tap, typed, context.bot.username, partner=partner)
     if asked is not None and tap.user.timezone is None:
         return [reply("need_start", v.locale)]  # the answers below schedule in their zone
     if asked == awaiting.SUMMARY_TIME:

@@ -12,6 +12,7 @@ from bot.handlers.common import Reply, answer, edit_markup, reply
 from bot.handlers.confiding import milestone_shares
 from bot.handlers.crisis import crisis_reply
 from bot.handlers.milestones import after_check_in, after_journal_note, celebrations, hard_night
+from bot.handlers.partner import note_question
 from bot.handlers.taps import Tap, member_button, member_command, ritual_key, visit
 from bot.services import AttuneContext
 from messages import is_ritual, ritual_text
@@ -133,5 +134,13 @@ async def note_text(context: AttuneContext, tap: Tap, target: Awaiting, text: st
         reached = await after_journal_note(session, user=user, now=now, hold=bool(dangers))
     if dangers:
         return [crisis_reply(context, locale, user, dangers)]
+    # Words written with an answer shared with a partner stay the writer's unless they
+    # choose to show them: asked now, kept until then.
+    shared = None
+    if check_in is not None:
+        shared = await note_question(
+            session, user_id=user.id, prompt_id=check_in.prompt_id, locale=locale
+        )
     shares = await milestone_shares(session, user=user, keys=reached, now=now, auto=False)
-    return [reply("note_saved", locale), *celebrations(reached, locale), *shares.replies()]
+    saved = [reply("note_saved", locale), *([shared] if shared else [])]
+    return [*saved, *celebrations(reached, locale), *shares.replies()]

@@ -35,7 +35,11 @@ async def privacy_command(update: Update, context: AttuneContext) -> None:
     locale = await person_locale(update, context)
     who = contact or render("privacy_contact_unset", locale)
     await send(
-        update, [reply("privacy_policy", locale, None, contact=who, **consent_values(locale))]
+        update,
+        [
+            reply("privacy_policy", locale, None, contact=who, **consent_values(locale)),
+            reply("privacy_partner", locale),
+        ],
     )
 
 

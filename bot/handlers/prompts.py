@@ -13,6 +13,7 @@ from bot.handlers.answered import answered_prompt
 from bot.handlers.common import Reply, answer, edit, edit_markup, is_member, reply, send
 from bot.handlers.confiding import Shares, deliver, milestone_shares
 from bot.handlers.milestones import after_check_in, celebrations, hard_night, held_back
+from bot.handlers.partner import answer_kept
 from bot.handlers.safety import care_offer
 from bot.handlers.summary import opened_summary
 from bot.handlers.taps import Visit, visit
@@ -25,6 +26,7 @@ from scheduler.prompt_words import prompt_words
 from scheduler.snooze import snooze_options
 from scheduler.summary import WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
+from store import partner_rounds
 from store import prompts as prompt_rows
 from store.check_ins import rate_prompt
 from store.models import Prompt, PromptState
@@ -86,6 +88,9 @@ async def rate(update: Update, context: AttuneContext) -> None:
             held: list[str] = []
             shares = Shares()
             offered = 0
+            # In a round shared with a partner, the answer waits there for theirs.
+            shared = await partner_rounds.answered(session, prompt_id=prompt.id, now=now)
+            kept = await answer_kept(session, user_id=user.id, turns=shared, locale=locale)
             care = await hard_night(session, check_in=check_in)
             if is_new:
                 if care:
@@ -117,7 +122,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
         replies = celebrations(reached, locale, held=held)
         if care:  # then nothing above celebrates
             replies.append(care_offer(locale, key, offered))
-        await send(update, [*replies, *shares.replies()])
+        await send(update, [*kept, *replies, *shares.replies()])
         await deliver(update, context, shares.deliveries)
 
 

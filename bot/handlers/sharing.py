@@ -23,7 +23,7 @@ from messages import render
 from progress.sharing import SHARE_KINDS, parse_shares, stored_shares
 from scheduler.zones import resolve_zone
 from store import invitations
-from store.invitations import CONFIDANT, MAX_NAME_CHARS, Refusal
+from store.invitations import CONFIDANT, MAX_NAME_CHARS, PARTNER, Refusal
 from store.models import Invitation, Link, User
 
 
@@ -72,18 +72,23 @@ async def new_button(update: Update, context: AttuneContext) -> None:
     await _button(update, context, ask, in_place=False)
 
 
-async def name_text(tap: Tap, typed: str, bot_username: str) -> list[Reply]:
-    """The first name to show, typed or tapped: the invitation and its link."""
+async def name_text(
+    tap: Tap, typed: str, bot_username: str, *, partner: bool = False
+) -> list[Reply]:
+    """The first name to show, typed or tapped: the invitation and its link (to link as
+    partners, asked from /partner: the same invitation, of the partner kind)."""
     name = " ".join(typed.split())
     if not name or len(name) > MAX_NAME_CHARS or not name.isprintable():
         return [reply("share_name_unfit", tap.locale)]
     tap.user.awaiting = None
+    kind = PARTNER if partner else CONFIDANT
     token = await invitations.create_invitation(
-        tap.session, inviter=tap.user.id, kind=CONFIDANT, shown_name=name, now=tap.now
+        tap.session, inviter=tap.user.id, kind=kind, shown_name=name, now=tap.now
     )
     until = describe_next(tap.now + invitations.LIFETIME, _zone(tap.user), tap.now, tap.locale)
     link = f"https://t.me/{bot_username}?start={token}"
-    return [reply("share_link", tap.locale, ReplyKeyboardRemove(), link=link, until=until,
+    key = "share_link_partner" if partner else "share_link"
+    return [reply(key, tap.locale, ReplyKeyboardRemove(), link=link, until=until,
                   name=name)]  # fmt: skip
 
 
@@ -102,6 +107,9 @@ async def end_button(update: Update, context: AttuneContext) -> None:
         if notice is not None:
             notices.append(notice)
         named = await invitations.names(tap.session, link)
+        if link.kind == PARTNER:  # unlinked from /partner
+            name = named.member if link.user_id == tap.user.id else named.shown
+            return reply("partner_unlinked", tap.locale, name=name)
         if link.user_id == tap.user.id:
             return reply("share_ended_by_you", tap.locale, name=named.member)
         return reply("share_stopped_by_you", tap.locale, name=named.shown)
@@ -175,7 +183,8 @@ async def opened_link(v: Visit, user: User, token: str) -> list[Reply]:
 async def invitation_offer(v: Visit | Tap, invitation: Invitation) -> Reply:
     """Who invited them, what they would receive and what never; Accept or Decline."""
     name = await invitations.invitation_name(v.session, invitation)
-    return reply("invite_offer", v.locale, keyboards.invite_answer(v.locale), name=name)
+    key = "invite_offer_partner" if invitation.kind == PARTNER else "invite_offer"
+    return reply(key, v.locale, keyboards.invite_answer(v.locale), name=name)
 
 
 async def after_consent(v: Visit, user: User) -> list[Reply] | None:
@@ -220,10 +229,12 @@ async def invite_answer(update: Update, context: AttuneContext) -> None:
                 outcome = refusal(taken, v.locale)
             else:
                 named = await invitations.names(v.session, taken)
-                outcome = reply("invite_accepted", v.locale, name=named.shown)
+                kind = "_partner" if taken.kind == PARTNER else ""
+                outcome = reply(f"invite_accepted{kind}", v.locale, name=named.shown)
                 inviter = await v.session.get(User, taken.user_id)
                 if inviter is not None and inviter.blocked_at is None:
-                    text = _render("invite_told_accepted", inviter.locale, name=named.member)
+                    told_key = f"invite_told_accepted{kind}"
+                    text = _render(told_key, inviter.locale, name=named.member)
                     told.append(Delivery(inviter.id, inviter.chat_id, text))
     if isinstance(outcome, str):
         await answer(query, reply(outcome, v.locale).text)

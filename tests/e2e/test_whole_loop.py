@@ -121,6 +121,8 @@ async def test_commands_are_registered_at_start(bot: AttuneApp, emulator: BotApi
         "journal",
         "progress",
         "history",
+        "share",
+        "partner",
         "settings",
         "pause",
         "resume",

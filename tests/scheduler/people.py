@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from messages import rituals
 from messages.consent import CONSENT_VERSION
+from scheduler.reveals import SharedNews
 from scheduler.sender import ConsentAsk, OutgoingPrompt, Undeliverable
 from store.db import session_factory
 from store.models import Prompt, Subscription, User
@@ -23,6 +24,7 @@ class RecordingSender:
     def __init__(self) -> None:
         self.sent: list[OutgoingPrompt] = []
         self.asked: list[ConsentAsk] = []
+        self.news: list[SharedNews] = []  # what partners were told of a shared check-in
         self.refuse: set[int] = set()
         self.broken: set[int] = set()
 
@@ -35,6 +37,11 @@ class RecordingSender:
         self._deliverable(ask.chat_id)
         self.asked.append(ask)
         return len(self.asked)
+
+    async def send_news(self, news: SharedNews) -> int:
+        self._deliverable(news.chat_id)
+        self.news.append(news)
+        return len(self.news)
 
     def _deliverable(self, chat_id: int) -> None:
         if chat_id in self.refuse:

@@ -11,6 +11,15 @@ person says what must happen at every tick, and the checks are:
 * never twice for one due time (a snoozed prompt comes back once, as the same prompt);
 * nothing snoozed survives turning off, pausing, blocking or /delete, and a snoozed
   prompt that comes back when it may not be sent is expired, never sent.
+
+The person is linked as partners with someone else (who shares the needs-and-boundaries
+check-in every day, in another zone), and either answers it at random; /delete links the
+newcomer again. For the shared check-in:
+
+* each partner is told how a round ended at most once, never after /delete, never while
+  they may not be prompted, and everything due to be told is told in the tick;
+* a round still pending when the person pauses (they or the ritual), turns it off, blocks
+  the bot or declines consent never reveals anything: at most "nothing was shared".
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from messages import ritual
 from messages.consent import CONSENT_VERSION
@@ -42,22 +51,29 @@ from scheduler import changes
 from scheduler.dispatch import Dispatcher
 from scheduler.local_time import format_local_time
 from scheduler.planning import rule_from_text, weekdays_to_text
+from scheduler.reveals import Reveals
 from scheduler.snooze import snooze_options
 from scheduler.summary import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKLY_SUMMARY
 from scheduler.zones import resolve_zone
 from store import prompts as prompt_rows
 from store.check_ins import rate_prompt
 from store.db import create_engine, migrate, session_factory
-from store.models import Prompt, PromptState, Subscription, User
+from store.invitations import create_invitation, redeem
+from store.models import Link, PartnerRound, PartnerTurn, Prompt, PromptState, Subscription, User
+from store.partner_rounds import SHARED_RITUAL, answered
+from store.partner_sharing import agree, propose
+from store.person_keys import prepare as tie_keyring
 from store.personal_data import erase
 from store.users import get_user
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, fresh_database, keyring_for
 from tests.scheduler.people import RecordingSender
 
 GRACE = timedelta(hours=1)
 # What the examples got to, so the test fails if it stops reaching what it checks.
 REACHED: Counter[str] = Counter()
-KEYS = ("body_scan", "breath", WEEKLY_SUMMARY)
+KEYS = ("body_scan", "breath", WEEKLY_SUMMARY, SHARED_RITUAL)
+# The partner: never paused, prompted every day at 21:00 in Kolkata.
+PARTNER = 900
 TIMES = ("00:00", "02:30", "07:15", "22:00", "23:30")
 ZONES = ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC")
 # Evenings close to clocks changing: Europe and the US in spring and autumn, Lord Howe's
@@ -135,6 +151,10 @@ class Lives(RuleBasedStateMachine):
         self.fresh: set[tuple[int, datetime]] = set()  # (subscription, due time) sent
         self.snoozed: dict[int, tuple[str, datetime]] = {}  # prompt -> (key, back at)
         self.gone: set[int] = set()  # chats of people who used /delete
+        self.ring: Any = None
+        self.partner_fresh: set[tuple[int, datetime]] = set()  # the partner's, likewise
+        self.told: Counter[int] = Counter()  # partner turns told, by turn
+        self.held: set[int] = set()  # rounds pending when the person stopped sharing
 
     def run(self, coro: Any) -> Any:
         return self.runner.run(coro)
@@ -142,6 +162,8 @@ class Lives(RuleBasedStateMachine):
     def teardown(self) -> None:
         if self.engine is not None:
             self.run(self.engine.dispose())
+        if self.ring is not None:
+            self.run(self.ring.dispose())
         self.runner.close()
 
     # ---- setting up ----------------------------------------------------------------------
@@ -157,12 +179,19 @@ class Lives(RuleBasedStateMachine):
         self.run(self._empty())
         self.person = Person(telegram_id=1, zone=zone)
         self.run(self._newcomer())
+        self.run(self._partner())
+        self.run(self._link())
         self.turn_on("body_scan", local_time)  # something is on to begin with
+        # ... and the check-in shared with the partner, every day, so rounds come often.
+        self.turn_on(SHARED_RITUAL, local_time)
+        self.set_days(SHARED_RITUAL, set(range(7)))
 
     async def _open(self) -> None:
         self.engine = create_engine(self.url)
-        self.sessions = session_factory(self.engine)
-        self.dispatcher = Dispatcher(self.sessions, self.sender, grace=GRACE)
+        self.ring = keyring_for(self.url)  # prepared and tied once, before the machine
+        self.sessions = session_factory(self.engine, self.ring)
+        reveals = Reveals(self.sessions, self.sender)
+        self.dispatcher = Dispatcher(self.sessions, self.sender, grace=GRACE, reveals=reveals)
 
     async def _empty(self) -> None:
         async with self.sessions() as session, session.begin():
@@ -182,6 +211,36 @@ class Lives(RuleBasedStateMachine):
             user.subscriptions = []
             session.add(user)
             await changes.consent_given(session, user=user, now=self.now)
+
+    async def _partner(self) -> None:
+        async with self.sessions() as session, session.begin():
+            user = User(
+                telegram_id=PARTNER, chat_id=PARTNER, timezone="Asia/Kolkata",
+                adult_confirmed_at=self.now, created_at=self.now,
+            )  # fmt: skip
+            user.subscriptions = []
+            session.add(user)
+            await changes.consent_given(session, user=user, now=self.now)
+            await changes.turn_on(
+                session, user=user, ritual_key=SHARED_RITUAL, now=self.now,
+                local_time="21:00", weekdays="0123456",
+            )  # fmt: skip
+
+    async def _link(self) -> None:
+        """The person and the partner, linked, sharing the check-in with a day to answer."""
+        async with self.sessions() as session, session.begin():
+            me = await get_user(session, telegram_id=self.person.telegram_id)
+            partner = await get_user(session, telegram_id=PARTNER)
+            assert me is not None and partner is not None
+            token = await create_invitation(
+                session, inviter=partner.id, kind="partner", shown_name="Kim", now=self.now
+            )
+            link = await redeem(
+                session, token=token, redeemer_id=me.id, now=self.now, member_name="Lee"
+            )
+            assert isinstance(link, Link)
+            assert await propose(session, link=link, user_id=partner.id, days=1, now=self.now)
+            assert await agree(session, link=link, user_id=me.id, days=1, now=self.now)
 
     async def _change(self, name: str, **kwargs: Any) -> None:
         async with self.sessions() as session, session.begin():
@@ -216,10 +275,13 @@ class Lives(RuleBasedStateMachine):
 
     @rule(key=st.sampled_from(KEYS))
     def turn_off(self, key: str) -> None:
-        self.run(self._change("turn_off", ritual_key=key))
         r = self.person.rituals[key]
+        was_on = r.on
+        self.run(self._change("turn_off", ritual_key=key))
         r.on, r.paused_until = False, None
         self._forget_snoozed(key)
+        if key == SHARED_RITUAL and was_on:  # turning off what is off changes nothing
+            self._held()
 
     @rule(key=st.sampled_from(KEYS), days=st.sets(st.integers(0, 6), min_size=1))
     def set_days(self, key: str, days: set[int]) -> None:
@@ -240,6 +302,7 @@ class Lives(RuleBasedStateMachine):
         self.run(self._change("pause", until=until))
         self.person.paused_until = until
         self._forget_snoozed(*KEYS)
+        self._held()
 
     @rule()
     def resume(self) -> None:
@@ -255,6 +318,8 @@ class Lives(RuleBasedStateMachine):
         self.run(self._change("pause_ritual", ritual_key=key, until=until))
         r.paused_until = until
         self._forget_snoozed(key)
+        if key == SHARED_RITUAL:
+            self._held()
 
     @rule(key=st.sampled_from(KEYS))
     def resume_ritual(self, key: str) -> None:
@@ -272,6 +337,7 @@ class Lives(RuleBasedStateMachine):
         midnight = datetime.combine(tomorrow, datetime.min.time(), tzinfo=zone)
         self.person.paused_until = midnight.astimezone(UTC)
         self._forget_snoozed(*KEYS)
+        self._held()
 
     @rule()
     def new_consent_text(self) -> None:
@@ -289,12 +355,14 @@ class Lives(RuleBasedStateMachine):
         self.run(self._change("consent_declined"))
         self.person.paused_until = UNTIL_RESUMED
         self._forget_snoozed(*KEYS)
+        self._held()
 
     @rule()
     def blocked(self) -> None:
         self.run(self._blocked())
         self.person.blocked = True
         self._forget_snoozed(*KEYS)
+        self._held()
 
     async def _blocked(self) -> None:
         async with self.sessions() as session, session.begin():
@@ -313,9 +381,14 @@ class Lives(RuleBasedStateMachine):
         self.run(self._delete())
         self.gone.add(self.person.telegram_id)
         self.snoozed.clear()
+        # The link went with them, and every round and turn of it (whose ids SQLite may
+        # hand out again).
+        self.told.clear()
+        self.held.clear()
         self.sent_ids.clear()  # SQLite may hand the erased rows' ids out again
         self.person = Person(telegram_id=self.person.telegram_id + 1, zone=self.person.zone)
         self.run(self._newcomer())
+        self.run(self._link())  # and links with the partner, who stays
         self.turn_on("breath", None)  # the newcomer chooses something too
 
     async def _delete(self) -> None:
@@ -327,6 +400,7 @@ class Lives(RuleBasedStateMachine):
     @rule()
     def restart(self) -> None:
         self.run(self.engine.dispose())
+        self.run(self.ring.dispose())
         self.run(self._open())
 
     @precondition(lambda self: bool(self.snoozed))
@@ -410,6 +484,68 @@ class Lives(RuleBasedStateMachine):
             return None
         return await prompt_rows.get_prompt(session, prompt_id=prompt_id)
 
+    @rule(who=st.sampled_from(("person", "partner")))
+    def answer_shared(self, who: str) -> None:
+        # Either partner rates their latest shared prompt (a late tap on one still counts).
+        telegram_id = PARTNER if who == "partner" else self.person.telegram_id
+        REACHED.update(["shared answer" if self.run(self._answer(telegram_id)) else "none"])
+
+    @rule()
+    def both_answer(self) -> None:
+        # The same again, both at once: a rule twice is drawn twice as often.
+        self.answer_shared("person")
+        self.answer_shared("partner")
+
+    @rule()
+    def tick_when_due_then_both_answer(self) -> None:
+        # The next prompt arrives, and both partners answer what they have: a round that
+        # nobody stops in between is revealed a few minutes later.
+        self._tick_when_due(timedelta(0))
+        self.both_answer()
+        self.tick(timedelta(minutes=20))
+
+    async def _answer(self, telegram_id: int) -> bool:
+        async with self.sessions() as session, session.begin():
+            prompt_id = await session.scalar(
+                select(Prompt.id)
+                .join(Subscription)
+                .join(User)
+                .where(
+                    User.telegram_id == telegram_id,
+                    Subscription.ritual_key == SHARED_RITUAL,
+                    Prompt.state.in_([PromptState.SENT, PromptState.EXPIRED]),
+                    Prompt.sent_at.is_not(None),
+                )
+                .order_by(Prompt.due_at.desc())
+                .limit(1)
+            )
+            if prompt_id is None:
+                return False
+            prompt = await prompt_rows.get_prompt(session, prompt_id=prompt_id)
+            assert prompt is not None
+            user_id = prompt.subscription.user_id
+            await rate_prompt(session, prompt=prompt, user_id=user_id, rating=4, now=self.now)
+            return bool(await answered(session, prompt_id=prompt_id, now=self.now))
+
+    def _held(self) -> None:
+        """Right after the person stopped the shared check-in: nothing of theirs is still
+        pending, and what was will never be revealed."""
+        self.held |= self.run(self._rounds(pending=True))
+        REACHED.update(["held back"])
+
+    async def _rounds(self, *, pending: bool) -> set[int]:
+        async with self.sessions() as session:
+            query = select(PartnerRound.id)
+            if pending:
+                query = query.where(PartnerRound.state.in_(("open", "reveal")))
+            found = set(await session.scalars(query))
+        if pending:
+            # A hold closes every round of the person's links: this is only what was
+            # pending a moment ago, now closed.
+            assert not found, "a round stayed pending through a pause"
+            return await self._rounds(pending=False)
+        return found
+
     # ---- time ---------------------------------------------------------------------------
 
     @rule(late=st.sampled_from((timedelta(0), timedelta(minutes=1), timedelta(minutes=59))))
@@ -436,10 +572,11 @@ class Lives(RuleBasedStateMachine):
 
     async def _next_due(self) -> datetime | None:
         async with self.sessions() as session:
+            # The partner's too: their prompt, skipped as too late, would join no round.
             due: datetime | None = await session.scalar(
                 select(Subscription.next_due_at)
                 .join(User)
-                .where(User.telegram_id == self.person.telegram_id)
+                .where(User.telegram_id.in_((self.person.telegram_id, PARTNER)))
                 .order_by(Subscription.next_due_at)
                 .where(Subscription.next_due_at.is_not(None))
                 .limit(1)
@@ -449,9 +586,18 @@ class Lives(RuleBasedStateMachine):
     @rule(jump=st.sampled_from(JUMPS))
     def tick(self, jump: timedelta) -> None:
         since, self.now = self.now, self.now + jump
-        before = len(self.sender.sent)
+        before, news_before = len(self.sender.sent), len(self.sender.news)
         self.run(self.dispatcher.tick(self.now))
+        self._check_news(self.sender.news[news_before:])
         sent = self.run(self._describe([p.prompt_id for p in self.sender.sent[before:]]))
+        mine = []
+        for row in sent:
+            if row[1] != PARTNER:
+                mine.append(row)
+                continue
+            assert row[2] == SHARED_RITUAL and (row[4], row[3]) not in self.partner_fresh
+            self.partner_fresh.add((row[4], row[3]))
+        sent = mine
         fresh: dict[str, datetime] = {}
         returned: set[int] = set()
         may_return = {pid for pid, (_key, back) in self.snoozed.items() if back <= self.now}
@@ -494,6 +640,38 @@ class Lives(RuleBasedStateMachine):
             found = {row[0]: tuple(row) for row in rows}
         return [found[i] for i in prompt_ids]
 
+    def _check_news(self, news: list[Any]) -> None:
+        rounds = self.run(self._rounds_of([n.turn_id for n in news]))
+        for item in news:
+            assert item.chat_id not in self.gone, "a partner message reached someone erased"
+            self.told[item.turn_id] += 1
+            assert self.told[item.turn_id] == 1, "a partner was told twice"
+            revealed = item.text.startswith("Your check-in with")
+            REACHED.update(["revealed" if revealed else "nothing shared"])
+            if item.chat_id == self.person.telegram_id:
+                assert self.person.may_prompt(SHARED_RITUAL, self.now), "told while stopped"
+            if revealed:
+                assert rounds[item.turn_id] not in self.held, "revealed after a pause"
+        assert not self.run(self._untold()), "a partner due to be told was not"
+
+    async def _rounds_of(self, turn_ids: list[int]) -> dict[int, int]:
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(PartnerTurn.id, PartnerTurn.round_id).where(PartnerTurn.id.in_(turn_ids))
+            )
+            return {turn_id: round_id for turn_id, round_id in rows.tuples()}
+
+    async def _untold(self) -> int:
+        async with self.sessions() as session:
+            return int(
+                await session.scalar(
+                    select(func.count()).where(
+                        PartnerTurn.tell_at <= self.now, PartnerTurn.told_at.is_(None)
+                    )
+                )
+                or 0
+            )
+
     # ---- helpers and invariants -----------------------------------------------------------
 
     async def _set_user(self, **values: Any) -> None:
@@ -534,12 +712,17 @@ class Lives(RuleBasedStateMachine):
             )
 
 
+# Slower than most (a minute on SQLite, more on PostgreSQL): a thousand and more steps.
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_prompts_follow_every_schedule_change(backend: str, tmp_path: Path) -> None:
     async def prepare() -> str:
         url = await fresh_database(backend, tmp_path)
         engine = create_engine(url)
         await migrate(engine)
+        ring = keyring_for(url)
+        await tie_keyring(engine, ring)
+        await ring.dispose()
         await engine.dispose()
         return url
 
@@ -558,3 +741,6 @@ def test_prompts_follow_every_schedule_change(backend: str, tmp_path: Path) -> N
     # Derandomized, so these hold run after run; they fail if the machine stops reaching
     # what it checks (a snoozed prompt back, or one stopped before its time).
     assert REACHED["fresh"] >= 20 and REACHED["back"] >= 1, REACHED
+    # ... or a partner shown both answers, told nothing was shared, or a round held back.
+    assert REACHED["revealed"] >= 1 and REACHED["nothing shared"] >= 1, REACHED
+    assert REACHED["held back"] >= 1, REACHED

@@ -14,7 +14,16 @@ from store.check_ins import add_check_in, name_win
 from store.db import session_factory
 from store.invitations import create_invitation, redeem, set_shares
 from store.keyring import Keyring
-from store.models import Base, Link, Prompt, Subscription, User
+from store.models import (
+    Base,
+    Link,
+    PartnerRound,
+    PartnerSharing,
+    PartnerTurn,
+    Prompt,
+    Subscription,
+    User,
+)
 from store.notes import add_note
 from store.personal_data import LEFT_OUT, RENAMED, SECTIONS, collect
 from store.progress import add_milestones
@@ -88,7 +97,24 @@ async def _store_one_of_everything(engine: AsyncEngine, keyring: Keyring) -> Use
         theirs = await create_invitation(
             session, inviter=other.id, kind="partner", shown_name="Sam", now=NOW
         )
-        assert isinstance(await redeem(session, token=theirs, redeemer_id=user.id, now=NOW), Link)
+        partners = await redeem(session, token=theirs, redeemer_id=user.id, now=NOW)
+        assert isinstance(partners, Link)
+        # Sharing the weekly check-in with that partner: agreed, one round, their turn in it.
+        session.add(
+            PartnerSharing(
+                link_id=partners.id, proposed_by=user.id, deadline_days=2, agreed_at=NOW,
+                created_at=NOW,
+            )
+        )  # fmt: skip
+        week = PartnerRound(link_id=partners.id, state="reveal", closes_at=later, created_at=NOW)
+        session.add(week)
+        await session.flush()
+        session.add(
+            PartnerTurn(
+                round_id=week.id, user_id=user.id, prompt_id=prompt.id, share_note=True,
+                tell_at=NOW, claimed_at=NOW, told_at=NOW, message_id=78,
+            )
+        )  # fmt: skip
     return user
 
 
