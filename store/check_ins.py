@@ -20,6 +20,9 @@ from store.pacing import touched
 from store.person_keys import KeyGone, key_of, key_to_seal
 from store.sealing import PersonKey
 
+# Where `previous` keeps what it read, in the session's info.
+_PREVIOUS = "attune.previous_check_in"
+
 
 class Previous(NamedTuple):
     """What a check-in needs of the one made before it."""
@@ -119,7 +122,17 @@ def opened(key: PersonKey, check_in: CheckIn) -> CheckIn:
 
 async def previous(session: AsyncSession, *, check_in: CheckIn) -> Previous | None:
     """The person's check-in made just before ``check_in``, if any: one step back in the
-    (user, created_at) index, however long the person's history."""
+    (user, created_at) index, however long the person's history.
+
+    Read once per session: a rating asks twice (is it a hard night, what did it reach), and
+    the answer cannot change within the update's one transaction."""
+    known: dict[int, Previous | None] = session.info.setdefault(_PREVIOUS, {})
+    if check_in.id not in known:
+        known[check_in.id] = await _previous(session, check_in)
+    return known[check_in.id]
+
+
+async def _previous(session: AsyncSession, check_in: CheckIn) -> Previous | None:
     row = (
         await session.execute(
             select(CheckIn.sealed, CheckIn.created_at)
