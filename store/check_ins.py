@@ -37,7 +37,11 @@ async def rate_prompt(
     """Store the rating for a prompt; a second tap changes it. Returns (check-in, is_new)."""
     key = await key_to_seal(session, user_id=user_id)
     ritual_key = prompt.subscription.ritual_key
-    check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
+    # A prompt has a check-in only once it is answered (they are stored together, and an
+    # answered prompt stays answered), so a first rating looks for none.
+    check_in = None
+    if prompt.state == PromptState.ANSWERED:
+        check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
     prompt.state = PromptState.ANSWERED
     prompt.snoozed_until = None  # a snoozed prompt rated meanwhile does not come back
     touched(prompt.subscription)  # even a late answer: the practice found its moment
