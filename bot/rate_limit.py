@@ -6,7 +6,8 @@ but two of its behaviours break Telegram's limits, as benchmarks/dispatch.py mea
 its overall bucket holds `rate` tokens, so after a lull up to twice the rate leaves within
 one second; and it has no per-private-chat limit at all. So a request here leaves only
 when the last `rate` requests left more than 1.02 s ago (a sliding window with 20 ms to
-spare for jitter) and at least 0.9/rate s after the one before, in arrival order; and a
+spare for jitter) and 0.9/rate s after the one before on an even schedule (see Pace),
+in arrival order; and a
 private chat's turn is stamped when its message actually leaves.
 
 A send the sender marked `allow_paid_broadcast` (a prompt, when paid broadcast is on)
@@ -35,6 +36,7 @@ from bot.paid_broadcast import PaidBudget
 _SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 _PAID = "allow_paid_broadcast"
 _PRUNE_AT = 4096  # forget idle chats once this many are known
+_EARLY = 0.002  # s a departure may leave before its turn on the even spacing (see Pace)
 # What PTB hands a rate limiter to send, and what that answers.
 _Answer = bool | dict[str, Any] | list[dict[str, Any]]
 _Send = Callable[..., Coroutine[Any, Any, _Answer]]
@@ -49,17 +51,29 @@ class _ChatTurn:
 
 
 class Pace:
-    """At most `rate` departures in any 1.02 s, at least 0.9/rate s apart, in arrival order."""
+    """At most `rate` departures in any 1.02 s, on average at least 0.9/rate s apart, in
+    arrival order.
 
-    def __init__(self, rate: float) -> None:
+    The spacing keeps a schedule (each departure is due `min_gap` after the one before, or
+    after now if that is later) and lets a departure leave up to `_EARLY` s before its
+    turn on it: the event loop wakes a sleeper up to a millisecond late (epoll counts whole
+    milliseconds), and a spacing counted from each actual departure loses that every time,
+    about 10% of the rate at 950 a second. The window, counted from actual departures,
+    still holds every 1.02 s to `rate`. A pace `within` another (the free one within the
+    paid one) also counts its departures in the other's window, so the two together stay
+    within the other's rate.
+    """
+
+    def __init__(self, rate: float, *, within: Pace | None = None) -> None:
         self._window: deque[float] = deque(maxlen=max(1, math.floor(rate)))
         self._period = 1.02  # seconds the window spans: 1 s plus room for jitter
         self._min_gap = 0.9 / rate
         self._gate = asyncio.Lock()  # FIFO: requests leave in the order they arrived
-        self._last_left = float("-inf")
+        self._due = float("-inf")  # when the next departure is due on the even spacing
+        self._within = within
 
     def _ready_at(self) -> float:
-        ready = self._last_left + self._min_gap
+        ready = self._due - _EARLY
         if len(self._window) == self._window.maxlen:
             ready = max(ready, self._window[0] + self._period)
         return ready
@@ -78,9 +92,14 @@ class Pace:
         """Wait until leaving keeps every window of `period` s within `rate` requests, then
         leave; the caller holds `gate`."""
         loop = asyncio.get_running_loop()
-        await _sleep_until(loop, self._ready_at())
-        self._last_left = loop.time()
-        self._window.append(self._last_left)
+        # Departures of a pace within this one may fill the window meanwhile: look again.
+        while (ready := self._ready_at()) > loop.time():
+            await _sleep_until(loop, ready)
+        left = loop.time()
+        self._due = max(self._due, left) + self._min_gap
+        self._window.append(left)
+        if self._within is not None:
+            self._within._window.append(left)
 
     async def leave_in_turn(self) -> None:
         """Wait for this request's turn, then `leave`."""
@@ -103,8 +122,9 @@ class ChatRateLimiter(AIORateLimiter):
     ) -> None:
         # PTB's overall bucket is replaced by the spacing below; its group limit stays.
         super().__init__(overall_max_rate=0, max_retries=max_retries)
-        self._free = Pace(overall_rate)
+        # Telegram's 1,000 a second counts free messages too: the paid pace's window does.
         self._paid = Pace(paid_rate)
+        self._free = Pace(overall_rate, within=self._paid)
         self._budget = budget
         self._chat_gap = 1 / chat_rate
         self._chats: dict[int, _ChatTurn] = {}

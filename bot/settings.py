@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     claim_lease_seconds: float = Field(default=120.0, gt=0, alias="ATTUNE_CLAIM_LEASE_SECONDS")
     # Paid broadcast (bot.paid_broadcast): past the free rate, prompts go out with
     # allow_paid_broadcast (0.1 Stars each) until the UTC day's budget is spent, at up to
-    # paid_broadcast_rate a second (per process: Telegram allows 1,000 for the whole bot).
+    # paid_broadcast_rate a second, free ones included (per process: Telegram allows 1,000
+    # for the whole bot).
     paid_broadcast: Literal["off", "on"] = Field(default="off", alias="ATTUNE_PAID_BROADCAST")
     paid_broadcast_daily_stars: float = Field(
         default=0.0, ge=0, alias="ATTUNE_PAID_BROADCAST_DAILY_STARS"

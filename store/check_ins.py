@@ -20,6 +20,9 @@ from store.pacing import touched
 from store.person_keys import KeyGone, key_of, key_to_seal
 from store.sealing import PersonKey
 
+# Where `previous` keeps what it read, in the session's info.
+_PREVIOUS = "attune.previous_check_in"
+
 
 class Previous(NamedTuple):
     """What a check-in needs of the one made before it."""
@@ -34,7 +37,11 @@ async def rate_prompt(
     """Store the rating for a prompt; a second tap changes it. Returns (check-in, is_new)."""
     key = await key_to_seal(session, user_id=user_id)
     ritual_key = prompt.subscription.ritual_key
-    check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
+    # A prompt has a check-in only once it is answered (they are stored together, and an
+    # answered prompt stays answered), so a first rating looks for none.
+    check_in = None
+    if prompt.state == PromptState.ANSWERED:
+        check_in = await session.scalar(select(CheckIn).where(CheckIn.prompt_id == prompt.id))
     prompt.state = PromptState.ANSWERED
     prompt.snoozed_until = None  # a snoozed prompt rated meanwhile does not come back
     touched(prompt.subscription)  # even a late answer: the practice found its moment
@@ -119,7 +126,17 @@ def opened(key: PersonKey, check_in: CheckIn) -> CheckIn:
 
 async def previous(session: AsyncSession, *, check_in: CheckIn) -> Previous | None:
     """The person's check-in made just before ``check_in``, if any: one step back in the
-    (user, created_at) index, however long the person's history."""
+    (user, created_at) index, however long the person's history.
+
+    Read once per session: a rating asks twice (is it a hard night, what did it reach), and
+    the answer cannot change within the update's one transaction."""
+    known: dict[int, Previous | None] = session.info.setdefault(_PREVIOUS, {})
+    if check_in.id not in known:
+        known[check_in.id] = await _previous(session, check_in)
+    return known[check_in.id]
+
+
+async def _previous(session: AsyncSession, check_in: CheckIn) -> Previous | None:
     row = (
         await session.execute(
             select(CheckIn.sealed, CheckIn.created_at)

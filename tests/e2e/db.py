@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import event, func, select
-from sqlalchemy.engine import Result
+from sqlalchemy.engine import Engine, Result
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -79,6 +79,22 @@ def rows_read() -> Iterator[list[int]]:
         yield counted
     finally:
         event.remove(Session, "do_orm_execute", count)
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL of every statement any engine in this process runs while inside (the bot's
+    too), in order. Yields that list."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
 
 
 @asynccontextmanager

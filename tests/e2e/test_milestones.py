@@ -23,7 +23,7 @@ from store.models import CheckIn, User
 from store.person_keys import key_to_seal
 from store.progress import add_milestones, history
 from tests.databases import keyring_for
-from tests.e2e.db import keyed_session, opened_milestones, rows_read
+from tests.e2e.db import keyed_session, opened_milestones, rows_read, statements_run
 from tests.e2e.flows import (
     button_data,
     is_prompt,
@@ -235,3 +235,30 @@ async def test_a_rating_and_history_read_as_much_after_thousands_of_check_ins_as
     # Each reached the first body scan, and nothing else.
     reached = [m.key for m in await opened_milestones(database_url)]
     assert reached.count("first:body_scan") == 2
+
+
+def _reads(statements: list[str], marks: str) -> int:
+    """How many of `statements` read check-ins and hold `marks` (a piece of their SQL)."""
+    return sum(1 for sql in statements if sql.lstrip().startswith("SELECT") and marks in sql)
+
+
+async def test_a_rating_looks_up_only_what_it_needs_once(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    sam = emulator.user(user_id=14020, first_name="Sam")
+    await onboard(sam)
+    await opt_in_default(sam, "body_scan")
+    prompt = await prompt_at(bot, clock, sam, TEN_PM_BERLIN)
+    with statements_run() as first:
+        thanked = await rate(sam, prompt, 4)
+    [change] = [d for d in button_data(thanked) if d.startswith("r:") and d.endswith(":2")]
+    with statements_run() as changed:
+        await press_for_edit(sam, thanked, change)
+    by_prompt = "check_ins.prompt_id ="
+    before = "ORDER BY check_ins.created_at DESC"
+    # A first rating stores the check-in without looking for one: only an answered prompt
+    # has one. A changed rating finds it.
+    assert _reads(first, by_prompt) == 0
+    assert _reads(changed, by_prompt) == 1
+    # The check-in before it is read once, for the care check and the milestones both.
+    assert _reads(first, before) == 1
