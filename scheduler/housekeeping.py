@@ -1,5 +1,5 @@
 """Periodic upkeep that is not sending: erasing notes past the retention people chose,
-invitations a month after they expired, the
+invitations a month after they expired, partners' rounds a month after they closed, the
 rows of people who began /start but never agreed to anything being kept, and the rows of
 people whose key was destroyed (a /delete cut short by a crash, or an older data backup
 restored: nothing of theirs can be opened, and they count as erased)."""
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.invitations import purge_invitations
 from store.notes import expire_notes
+from store.partner_rounds import purge_rounds
 from store.person_keys import scrub_keyring
 from store.users import forget_keyless, forget_unconsented
 
@@ -29,6 +30,9 @@ SCRUB_AFTER_DESTROY_FOR = timedelta(days=1)
 # How long an invitation is kept after it expired (taken or not): a late tap on its link
 # still gets its own kind answer ("used", "expired") rather than "doesn't open anything".
 INVITATIONS_KEPT_FOR = timedelta(days=30)
+# How long a partners' round is kept after it closed and both were told: long enough for a
+# late tap on a discreet reveal's Open, short enough that rounds do not pile up weekly.
+ROUNDS_KEPT_FOR = timedelta(days=30)
 
 
 class Housekeeping:
@@ -61,6 +65,7 @@ class Housekeeping:
                     forgotten = await forget_unconsented(session, before=now - UNCONSENTED_FOR)
                     keyless = await forget_keyless(session)
                     await purge_invitations(session, before=now - INVITATIONS_KEPT_FOR)
+                    await purge_rounds(session, before=now - ROUNDS_KEPT_FOR)
                 async with self._sessions() as session:
                     await scrub_keyring(session, within=SCRUB_AFTER_DESTROY_FOR)
             except Exception as error:  # the job must survive a database hiccup

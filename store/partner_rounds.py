@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import sealing
@@ -236,6 +236,31 @@ async def close_lapsed(session: AsyncSession, *, now: datetime) -> int:
             .values(tell_at=now)
         )
     return len(closed)
+
+
+async def purge_rounds(session: AsyncSession, *, before: datetime) -> int:
+    """Erase rounds that closed before `before` and have nobody left to tell; how many.
+    A round points to prompts and links only, but a year of them would still say when two
+    people checked in together: kept a month (scheduler.housekeeping), then gone."""
+    untold = select(PartnerTurn.id).where(
+        PartnerTurn.round_id == PartnerRound.id,
+        PartnerTurn.tell_at.is_not(None),
+        PartnerTurn.told_at.is_(None),
+    )
+    done = (
+        select(PartnerRound.id)
+        .where(
+            PartnerRound.state != RoundState.OPEN,
+            PartnerRound.closes_at < before,
+            ~untold.exists(),
+        )
+        .scalar_subquery()
+    )
+    await session.execute(delete(PartnerTurn).where(PartnerTurn.round_id.in_(done)))
+    gone = await session.scalars(
+        delete(PartnerRound).where(PartnerRound.id.in_(done)).returning(PartnerRound.id)
+    )
+    return len(list(gone))
 
 
 async def claim_tells(

@@ -20,6 +20,7 @@ from messages import render, ritual
 from messages.consent import CONSENT_VERSION
 from scheduler import changes
 from scheduler.dispatch import Dispatcher
+from scheduler.housekeeping import ROUNDS_KEPT_FOR
 from scheduler.local_time import format_local_time
 from scheduler.planning import weekdays_to_text
 from scheduler.reveals import Reveals
@@ -29,7 +30,14 @@ from store.invitations import create_invitation, end_link, redeem
 from store.keyring import Keyring
 from store.models import Link, PartnerRound, PartnerTurn, Prompt, Subscription, User
 from store.notes import add_note
-from store.partner_rounds import SETTLE, SHARED_RITUAL, answered, choose_note, open_turns
+from store.partner_rounds import (
+    SETTLE,
+    SHARED_RITUAL,
+    answered,
+    choose_note,
+    open_turns,
+    purge_rounds,
+)
 from store.partner_sharing import agree, propose
 from store.personal_data import erase
 from store.prompts import get_prompt
@@ -285,3 +293,24 @@ async def test_a_claimed_message_is_sent_once_across_replicas_and_a_crash(
     )
     assert sorted(n.chat_id for n in other.news) == [ALEX, SAM]
     assert await replica.tick(due + timedelta(hours=1)) == 0
+
+
+async def test_rounds_are_purged_a_month_after_they_closed_and_everyone_was_told(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
+    pair = await _pair(engine, keyring)
+    await _both_prompted(pair)
+    await pair.rate(ALEX, 4, ALEX_DUE + timedelta(hours=1))
+
+    async def purge(now: datetime) -> int:
+        async with pair.sessions() as session, session.begin():
+            return await purge_rounds(session, before=now - ROUNDS_KEPT_FOR)
+
+    # Open, and then closed but with nobody told yet: kept whatever the date.
+    assert await purge(DEADLINE + timedelta(days=90)) == 0
+    await pair.tick(DEADLINE)
+    assert len(pair.sender.news) == 2
+    assert await purge(DEADLINE + ROUNDS_KEPT_FOR - timedelta(hours=1)) == 0
+    assert await _count(pair, PartnerRound) == 1
+    assert await purge(DEADLINE + ROUNDS_KEPT_FOR + timedelta(hours=1)) == 1
+    assert (await _count(pair, PartnerRound), await _count(pair, PartnerTurn)) == (0, 0)
