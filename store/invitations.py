@@ -369,3 +369,19 @@ async def purge_invitations(session: AsyncSession, *, before: datetime) -> int:
         delete(Invitation).where(Invitation.expires_at < before).returning(Invitation.id)
     )
     return len(list(gone))
+
+
+async def mark_shared(session: AsyncSession, *, link_id: int, milestone: int) -> bool:
+    """Record that milestone `milestone` is being shared on link `link_id`; False when it
+    already was (a second tap on the same offer). One conditional UPDATE, so two replicas
+    handling the same tap cannot both go ahead."""
+    changed = await session.scalar(
+        update(Link)
+        .where(
+            Link.id == link_id,
+            or_(Link.last_shared_milestone.is_(None), Link.last_shared_milestone != milestone),
+        )
+        .values(last_shared_milestone=milestone)
+        .returning(Link.id)
+    )
+    return changed is not None

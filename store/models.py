@@ -299,6 +299,9 @@ class Link(Base):
     # The milestone kinds (progress.sharing) the inviter shares without being asked,
     # comma-separated; empty: asked each time.
     shares: Mapped[str] = mapped_column(String(64), default="")
+    # The last milestone (its row id) shared on this link by a tap, so a second tap on
+    # the same offer (or the same tap on two replicas) sends nothing more.
+    last_shared_milestone: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime]
 
 

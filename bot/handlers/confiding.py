@@ -148,6 +148,8 @@ async def share_button(update: Update, context: AttuneContext) -> None:
         named = await invitations.names(tap.session, link)
         if member is None or member.blocked_at is not None:
             return reply("share_unreachable", tap.locale, name=named.member)
+        if not await invitations.mark_shared(tap.session, link_id=link.id, milestone=milestone):
+            return reply("share_sent", tap.locale, name=named.member)  # a second tap: sent once
         sent.append(await _delivery(tap.session, tap.user, link, member, key))
         named_member.append(named.member)
         locale.append(tap.locale)

@@ -102,6 +102,9 @@ async def test_invite_consent_accept_share_and_stop_receiving(
     mark = sam.mark()
     await alex.press(offer, callback_data=data)
     await alex.wait_for_edit(offer)
+    # A second tap on the same offer (a double tap, or a replica's retry) sends nothing more.
+    await alex.press(offer, callback_data=data)
+    await settled(alex)
     what = render("share_what_firsts", "en")
     shared = await sam.wait_for_message(
         lambda m: m.text == render("share_received", "en", name="Alex", what=what), after=mark
