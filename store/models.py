@@ -301,7 +301,9 @@ class Link(Base):
     shares: Mapped[str] = mapped_column(String(64), default="")
     # The last milestone (its row id) shared on this link by a tap, so a second tap on
     # the same offer (or the same tap on two replicas) sends nothing more.
-    last_shared_milestone: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_shared_milestone: Mapped[int | None] = mapped_column(
+        ForeignKey("milestones.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[datetime]
 
 

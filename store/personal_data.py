@@ -96,9 +96,10 @@ LEFT_OUT = {
     "notes": {"user_id"},
     "milestones": {"id", "user_id", "tag"},
     # An invitation's token is kept only as its hash; a link's other side is another
-    # person, named by the name the link holds.
+    # person, named by the name the link holds; the last milestone shared is a row id
+    # (the milestone itself is exported with the person's milestones).
     "invitations": {"id", "token_hash"},
-    "links": {"id", "member_id"},
+    "links": {"id", "member_id", "last_shared_milestone"},
     # A shared check-in's agreement is its link's (one link, one agreement); a turn is one
     # of the person's own, in a round exported beside it.
     "partner_sharing": {"link_id"},

@@ -19,8 +19,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("links") as batch:
         batch.add_column(sa.Column("last_shared_milestone", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            batch.f("fk_links_last_shared_milestone"),
+            "milestones",
+            ["last_shared_milestone"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("links") as batch:
+        batch.drop_constraint(batch.f("fk_links_last_shared_milestone"), type_="foreignkey")
         batch.drop_column("last_shared_milestone")
