@@ -45,6 +45,9 @@ S, H, V, P, D = (
         ("everything is fine but i want\u200b to die", S),
         ("\u202ewant to die", S),
         ("i was sa'd at a party", V),
+        # Next to the idioms kept safe: the same words about a person, or a place of danger.
+        ("i wrote goodbye letters to my family", S),
+        ("im trapped in his flat", D),
     ],
 )
 def test_danger_is_recognised_in_how_people_write(text: str, category: Category) -> None:
@@ -65,6 +68,8 @@ def test_danger_is_recognised_in_how_people_write(text: str, category: Category)
         "I want to end things with him, kindly",
         "he respected my no and we cuddled instead",
         "felt safe and warm tonight",
+        "trapped in another meeting that could have been an email",
+        "wrote a goodbye letter to my old job for the ritual",
         "help",  # a word or two on its own is the rules' alone, never the model's
         "thanks",
         "",
