@@ -128,8 +128,9 @@ def test_a_broken_grammar_is_refused_naming_the_file(
 
 # The target on the tuned split is 95 % per category and <= 3 % false alarms. Five
 # tuned files by new writers (phone slang, long notes, indirect wording, danger and safe in
-# the same words, mixed registers) took recall below it: these floors hold what is reached now, so nothing
-# slips back while the gap is open; benchmarks/safety_detection.py prints both splits.
+# the same words, mixed registers) took recall below it: these floors hold what is reached
+# now, so nothing slips back while the gap is open; benchmarks/safety_detection.py prints
+# both splits.
 TUNED_RECALL_FLOOR = 0.80
 TUNED_FALSE_ALARMS = 0.03
 
