@@ -2,6 +2,11 @@
 
     .venv/bin/python benchmarks/train_danger_model.py             # measure, then write en
     .venv/bin/python benchmarks/train_danger_model.py --dry-run   # measure only
+    .venv/bin/python benchmarks/train_danger_model.py --locale de # another locale's model
+
+Any locale with tuned files by two or more writers can have a model; a locale without
+patterns of its own is read (here and at run time) by the English grammar, and its model
+is used beside English's (messages.safety.detect).
 
 It reads only the tuned split (``tests.safety_corpus.load(locale, "tuned")``), never the
 held-out one: that split measures generalisation and must stay unseen by everything tuned,
@@ -270,6 +275,11 @@ def main() -> None:
     corpus = read_corpus(args.locale)
     fold = folds(corpus)
     writers = len(np.unique(fold))
+    if writers < 2:  # one fold per writer: a single writer leaves nothing to train on
+        sys.exit(
+            f"{args.locale}: the tuned split needs files by at least two writers "
+            f"(tests/safety_corpus/{args.locale}_tuned*.tsv), found {writers}"
+        )
     print(
         f"{args.locale} tuned: {len(corpus.examples)} examples by {writers} writers, out of fold\n"
     )

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 try:  # the standard library's own pattern parser; private, so its absence is survivable
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -26,6 +26,7 @@ PREFIX = 3
 # that opens with it (in any groups) is tried only there.
 SENTENCE_START = "(?:(?<=^ )|(?<=\\. ))"
 _OPENS_SENTENCE = re.compile(r"(?:\(\?:)*" + re.escape(SENTENCE_START))
+_T = TypeVar("_T")
 # A beginning: the characters known so far, and whether what follows is still known.
 _Start = tuple[str, bool]
 
@@ -40,6 +41,9 @@ class RuleIndex:
     by_start: Mapping[str, tuple[tuple[str, re.Pattern[str]], ...]]
     # Per category, its rules that may begin with anything, joined.
     always: tuple[tuple[str, re.Pattern[str]], ...]
+    # Per beginning, what `by_start` holds for it and for each shorter beginning it starts
+    # with: a word is then looked up once (by its longest known beginning), not per length.
+    with_shorter: Mapping[str, tuple[tuple[str, re.Pattern[str]], ...]]
 
     @classmethod
     def of(cls, rules: Iterable[tuple[str, str]]) -> RuleIndex:
@@ -55,13 +59,15 @@ class RuleIndex:
                 anywhere[category].append(pattern)
             for start in starts or ():
                 grouped[start][category].append(pattern)
+        by_start = {
+            start: tuple((c, joined(p, c)) for c, p in by_category.items())
+            for start, by_category in grouped.items()
+        }
         return cls(
             rules=tuple(pairs),
-            by_start={
-                start: tuple((c, joined(p, c)) for c, p in by_category.items())
-                for start, by_category in grouped.items()
-            },
+            by_start=by_start,
             always=tuple((c, joined(p, c)) for c, p in anywhere.items()),
+            with_shorter=_with_shorter(by_start),
         )
 
     def match(self, words: str) -> frozenset[str]:
@@ -73,11 +79,10 @@ class RuleIndex:
         space = words.find(" ")
         while space != -1 and space + 1 < len(words):
             start = space + 1
-            for end in range(start + 1, start + PREFIX + 1):
-                for category, rule in self.by_start.get(words[start:end], ()):
-                    # Tried only where its beginning stands: the space before the word.
-                    if category not in found and rule.match(words, space):
-                        found.add(category)
+            for category, rule in _lookup(self.with_shorter, words, start):
+                # Tried only where its beginning stands: the space before the word.
+                if category not in found and rule.match(words, space):
+                    found.add(category)
             space = words.find(" ", start)
         return frozenset(found)
 
@@ -93,6 +98,9 @@ class Blanker:
     always: tuple[tuple[int, re.Pattern[str]], ...]
     # Those of them that open with SENTENCE_START: tried only at a sentence's first word.
     first_word: tuple[tuple[int, re.Pattern[str]], ...]
+    # Per beginning, its patterns, those of its shorter beginnings and `always`, in list
+    # order: one look-up per word, nothing to sort (see RuleIndex.with_shorter).
+    with_shorter: Mapping[str, tuple[tuple[int, re.Pattern[str]], ...]]
 
     @classmethod
     def of(cls, patterns: Sequence[str], where: str = "") -> Blanker:
@@ -106,10 +114,16 @@ class Blanker:
                 (first if _OPENS_SENTENCE.match(pattern) else anywhere).append(compiled)
             for start in starts or ():
                 grouped[start].append(compiled)
+        by_start = {start: tuple(pairs) for start, pairs in grouped.items()}
+        always = tuple(anywhere)
         return cls(
-            by_start={start: tuple(pairs) for start, pairs in grouped.items()},
-            always=tuple(anywhere),
+            by_start=by_start,
+            always=always,
             first_word=tuple(first),
+            with_shorter={
+                start: tuple(sorted(pairs + always, key=_position))
+                for start, pairs in _with_shorter(by_start).items()
+            },
         )
 
     def sub(self, blank: str, words: str) -> str:
@@ -120,21 +134,13 @@ class Blanker:
         space = words.find(" ")
         while space != -1 and space + 1 < len(words):
             start = space + 1
-            candidates = [
-                pair
-                for end in range(start + 1, start + PREFIX + 1)
-                for pair in self.by_start.get(words[start:end], ())
-            ]
-            candidates += self.always
-            if space == 0 or words[space - 1] == ".":
-                candidates += self.first_word
+            candidates = _lookup(self.with_shorter, words, start, self.always)
+            if self.first_word and (space == 0 or words[space - 1] == "."):
+                candidates = tuple(sorted(candidates + self.first_word, key=_position))
             found = None
-            if candidates:
-                if len(candidates) > 1:
-                    candidates.sort(key=_position)
-                for _, pattern in candidates:
-                    if found := pattern.match(words, space):
-                        break
+            for _, pattern in candidates:
+                if found := pattern.match(words, space):
+                    break
             if found is None:
                 space = words.find(" ", start)
                 continue
@@ -146,6 +152,28 @@ class Blanker:
 
 def _position(pair: tuple[int, re.Pattern[str]]) -> int:
     return pair[0]
+
+
+def _with_shorter(by_start: Mapping[str, tuple[_T, ...]]) -> dict[str, tuple[_T, ...]]:
+    """Per beginning, its own entries after those of each shorter beginning it starts with.
+
+    Every shorter beginning is a key too, so a word's entries are those of the longest of
+    its beginnings that is a key (see _lookup)."""
+    keys = {start[:n] for start in by_start for n in range(1, len(start) + 1)}
+    return {
+        key: tuple(item for n in range(1, len(key) + 1) for item in by_start.get(key[:n], ()))
+        for key in keys
+    }
+
+
+def _lookup(
+    table: Mapping[str, tuple[_T, ...]], words: str, start: int, default: tuple[_T, ...] = ()
+) -> tuple[_T, ...]:
+    """The entries of the longest beginning of the word at `start` that `table` holds."""
+    for end in range(start + PREFIX, start, -1):
+        if (found := table.get(words[start:end])) is not None:
+            return found
+    return default
 
 
 def joined(patterns: Sequence[str], where: str = "") -> re.Pattern[str]:

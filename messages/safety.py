@@ -100,17 +100,26 @@ class _Grammar:
 def detect(text: str, locale: str = DEFAULT_LOCALE) -> frozenset[Category]:
     """The kinds of danger the text speaks of, in its locale and in English; empty if none.
 
-    A kind is found when the locale's rules or its model (if it has one) find it.
+    A kind is found when the rules or a model (the locale's, if it has one, and English's)
+    find it.
     """
     found: set[Category] = set()
+    read_by: dict[str, str] = {}  # grammar locale -> the words it read
     # Every locale is read with the English patterns and model too, whatever else it has:
-    # a person writing in any language may write words of danger in English, and a locale
-    # without patterns of its own has only those. A locale's own patterns only ever add.
-    for grammar_locale in dict.fromkeys((_grammar_locale(locale), DEFAULT_LOCALE)):
-        words = read(text, grammar_locale)
-        found |= rules_match(words, grammar_locale)
-        if (model := danger_model.model_for(grammar_locale)) is not None:
-            found |= model.flagged(words)
+    # a person writing in any language may write words of danger in English. A locale
+    # without patterns of its own is read by English's grammar, and with its own model if
+    # it has one (trained on words read that way: benchmarks/train_danger_model.py).
+    # Nobody loses the safety net; a locale's own patterns and model only ever add to it.
+    for own in dict.fromkeys((resolve_locale(locale), DEFAULT_LOCALE)):
+        grammar_locale = _grammar_locale(own)
+        model = danger_model.model_for(own)
+        if grammar_locale != own and model is None:
+            continue  # nothing of its own: English's reading below is all there is
+        if grammar_locale not in read_by:
+            read_by[grammar_locale] = read(text, grammar_locale)
+            found |= rules_match(read_by[grammar_locale], grammar_locale)
+        if model is not None:
+            found |= model.flagged(read_by[grammar_locale])
     return frozenset(found)
 
 
@@ -176,6 +185,7 @@ def load() -> None:
     for directory in sorted(LOCALES.iterdir()):
         if (directory / PATTERNS_FILE).exists():
             _grammar(directory.name)
+        if directory.is_dir():
             danger_model.model_for(directory.name)
 
 

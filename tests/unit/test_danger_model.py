@@ -145,3 +145,19 @@ def test_a_small_valid_file_loads_and_scores(tmp_path: Path) -> None:
     assert model.categories == (S,)
     assert model.logits(frozenset({1, 2, 3, 4})) == pytest.approx((-1.0,))
     assert model.logits(frozenset({1, 3, 5, 7})) == pytest.approx((-1.0 + 0.5 / 2,))
+
+
+def test_a_locale_with_a_model_and_no_patterns_is_read_by_its_own_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A German model (trained on words the English grammar read) is used for German."""
+    english = danger_model.model_for("en")
+    always = danger_model.Model.of((S,), [5.0], [0.5], {})  # flags whatever it reads
+    models = {"en": english, "de": always}
+    monkeypatch.setattr(danger_model, "model_for", models.get)
+    harmless = "we baked bread together this morning"
+    assert detect(harmless, "de") == frozenset({S})
+    assert detect(harmless, "de-AT") == frozenset({S})
+    assert detect(harmless, "es") == frozenset()
+    assert detect(harmless, "en") == frozenset()
+    assert detect("i want to die", "de") == frozenset({S})  # English's rules still read it

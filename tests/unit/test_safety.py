@@ -53,6 +53,9 @@ S, H, V, P, D = (
         ("everything is fine but i want\u200b to die", S),
         ("\u202ewant to die", S),
         ("i was sa'd at a party", V),
+        # Next to the idioms kept safe: the same words about a person, or a place of danger.
+        ("i wrote goodbye letters to my family", S),
+        ("im trapped in his flat", D),
     ],
 )
 def test_danger_is_recognised_in_how_people_write(text: str, category: Category) -> None:
@@ -73,6 +76,8 @@ def test_danger_is_recognised_in_how_people_write(text: str, category: Category)
         "I want to end things with him, kindly",
         "he respected my no and we cuddled instead",
         "felt safe and warm tonight",
+        "trapped in another meeting that could have been an email",
+        "wrote a goodbye letter to my old job for the ritual",
         "help",  # a word or two on its own is the rules' alone, never the model's
         "thanks",
         "",
@@ -130,10 +135,11 @@ def test_a_broken_grammar_is_refused_naming_the_file(
     assert "crisis_patterns.toml" in str(raised.value)
 
 
-# The issue's target on the tuned split is 95 % per category and <= 3 % false alarms. Four
+# The issue's target on the tuned split is 95 % per category and <= 3 % false alarms. Five
 # tuned files by new writers (phone slang, long notes, indirect wording, danger and safe in
-# the same words) took recall below it: these floors hold what is reached now, so nothing
-# slips back while the gap is open; benchmarks/safety_detection.py prints both splits.
+# the same words, mixed registers) took recall below it: these floors hold what is reached
+# now, so nothing slips back while the gap is open; benchmarks/safety_detection.py prints
+# both splits.
 TUNED_RECALL_FLOOR = 0.80
 TUNED_FALSE_ALARMS = 0.03
 # German and Spanish reach the issue's own target on their tuned splits; it is held there.
@@ -161,7 +167,8 @@ def test_the_tuned_split_keeps_what_it_reached(locale: str) -> None:
 @pytest.mark.parametrize("locale", locales())
 def test_the_corpus_keeps_a_held_out_third_apart(locale: str) -> None:
     tuned, held_out = load(locale, "tuned"), load(locale, "heldout")
-    assert len(held_out) * 3 >= len(tuned) + len(held_out) and len(held_out) >= 300
+    kept_apart, in_all = len(held_out), len(tuned) + len(held_out)
+    assert kept_apart * 3 >= in_all and kept_apart >= 300
     # Counted, never shown: a failure message must not put held-out texts in front of
     # whoever tunes the rules (so only numbers reach an assert).
     shared = len({e.text for e in tuned} & {e.text for e in held_out})
