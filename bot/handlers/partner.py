@@ -9,6 +9,8 @@ own, and a stale one changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
@@ -90,8 +92,13 @@ def _link_and_days(context: AttuneContext) -> tuple[int, int]:
     return int(match.group(1)), days
 
 
-async def propose_button(update: Update, context: AttuneContext) -> None:
-    """Propose sharing, with the days chosen; the partner is asked to agree."""
+# What a button does to the presser's partner link: its reply, and what the other is told.
+LinkAction = Callable[[Tap, Link, int, list[Delivery]], Awaitable[Reply | str]]
+
+
+async def _on_link(update: Update, context: AttuneContext, action: LinkAction) -> None:
+    """Run `action` on the partner link the button names, if it is the presser's, with the
+    days the button carries; then tell the other partner what it has for them."""
     link_id, days = _link_and_days(context)
     told: list[Delivery] = []
 
@@ -99,6 +106,27 @@ async def propose_button(update: Update, context: AttuneContext) -> None:
         link = await partner_link(tap.session, link_id=link_id, user_id=tap.user.id)
         if link is None:
             return "toast_not_yours"
+        return await action(tap, link, days, told)
+
+    await member_button(update, context, act)
+    await deliver(update, context, told)
+
+
+async def _tell_other(tap: Tap, link: Link, told: list[Delivery], key: str, **values: str) -> None:
+    """Tell the other partner `key`, in their language, with their name for the presser."""
+    other = await tap.session.get(User, other_side(link, tap.user.id))
+    if other is not None:
+        name = await partner_name(tap.session, link=link, viewer_id=other.id)
+        days = values.get("days")
+        if days is not None:  # the deadline's words, in the other's language
+            values["days"] = render("partner_days", other.locale, count=int(days))
+        told.append(_delivery(other, reply(key, other.locale, None, name=name, **values)))
+
+
+async def propose_button(update: Update, context: AttuneContext) -> None:
+    """Propose sharing, with the days chosen; the partner is asked to agree."""
+
+    async def action(tap: Tap, link: Link, days: int, told: list[Delivery]) -> Reply | str:
         sharing = await propose(
             tap.session, link=link, user_id=tap.user.id, days=days, now=tap.now
         )
@@ -111,60 +139,38 @@ async def propose_button(update: Update, context: AttuneContext) -> None:
             told.append(_delivery(other, page))
         return await _page(tap.session, link, tap.user.id, tap.locale)
 
-    await member_button(update, context, act)
-    await deliver(update, context, told)
+    await _on_link(update, context, action)
 
 
 async def agree_button(update: Update, context: AttuneContext) -> None:
     """Agree to the partner's proposal as it was shown; both are told sharing is on."""
-    link_id, days = _link_and_days(context)
-    told: list[Delivery] = []
 
-    async def act(tap: Tap) -> Reply | str:
-        link = await partner_link(tap.session, link_id=link_id, user_id=tap.user.id)
-        if link is None:
-            return "toast_not_yours"
+    async def action(tap: Tap, link: Link, days: int, told: list[Delivery]) -> Reply | str:
         sharing = await agree(tap.session, link=link, user_id=tap.user.id, days=days, now=tap.now)
         if sharing is None:
             return "toast_button_unknown"  # withdrawn, changed or agreed meanwhile
         await _ritual_on(tap)
-        shown = render("partner_days", tap.locale, count=days)
-        other = await tap.session.get(User, other_side(link, tap.user.id))
-        if other is not None:
-            their_name = await partner_name(tap.session, link=link, viewer_id=other.id)
-            their_days = render("partner_days", other.locale, count=days)
-            agreed = reply("partner_agreed", other.locale, name=their_name, days=their_days)
-            told.append(_delivery(other, agreed))
+        await _tell_other(tap, link, told, "partner_agreed", days=str(days))
         name = await partner_name(tap.session, link=link, viewer_id=tap.user.id)
+        shown = render("partner_days", tap.locale, count=days)
         return reply("partner_agreed", tap.locale, name=name, days=shown)
 
-    await member_button(update, context, act)
-    await deliver(update, context, told)
+    await _on_link(update, context, action)
 
 
 async def stop_button(update: Update, context: AttuneContext) -> None:
     """Stop sharing, withdraw a proposal or decline one: nothing pending is revealed, and
     the partner is told kindly."""
-    link_id, _ = _link_and_days(context)
-    told: list[Delivery] = []
 
-    async def act(tap: Tap) -> Reply | str:
-        link = await partner_link(tap.session, link_id=link_id, user_id=tap.user.id)
-        if link is None:
-            return "toast_not_yours"
+    async def action(tap: Tap, link: Link, _days: int, told: list[Delivery]) -> Reply | str:
         if await sharing_of(tap.session, link_id=link.id) is None:
             return "toast_button_unknown"
         await stop_sharing(tap.session, link_id=link.id)
-        other = await tap.session.get(User, other_side(link, tap.user.id))
-        if other is not None:
-            their_name = await partner_name(tap.session, link=link, viewer_id=other.id)
-            stopped = reply("partner_stopped_by_other", other.locale, name=their_name)
-            told.append(_delivery(other, stopped))
+        await _tell_other(tap, link, told, "partner_stopped_by_other")
         name = await partner_name(tap.session, link=link, viewer_id=tap.user.id)
         return reply("partner_stopped", tap.locale, name=name)
 
-    await member_button(update, context, act)
-    await deliver(update, context, told)
+    await _on_link(update, context, action)
 
 
 async def _ritual_on(tap: Tap) -> None:
