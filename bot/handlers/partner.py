@@ -17,6 +17,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import awaiting, keyboards
 from bot.handlers.common import Reply, answer, edit, reply
 from bot.handlers.confiding import Delivery, deliver
+from bot.handlers.sharing import ask_shown_name
 from bot.handlers.taps import Tap, member_button, member_command, visit
 from bot.services import AttuneContext
 from messages import render, ritual
@@ -24,7 +25,6 @@ from scheduler import changes
 from scheduler.local_time import format_local_time
 from scheduler.planning import weekdays_to_text
 from scheduler.reveals import reveal_text
-from store.invitations import MAX_NAME_CHARS
 from store.models import Link, PartnerRound, PartnerTurn, User
 from store.partner_rounds import SHARED_RITUAL, open_turns, reveal_of
 from store.partner_rounds import choose_note as store_choose_note
@@ -74,14 +74,7 @@ async def _page(session: AsyncSession, link: Link, user_id: int, locale: str) ->
 async def invite_button(update: Update, context: AttuneContext) -> None:
     """Invite a partner: first, which first name they should see (then as /share goes on,
     with an invitation of the partner kind: bot.handlers.sharing)."""
-    first_name = update.effective_user.first_name if update.effective_user else ""
-
-    async def ask(tap: Tap) -> Reply:
-        tap.user.awaiting = awaiting.PARTNER_NAME.stored()
-        offered = keyboards.share_name(first_name[:MAX_NAME_CHARS])
-        return reply("share_name_ask", tap.locale, offered)
-
-    await member_button(update, context, ask, in_place=False)
+    await ask_shown_name(update, context, awaiting.PARTNER_NAME, any_zone=False)
 
 
 def _link_and_days(context: AttuneContext) -> tuple[int, int]:

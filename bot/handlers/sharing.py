@@ -62,14 +62,22 @@ async def overview(tap: Tap) -> Reply:
 
 async def new_button(update: Update, context: AttuneContext) -> None:
     """Invite someone: first, which first name they should see."""
+    await ask_shown_name(update, context, awaiting.SHARE_NAME, any_zone=True)
+
+
+async def ask_shown_name(
+    update: Update, context: AttuneContext, question: awaiting.Awaiting, *, any_zone: bool
+) -> None:
+    """Ask, below, which first name an invitation should show (their own offered as a
+    button); the answer is read as `question` (a confidant's or a partner's invitation)."""
     first_name = update.effective_user.first_name if update.effective_user else ""
 
     async def ask(tap: Tap) -> Reply:
-        tap.user.awaiting = awaiting.SHARE_NAME.stored()
+        tap.user.awaiting = question.stored()
         offered = keyboards.share_name(first_name[:MAX_NAME_CHARS])
         return reply("share_name_ask", tap.locale, offered)
 
-    await _button(update, context, ask, in_place=False)
+    await member_button(update, context, ask, in_place=False, any_zone=any_zone)
 
 
 async def name_text(
