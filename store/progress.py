@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, false, func, literal, or_, select, update
+from sqlalchemy import Select, bindparam, false, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -161,20 +161,6 @@ async def practiced_before(
         if ritual_key == practice:
             entries.append(Entry(ritual_key, rating, practiced_at))
     return entries
-
-
-async def count_check_ins(session: AsyncSession, *, user_id: int, up_to: int) -> int:
-    """How many check-ins the person has recorded, counting no further than ``up_to``."""
-    # In (user, created_at) index order, so the database walks that index: a scan of the
-    # table that stops once `up_to` rows turn up would read everyone's rows before them.
-    first = (
-        select(literal(1))
-        .where(CheckIn.user_id == user_id)
-        .order_by(CheckIn.created_at)
-        .limit(up_to)
-        .subquery()
-    )
-    return int(await session.scalar(select(func.count()).select_from(first)) or 0)
 
 
 async def note_bodies(

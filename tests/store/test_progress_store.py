@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from progress.history import Entry
-from store.check_ins import add_check_in, get_check_in
+from store.check_ins import Previous, add_check_in, before, get_check_in
 from store.db import session_factory
 from store.keyring import Keyring
 from store.models import Milestone, User
@@ -16,7 +16,6 @@ from store.notes import add_note
 from store.progress import (
     Place,
     add_milestones,
-    count_check_ins,
     history,
     milestones_between,
     newer_check_ins,
@@ -209,13 +208,27 @@ async def test_a_rating_reads_the_span_from_since_to_its_own_instant_and_nothing
         assert {entry.ritual_key for entry in found} == {"breath"}
 
 
-async def test_a_count_stops_where_asked(engine: AsyncEngine, keyring: Keyring) -> None:
+async def test_before_steps_back_once_and_counts_no_further_than_asked(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
     sam, alex = await _person(engine, 10), await _person(engine, 11)
-    await _check_ins_at(engine, keyring, sam, [T0 + timedelta(hours=n) for n in range(12)])
+    # All made at the same instant: the row settles which came before.
+    ids = await _check_ins_at(engine, keyring, sam, [T0 + timedelta(hours=n) for n in range(12)])
+    [only] = await _check_ins_at(engine, keyring, alex, [T0])
     async with session_factory(engine, keyring)() as session:
-        assert await count_check_ins(session, user_id=sam, up_to=101) == 12
-        assert await count_check_ins(session, user_id=sam, up_to=5) == 5
-        assert await count_check_ins(session, user_id=alex, up_to=101) == 0
+        eighth = await get_check_in(session, check_in_id=ids[7])
+        assert eighth is not None
+        assert await before(session, check_in=eighth, count_up_to=101) == (
+            Previous(rating=1 + 6 % 5, created_at=T0),
+            12,
+        )
+    async with session_factory(engine, keyring)() as session:
+        eighth = await get_check_in(session, check_in_id=ids[7])
+        assert eighth is not None
+        assert (await before(session, check_in=eighth, count_up_to=5)).total == 5
+        theirs = await get_check_in(session, check_in_id=only)
+        assert theirs is not None
+        assert await before(session, check_in=theirs, count_up_to=101) == (None, 1)
 
 
 async def test_history_pages_walk_every_check_in_once_ties_by_row_and_only_ones_own(
