@@ -320,7 +320,10 @@ async def own_prompt(session: AsyncSession, *, prompt_id: int, user: User) -> Pr
     )
     if prompt is None:
         return None
-    [sub] = [s for s in user.subscriptions if s.id == prompt.subscription_id]
+    loaded = [s for s in user.subscriptions if s.id == prompt.subscription_id]
+    # A ritual committed by another transaction after the person was read is not among
+    # theirs yet: read it (its person is the one loaded).
+    sub = loaded[0] if loaded else await session.get(Subscription, prompt.subscription_id)
     set_committed_value(prompt, "subscription", sub)
     return prompt
 
