@@ -27,7 +27,8 @@ from bench_data import keyring_url, reset, sqlite_url
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.check_ins import name_win, open_check_ins, previous
+from progress.milestones import COUNT_ENOUGH
+from store.check_ins import before, name_win, open_check_ins
 from store.crypto import DataKey, new_key
 from store.db import create_engine, session_factory
 from store.keyring import Keyring, open_keyring
@@ -106,7 +107,7 @@ async def _median_ms(
 
 
 async def _welcome_read(session: AsyncSession, latest: CheckIn) -> object:
-    return await previous(session, check_in=latest)
+    return await before(session, check_in=latest, count_up_to=COUNT_ENOUGH)
 
 
 async def _name_step(session: AsyncSession, latest: CheckIn) -> object:

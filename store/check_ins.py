@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,8 +20,8 @@ from store.pacing import touched
 from store.person_keys import KeyGone, key_of, key_to_seal
 from store.sealing import PersonKey
 
-# Where `previous` keeps what it read, in the session's info.
-_PREVIOUS = "attune.previous_check_in"
+# Where `before` keeps what it read, in the session's info.
+_BEFORE_KEY = "attune.before_check_in"
 
 
 class Previous(NamedTuple):
@@ -124,39 +124,70 @@ def opened(key: PersonKey, check_in: CheckIn) -> CheckIn:
     return check_in
 
 
-async def previous(session: AsyncSession, *, check_in: CheckIn) -> Previous | None:
-    """The person's check-in made just before ``check_in``, if any: one step back in the
-    (user, created_at) index, however long the person's history.
+class Before(NamedTuple):
+    """What a new check-in needs of the person's check-ins before it, read at once."""
+
+    previous: Previous | None  # the one made just before it, if any
+    total: int  # how many the person has, this one included, counted no further than asked
+
+
+_checks = CheckIn.__table__.c
+_SAME_PERSON = _checks.user_id == bindparam("user_id")
+_EARLIER = or_(
+    _checks.created_at < bindparam("created_at"),
+    and_(_checks.created_at == bindparam("created_at"), _checks.id < bindparam("id")),
+)
+_STEP_BACK = (
+    select(_checks.sealed, _checks.created_at)
+    .where(_SAME_PERSON, _EARLIER)
+    .order_by(_checks.created_at.desc(), _checks.id.desc())
+    .limit(1)
+)
+# In (user, created_at) index order, so the database walks that index: a scan of the
+# table that stops once `up_to` rows turn up would read everyone's rows before them.
+_FIRST_FEW = (
+    select(literal(1))
+    .where(_SAME_PERSON)
+    .order_by(_checks.created_at)
+    .limit(bindparam("up_to"))
+    .subquery()
+)
+# One statement, built once: the step back in the (user, created_at) index (its two
+# columns, each a scalar subquery) and the count that stops early.
+_BEFORE = select(
+    _STEP_BACK.with_only_columns(_checks.sealed).scalar_subquery(),
+    _STEP_BACK.with_only_columns(_checks.created_at).scalar_subquery(),
+    select(func.count()).select_from(_FIRST_FEW).scalar_subquery(),
+)
+
+
+async def before(session: AsyncSession, *, check_in: CheckIn, count_up_to: int) -> Before:
+    """The person's check-in made just before ``check_in`` (one step back in the (user,
+    created_at) index) and how many they have (counting no further than ``count_up_to``),
+    however long the person's history: one statement.
 
     Read once per session: a rating asks twice (is it a hard night, what did it reach), and
     the answer cannot change within the update's one transaction."""
-    known: dict[int, Previous | None] = session.info.setdefault(_PREVIOUS, {})
-    if check_in.id not in known:
-        known[check_in.id] = await _previous(session, check_in)
-    return known[check_in.id]
+    known: dict[tuple[int, int], Before] = session.info.setdefault(_BEFORE_KEY, {})
+    if (check_in.id, count_up_to) not in known:
+        known[check_in.id, count_up_to] = await _before(session, check_in, count_up_to)
+    return known[check_in.id, count_up_to]
 
 
-async def _previous(session: AsyncSession, check_in: CheckIn) -> Previous | None:
-    row = (
-        await session.execute(
-            select(CheckIn.sealed, CheckIn.created_at)
-            .where(
-                CheckIn.user_id == check_in.user_id,
-                or_(
-                    CheckIn.created_at < check_in.created_at,
-                    and_(CheckIn.created_at == check_in.created_at, CheckIn.id < check_in.id),
-                ),
-            )
-            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-            .limit(1)
-        )
-    ).first()
-    if row is None:
-        return None
+async def _before(session: AsyncSession, check_in: CheckIn, count_up_to: int) -> Before:
+    values = {
+        "user_id": check_in.user_id,
+        "created_at": check_in.created_at,
+        "id": check_in.id,
+        "up_to": count_up_to,
+    }
+    sealed, created_at, total = (await session.execute(_BEFORE, values)).one()
+    if sealed is None:
+        return Before(None, int(total))
     key = await key_of(session, user_id=check_in.user_id)
     if key is None:
         raise KeyGone
-    return Previous(key.open_check_in(row.sealed)[1], row.created_at)
+    return Before(Previous(key.open_check_in(sealed)[1], created_at), int(total))
 
 
 async def name_win(session: AsyncSession, *, check_in: CheckIn, kind: str) -> bool:

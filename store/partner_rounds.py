@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import sealing
@@ -123,16 +123,19 @@ async def _join(
     await session.flush()
 
 
+# Every rating asks it, almost always of a prompt no round holds: built once, so it hits
+# the compiled cache without being built again.
+_OPEN_TURNS = (
+    select(PartnerTurn)
+    .join(PartnerRound, PartnerRound.id == PartnerTurn.round_id)
+    .where(PartnerTurn.prompt_id == bindparam("prompt_id"), PartnerRound.state == RoundState.OPEN)
+)
+
+
 async def answered(session: AsyncSession, *, prompt_id: int, now: datetime) -> list[PartnerTurn]:
     """A rating for `prompt_id` was just stored: the open turns it answers; a round whose
     other answer is in too is to be revealed to both, SETTLE from now."""
-    turns = list(
-        await session.scalars(
-            select(PartnerTurn)
-            .join(PartnerRound, PartnerRound.id == PartnerTurn.round_id)
-            .where(PartnerTurn.prompt_id == prompt_id, PartnerRound.state == RoundState.OPEN)
-        )
-    )
+    turns = list(await session.scalars(_OPEN_TURNS, {"prompt_id": prompt_id}))
     open_turns = []
     for turn in turns:
         # Locked, so of two answers given at once the later one sees the earlier.

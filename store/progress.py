@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, false, func, literal, or_, select, update
+from sqlalchemy import Select, bindparam, false, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -122,34 +122,45 @@ async def newer_check_ins(
     return (await _opened(session, user_id, query))[::-1]
 
 
+# Built once from the table's own columns: a plain read, no ORM entities, and the
+# compiled cache is hit without the statement being built again for every tap.
+_checks = CheckIn.__table__.c
+_PRACTICED_BEFORE = select(_checks.sealed, _checks.practiced_at).where(
+    _checks.user_id == bindparam("user_id"),
+    _checks.practiced_at >= bindparam("since"),
+    _checks.practiced_at <= bindparam("until"),
+    _checks.id != bindparam("check_in_id"),
+)
+
+
 async def practiced_before(
     session: AsyncSession, *, check_in: CheckIn, since: datetime
 ) -> list[Entry]:
-    """The person's other check-ins practiced from ``since`` up to ``check_in``'s instant
-    (those at the same instant included): a span of the index, however long the history.
+    """The person's other check-ins of ``check_in``'s practice practiced from ``since`` up
+    to its instant (those at the same instant included): a span of the index, however long
+    the history. Growth, the one reader, compares a practice only with itself; every row
+    of the span is opened (the practice is sealed), but only those of this one are kept.
 
     Notes are not joined, so no entry has one: PostgreSQL would hash every note in the
     table to join a few weeks of check-ins, and growth reads no notes."""
-    query = _check_ins(check_in.user_id, notes=False).where(
-        CheckIn.practiced_at >= since,
-        CheckIn.practiced_at <= check_in.practiced_at,
-        CheckIn.id != check_in.id,
+    key = await key_of(session, user_id=check_in.user_id)
+    if key is None:
+        return []
+    rows = await session.execute(
+        _PRACTICED_BEFORE,
+        {
+            "user_id": check_in.user_id,
+            "since": since,
+            "until": check_in.practiced_at,
+            "check_in_id": check_in.id,
+        },
     )
-    return [entry for _, entry in await _opened(session, check_in.user_id, query)]
-
-
-async def count_check_ins(session: AsyncSession, *, user_id: int, up_to: int) -> int:
-    """How many check-ins the person has recorded, counting no further than ``up_to``."""
-    # In (user, created_at) index order, so the database walks that index: a scan of the
-    # table that stops once `up_to` rows turn up would read everyone's rows before them.
-    first = (
-        select(literal(1))
-        .where(CheckIn.user_id == user_id)
-        .order_by(CheckIn.created_at)
-        .limit(up_to)
-        .subquery()
-    )
-    return int(await session.scalar(select(func.count()).select_from(first)) or 0)
+    practice, entries = check_in.ritual_key, []
+    for sealed, practiced_at in rows:
+        ritual_key, rating = key.open_check_in(sealed)
+        if ritual_key == practice:
+            entries.append(Entry(ritual_key, rating, practiced_at))
+    return entries
 
 
 async def note_bodies(
@@ -176,20 +187,37 @@ async def note_bodies(
     return bodies
 
 
+# The people found with no milestone held back (read with the reached ones), each with the
+# transaction that found it, in the session's info: within that transaction their release
+# has nothing to hand back, and skips its UPDATE.
+_NONE_HELD = "attune.none_held"
+_marks = Milestone.__table__.c
+_REACHED = select(_marks.tag, _marks.held).where(
+    _marks.user_id == bindparam("user_id"),
+    or_(_marks.tag.in_(bindparam("tags", expanding=True)), _marks.held),
+)
+
+
 async def reached_among(
     session: AsyncSession, *, user_id: int, keys: Iterable[str]
 ) -> frozenset[str]:
     """Which of these milestone keys the person has reached: a lookup of each by its
-    unique (user, tag) entry, however many milestones the person has."""
+    unique (user, tag) entry, however many milestones the person has.
+
+    The same read finds whether any milestone is held back (a hard night's, a few at
+    most), so that ``release_held`` knows when it has nothing to do."""
     wanted = sorted(set(keys))
     person = await key_of(session, user_id=user_id) if wanted else None
     if person is None:
         return frozenset()
     tags = {person.tag(key): key for key in wanted}
-    rows = await session.scalars(
-        select(Milestone.tag).where(Milestone.user_id == user_id, Milestone.tag.in_(list(tags)))
-    )
-    return frozenset(tags[bytes(tag)] for tag in rows)
+    rows = (await session.execute(_REACHED, {"user_id": user_id, "tags": list(tags)})).all()
+    none_held: dict[int, object] = session.info.setdefault(_NONE_HELD, {})
+    if any(held for _, held in rows):
+        none_held.pop(user_id, None)
+    else:
+        none_held[user_id] = session.sync_session.get_transaction()
+    return frozenset(tags[bytes(tag)] for tag, _ in rows if bytes(tag) in tags)
 
 
 async def milestones_between(
@@ -229,6 +257,8 @@ async def add_milestones(
     if not keys:
         return []
     person = await key_to_seal(session, user_id=user_id)
+    if held:
+        session.info.get(_NONE_HELD, {}).pop(user_id, None)
     tags = {person.tag(key): key for key in dict.fromkeys(keys)}
     rows = [
         {
@@ -255,10 +285,12 @@ async def add_milestones(
 async def release_held(session: AsyncSession, *, user_id: int) -> list[str]:
     """The keys of the person's held-back milestones, oldest first, now no longer held.
 
-    One UPDATE ... RETURNING, so when two taps race each held milestone is handed to one.
+    One UPDATE ... RETURNING, so when two taps race each held milestone is handed to one;
+    none when this transaction's ``reached_among`` found nothing held (one held by another
+    transaction since then waits for the next rating that releases).
     """
     key = await key_of(session, user_id=user_id)
-    if key is None:
+    if key is None or _none_held(session, user_id):
         return []
     rows = await session.execute(
         update(Milestone)
@@ -268,6 +300,12 @@ async def release_held(session: AsyncSession, *, user_id: int) -> list[str]:
         .execution_options(synchronize_session=False)
     )
     return [key.open_text(sealed, sealing.MILESTONE) for _, sealed in sorted(rows.tuples())]
+
+
+def _none_held(session: AsyncSession, user_id: int) -> bool:
+    """True if this very transaction found the person with nothing held back."""
+    found = session.info.get(_NONE_HELD, {}).get(user_id)
+    return found is not None and found is session.sync_session.get_transaction()
 
 
 async def milestone_id(session: AsyncSession, *, user_id: int, key: str) -> int | None:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from store.models import Base, Prompt, PromptState, Subscription, User
 from store.pacing import count_untouched, touched
@@ -296,6 +297,34 @@ async def get_prompt(session: AsyncSession, *, prompt_id: int) -> Prompt | None:
         .where(Prompt.id == prompt_id)
         .options(joinedload(Prompt.subscription).joinedload(Subscription.user))
     )
+    return prompt
+
+
+# Built once, so a tap's prompt read hits the compiled cache without being rebuilt.
+_OWN_PROMPT = (
+    select(Prompt)
+    .join(Subscription, Subscription.id == Prompt.subscription_id)
+    .where(Prompt.id == bindparam("prompt_id"), Subscription.user_id == bindparam("user_id"))
+)
+
+
+async def own_prompt(session: AsyncSession, *, prompt_id: int, user: User) -> Prompt | None:
+    """A prompt of one of `user`'s rituals, for handling their tap on it; None for a row
+    that is not theirs (or no row at all).
+
+    The person comes with their subscriptions (store.users.get_user), so only the prompt's
+    own columns are read, and its subscription is the one already loaded.
+    """
+    prompt: Prompt | None = await session.scalar(
+        _OWN_PROMPT, {"prompt_id": prompt_id, "user_id": user.id}
+    )
+    if prompt is None:
+        return None
+    loaded = [s for s in user.subscriptions if s.id == prompt.subscription_id]
+    # A ritual committed by another transaction after the person was read is not among
+    # theirs yet: read it (its person is the one loaded).
+    sub = loaded[0] if loaded else await session.get(Subscription, prompt.subscription_id)
+    set_committed_value(prompt, "subscription", sub)
     return prompt
 
 

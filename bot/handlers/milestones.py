@@ -33,11 +33,10 @@ from progress.milestones import (
     win_milestone,
 )
 from scheduler.zones import resolve_zone
-from store.check_ins import previous
+from store.check_ins import before
 from store.models import CheckIn, User
 from store.progress import (
     add_milestones,
-    count_check_ins,
     practiced_before,
     reached_among,
     release_held,
@@ -46,8 +45,8 @@ from store.progress import (
 
 async def hard_night(session: AsyncSession, *, check_in: CheckIn) -> bool:
     """True if the check-in's rating brings the care offer (never a celebration)."""
-    before = await previous(session, check_in=check_in)
-    return needs_care(check_in.rating, None if before is None else before.rating)
+    last = (await before(session, check_in=check_in, count_up_to=COUNT_ENOUGH)).previous
+    return needs_care(check_in.rating, None if last is None else last.rating)
 
 
 async def after_check_in(
@@ -63,13 +62,13 @@ async def after_check_in(
     to celebrate now: none if ``hold``, as the milestones wait for a better moment."""
     latest = Entry(check_in.ritual_key, check_in.rating, check_in.practiced_at, has_note=has_note)
     zone = resolve_zone(user.timezone or "UTC")
-    before = await previous(session, check_in=check_in)
+    # Bounded reads, however long the history: the check-in before and a count that stops
+    # past the last total (read once, with the care check's), a few weeks of check-ins, and
+    # the few milestones that could change the answer.
+    last, total = await before(session, check_in=check_in, count_up_to=COUNT_ENOUGH)
     # Coming back is about when the person showed up, so it reads when check-ins were made.
-    welcome = welcome_back(check_in.created_at, before.created_at if before else None, zone)
-    # Bounded reads, however long the history: a few weeks of check-ins, a count that stops
-    # past the last total, and the few milestones that could change the answer.
+    welcome = welcome_back(check_in.created_at, last.created_at if last else None, zone)
     earlier = await practiced_before(session, check_in=check_in, since=growth_since(latest, zone))
-    total = await count_check_ins(session, user_id=user.id, up_to=COUNT_ENOUGH)
     asked = keys_in_question(latest, zone, total)
     reached = await reached_among(session, user_id=user.id, keys=asked)
     found = welcome + new_milestones(latest, zone, earlier=earlier, total=total, reached=reached)

@@ -41,10 +41,7 @@ async def _mine(v: Visit, prompt_id: int) -> Prompt | None:
     """
     if v.user is None:
         return None
-    prompt = await prompt_rows.get_prompt(v.session, prompt_id=prompt_id)
-    if prompt is None or prompt.subscription.user_id != v.user.id:
-        return None
-    return prompt
+    return await prompt_rows.own_prompt(v.session, prompt_id=prompt_id, user=v.user)
 
 
 async def _owned(v: Visit, prompt_id: int) -> Prompt | None:

@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from progress.history import Entry
-from store.check_ins import add_check_in
+from store.check_ins import Previous, add_check_in, before, get_check_in
 from store.db import session_factory
 from store.keyring import Keyring
-from store.models import CheckIn, Milestone, User
+from store.models import Milestone, User
 from store.notes import add_note
 from store.progress import (
     Place,
     add_milestones,
-    count_check_ins,
     history,
     milestones_between,
     newer_check_ins,
@@ -167,15 +166,19 @@ async def test_care_offers_are_counted_one_each_even_at_once(engine: AsyncEngine
 
 
 async def _check_ins_at(
-    engine: AsyncEngine, keyring: Keyring, user_id: int, moments: list[datetime]
+    engine: AsyncEngine,
+    keyring: Keyring,
+    user_id: int,
+    moments: list[datetime],
+    ritual_key: str = "breath",
 ) -> list[int]:
-    """One check-in per moment, in this order (ids rise with it); their ids."""
+    """One check-in of `ritual_key` per moment, in this order (ids rise with it); their ids."""
     async with session_factory(engine, keyring)() as session, session.begin():
         rows = [
             await add_check_in(
                 session,
                 user_id=user_id,
-                ritual_key="breath",
+                ritual_key=ritual_key,
                 rating=1 + n % 5,
                 practiced_at=at,
                 now=T0,
@@ -194,22 +197,38 @@ async def test_a_rating_reads_the_span_from_since_to_its_own_instant_and_nothing
     moments = [since - tick, since, latest - tick, latest, latest, latest + tick]
     ids = await _check_ins_at(engine, keyring, sam, moments)
     await _check_ins_at(engine, keyring, alex, [since, latest])
+    await _check_ins_at(engine, keyring, sam, [since + tick], ritual_key="body_scan")
     async with session_factory(engine, keyring)() as session:
-        rated = await session.get(CheckIn, ids[3])
+        rated = await get_check_in(session, check_in_id=ids[3])
         assert rated is not None
         found = await practiced_before(session, check_in=rated, since=since)
         # From `since` on, up to the rating's own instant (a twin at that instant included),
-        # never the rating itself, nothing later, nobody else's.
+        # never the rating itself, nothing later, nobody else's, no other practice's.
         assert sorted(entry.practiced_at for entry in found) == [since, latest - tick, latest]
+        assert {entry.ritual_key for entry in found} == {"breath"}
 
 
-async def test_a_count_stops_where_asked(engine: AsyncEngine, keyring: Keyring) -> None:
+async def test_before_steps_back_once_and_counts_no_further_than_asked(
+    engine: AsyncEngine, keyring: Keyring
+) -> None:
     sam, alex = await _person(engine, 10), await _person(engine, 11)
-    await _check_ins_at(engine, keyring, sam, [T0 + timedelta(hours=n) for n in range(12)])
+    # All made at the same instant: the row settles which came before.
+    ids = await _check_ins_at(engine, keyring, sam, [T0 + timedelta(hours=n) for n in range(12)])
+    [only] = await _check_ins_at(engine, keyring, alex, [T0])
     async with session_factory(engine, keyring)() as session:
-        assert await count_check_ins(session, user_id=sam, up_to=101) == 12
-        assert await count_check_ins(session, user_id=sam, up_to=5) == 5
-        assert await count_check_ins(session, user_id=alex, up_to=101) == 0
+        eighth = await get_check_in(session, check_in_id=ids[7])
+        assert eighth is not None
+        assert await before(session, check_in=eighth, count_up_to=101) == (
+            Previous(rating=1 + 6 % 5, created_at=T0),
+            12,
+        )
+    async with session_factory(engine, keyring)() as session:
+        eighth = await get_check_in(session, check_in_id=ids[7])
+        assert eighth is not None
+        assert (await before(session, check_in=eighth, count_up_to=5)).total == 5
+        theirs = await get_check_in(session, check_in_id=only)
+        assert theirs is not None
+        assert await before(session, check_in=theirs, count_up_to=101) == (None, 1)
 
 
 async def test_history_pages_walk_every_check_in_once_ties_by_row_and_only_ones_own(
