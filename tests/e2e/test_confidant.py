@@ -200,3 +200,26 @@ async def test_delete_by_the_inviter_ends_the_link_and_tells_the_confidant(
     kim = emulator.user(user_id=16033, first_name="Kim")
     await kim.send(f"/start {waiting}")
     await kim.wait_for_message(lambda m: m.text == render("invite_refused_unknown", "en"))
+
+
+async def test_delete_by_the_confidant_ends_the_link_and_tells_the_inviter(
+    bot: AttuneApp, emulator: BotApiEmulator, clock: FakeClock, database_url: str
+) -> None:
+    alex = emulator.user(user_id=16041, first_name="Alex")
+    sam = emulator.user(user_id=16042, first_name="Sam")
+    await onboard(alex)
+    await opt_in_default(alex, "body_scan")
+    await _accept_as_newcomer(sam, await _invite(alex))
+    await alex.wait_for_message(
+        lambda m: m.text == render("invite_told_accepted", "en", name="Sam")
+    )
+    await erase_everything(sam)
+    await alex.wait_for_message(lambda m: m.text == render("share_told_ended", "en", name="Sam"))
+    assert await _count(database_url, select(func.count()).select_from(Link)) == 0
+    # Alex's next milestone has nobody to go to: no question about sharing it.
+    prompt = await prompt_at(bot, clock, alex, TEN_PM_BERLIN)
+    mark = alex.mark()
+    await rate(alex, prompt, 4)
+    await alex.wait_for_message(lambda m: m.text == milestone_message("first:body_scan", "en"))
+    await settled(alex)
+    assert render("share_offer", "en") not in [m.text for m in alex.messages if m.seq > mark]
