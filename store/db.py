@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -52,9 +54,9 @@ def create_engine(url: str) -> AsyncEngine:
         # not queue them fairly, so under a burst of taps (many handlers at once) one can
         # wait seconds, and a write that gives up loses that tap.
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        _into_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # A claim of 1,000 prompts rewrites some 2,500 scattered pages; at SQLite's default
         # of a checkpoint per 1,000 pages of log, nearly every claim paid one (copying
@@ -68,6 +70,21 @@ def create_engine(url: str) -> AsyncEngine:
 
     event.listen(engine.sync_engine, "do_execute", _in_one_hop)
     return engine
+
+
+def _into_wal(cursor: Any, tries: int = 50) -> None:
+    """Switch the file to WAL. On a new file several connections opening at once (replicas
+    migrating together) race to switch it, and SQLite answers the losers "database is
+    locked" at once, without its busy timeout: they try again a moment later, when the
+    file is WAL already and the switch is a no-op."""
+    for attempt in range(tries):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.05)
 
 
 def _in_one_hop(cursor: Any, statement: str, parameters: Any, _context: Any) -> bool:
