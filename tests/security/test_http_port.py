@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import socket
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import event
 
 from bot.settings import Settings
+from bot.web import _Routes
 from emulator import BotApiEmulator
 from tests.e2e.harness import DATA_KEY, TOKEN, FakeClock, serving
 
@@ -97,32 +96,31 @@ async def test_webhook_mode_listens_on_every_interface_by_default(
 
 
 async def test_readiness_asks_the_database_at_most_once_a_second(
-    emulator: BotApiEmulator, clock: FakeClock, tmp_path: Path
+    emulator: BotApiEmulator, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with serving(_settings(emulator.root_url, tmp_path), clock) as (app, runtime):
-        engine = app.bot_data.services.engine
-        assert engine is not None
-        checkouts: list[object] = []
+    # Readiness's own questions are counted, not the engine's checkouts: the bot's jobs
+    # (a dispatch tick, its partners' reveals) use the database meanwhile too.
+    asked: list[object] = []
+    ask_database = _Routes._ask_database
 
-        def counted(*_args: Any) -> None:
-            checkouts.append(None)
+    async def counted(self: _Routes) -> bool:
+        asked.append(None)
+        return await ask_database(self)
 
+    async with serving(_settings(emulator.root_url, tmp_path), clock) as (_app, runtime):
         url = f"http://127.0.0.1:{runtime.port}/readyz"
         async with aiohttp.ClientSession() as http:
             async with http.get(url) as first:
                 assert first.status == 200
-            event.listen(engine.sync_engine, "checkout", counted)
-            try:
-                started = asyncio.get_running_loop().time()
+            monkeypatch.setattr(_Routes, "_ask_database", counted)
+            started = asyncio.get_running_loop().time()
 
-                async def ask() -> int:
-                    async with http.get(url) as response:
-                        return response.status
+            async def ask() -> int:
+                async with http.get(url) as response:
+                    return response.status
 
-                statuses = await asyncio.gather(*(ask() for _ in range(200)))
-                elapsed = asyncio.get_running_loop().time() - started
-            finally:
-                event.remove(engine.sync_engine, "checkout", counted)
-        assert set(statuses) == {200}
-        # One check per second begun, and whatever the bot itself did meanwhile.
-        assert len(checkouts) <= int(elapsed) + 2, (len(checkouts), elapsed)
+            statuses = await asyncio.gather(*(ask() for _ in range(200)))
+            elapsed = asyncio.get_running_loop().time() - started
+    assert set(statuses) == {200}
+    # One question per second begun: the first of them may still be the one before.
+    assert len(asked) <= int(elapsed) + 1, (len(asked), elapsed)
