@@ -1,19 +1,22 @@
-"""Requests and rate-limited messages per completed check-in (target <= 4), path by path.
+"""Requests and rate-limited messages per completed check-in (target <= 4), path by path,
+taking updates by long polling and through a webhook.
 
     python benchmarks/bench_requests.py [--people 10 100] [--quick]
 
-The real application runs in this process (long polling, rate limits out of reach) against
-the Bot API emulator on loopback, on a SQLite database of N people per path, all due at
-22:00 in Berlin. Each person checks in on their path two evenings running: the first
-evening's check-in is everyone's first, so it reaches a milestone (the plain path's first
-evening is the "first check-in" row); the second evening's is an ordinary one, counted for
-every path. A check-in runs from the prompt to a stored rating with its thank-you, plus
-what the path adds: Open on a discreet prompt, a note and its "saved", the care offer after
-a low rating, naming the kind of step after small wins.
+The real application runs in this process (rate limits out of reach) against the Bot API
+emulator on loopback, on a SQLite database of N people per path, all due at 22:00 in Berlin:
+once long polling, once in webhook mode (the emulator delivering to the bot's own port).
+Each person checks in on their path two evenings running: the first evening's check-in is
+everyone's first, so it reaches a milestone (the plain path's first evening is the "first
+check-in" row); the second evening's is an ordinary one, counted for every path. A
+check-in runs from the prompt to a stored rating with its thank-you, plus what the path
+adds: Open on a discreet prompt, a note and its "saved", the care offer after a low rating,
+naming the kind of step after small wins.
 
-For each path it prints, per completed check-in, the Bot API requests the bot made (the
-emulator's tally for those people's chats) and the messages among them, the sends and
-edits that Telegram counts against its limits (about 30 a second per bot; the callback
+For each path and mode it prints, per completed check-in, the Bot API requests the bot made
+(the emulator's tally for those people's chats), the calls carried in the webhook's answers
+instead (bot.webhook_reply: a tap's answer), and the messages among all of them, the sends
+and edits that Telegram counts against its limits (about 30 a second per bot; the callback
 answers count against none). Request counts are deterministic: they do not grow with N,
 and the sizes only show that. Then what that means for a popular minute at the default
 ATTUNE_RATE_LIMIT.
@@ -30,7 +33,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench_common import CHAT_BASE, NOW, TOKEN, Table
+from bench_common import CHAT_BASE, NOW, TOKEN, Table, free_port
 from bench_data import People, build, sqlite_url
 from sqlalchemy import text
 from updates_probe import until
@@ -56,9 +59,11 @@ NOTE = "Shoulders softer tonight."
 # ATTUNE_RATE_LIMIT's default: the messages a second one bot sends, leaving room below 30.
 RATE = 25
 FIVE_MINUTES = 300
+MODES = ("polling", "webhook")
 
 
-def _settings(root_url: str, database_url: str) -> Settings:
+def _settings(root_url: str, database_url: str, mode: str) -> Settings:
+    port = free_port()
     values: dict[str, object] = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": root_url,
@@ -68,9 +73,13 @@ def _settings(root_url: str, database_url: str) -> Settings:
         "ATTUNE_RATE_LIMIT": 1_000_000,  # counts, not waiting, are measured here
         "ATTUNE_CHAT_RATE_LIMIT": 1000,
         "ATTUNE_HTTP_HOST": "127.0.0.1",
-        "ATTUNE_HTTP_PORT": 0,
+        "ATTUNE_HTTP_PORT": port,
+        "ATTUNE_MODE": mode,
         "LOG_LEVEL": "WARNING",
     }
+    if mode == "webhook":
+        values["ATTUNE_WEBHOOK_URL"] = f"http://127.0.0.1:{port}/telegram/updates"
+        values["ATTUNE_WEBHOOK_SECRET"] = "bench-webhook-secret-0123456789abcdef"
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
@@ -101,7 +110,8 @@ def _buttons(person: SimulatedUser) -> tuple[Any, list[str]]:
 
 
 async def _settled(emu: BotApiEmulator, what: str) -> None:
-    """Every update handled: the bot confirms one only once it and its replies are done."""
+    """Every update handled: the bot confirms one only once it and its replies are done (and
+    the emulator runs a call a webhook's answer carried before it takes the answer as one)."""
     await until(lambda: not emu.state.updates, 300, what)
 
 
@@ -135,17 +145,17 @@ async def _evening(
     return {path: emu.tally(chats[path], after=mark) for path in groups}
 
 
-async def measure(people: int, work: Path) -> dict[str, Tally]:
-    """Two evenings of `people` per path; the second evening's tallies, and the plain
-    path's first evening as FIRST."""
-    url = sqlite_url(work / f"requests-{people}.db")
+async def measure(people: int, work: Path, mode: str) -> dict[str, Tally]:
+    """Two evenings of `people` per path, taking updates in `mode`; the second evening's
+    tallies, and the plain path's first evening as FIRST."""
+    url = sqlite_url(work / f"requests-{mode}-{people}.db")
     await build(url, People(users=people * len(PATHS), due_at=NOW))
     await _shape(url, people)
     emu = BotApiEmulator(TOKEN)
     users = [emu.user(CHAT_BASE + n) for n in range(1, people * len(PATHS) + 1)]
     groups = {path: users[n * people : (n + 1) * people] for n, path in enumerate(PATHS)}
     moment = [NOW - timedelta(hours=1)]  # nothing is due when the bot starts
-    settings = _settings(await emu.start(), url)
+    settings = _settings(await emu.start(), url, mode)
     try:
         app = build_application(
             settings, data_key=load_data_key(settings), clock=lambda: moment[0]
@@ -175,25 +185,36 @@ async def _check_stored(url: str, people: int) -> None:
         raise RuntimeError(f"{stored} check-ins stored of {2 * people * len(PATHS)}")
 
 
+def _per_check_in(methods: dict[str, int], people: int) -> str:
+    """Calls by method, per check-in."""
+    shown = Counter({m: n / people for m, n in methods.items()})
+    return ", ".join(f"{m} {n:g}" for m, n in sorted(shown.items())) or "-"
+
+
 async def main(sizes: Sequence[int]) -> None:
     table = Table(
         "requests and rate-limited messages per completed check-in (target <= 4)",
-        ["path", "people", "requests", "messages (30/s)", "by method (per check-in)"],
-    )
+        ["path", "mode", "people", "requests", "carried", "messages (30/s)",
+         "requests by method (per check-in)", "carried in the webhook's 200"],
+    )  # fmt: skip
     messages: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="attune-requests-") as folder:
         for people in sizes:
-            measured = await measure(people, Path(folder))
-            for path, tally in measured.items():
-                name = PATHS[path][0] if path in PATHS else path
-                methods = Counter({m: n / people for m, n in tally.methods.items()})
-                shown = ", ".join(f"{m} {n:g}" for m, n in sorted(methods.items()))
-                table.add(name, people, tally.requests / people, tally.messages / people, shown)
-                messages[path] = tally.messages / people
+            for mode in MODES:
+                measured = await measure(people, Path(folder), mode)
+                for path, tally in measured.items():
+                    name = PATHS[path][0] if path in PATHS else path
+                    carried = sum(tally.carried.values())
+                    table.add(name, mode, people, tally.requests / people, carried / people,
+                              tally.messages / people, _per_check_in(dict(tally.methods), people),
+                              _per_check_in(dict(tally.carried), people))  # fmt: skip
+                    messages[path] = tally.messages / people
     table.notes += [
         "from the prompt to a stored rating with its thank-you, plus what the path adds;"
-        " messages: the sends and edits among the requests, which Telegram counts against"
-        " its limits (answerCallbackQuery is not one)",
+        " requests: the HTTP requests the bot made; carried: the calls that rode in the"
+        " webhook's answers to updates instead (a tap's answer, webhook mode only);"
+        " messages: the sends and edits among both, which Telegram counts against its"
+        " limits (answerCallbackQuery is not one)",
         "the second evening's check-in of each person; the first check-in is the plain"
         " path's first evening",
     ]
@@ -206,6 +227,7 @@ async def main(sizes: Sequence[int]) -> None:
         per = messages[path]
         rule.add(PATHS[path][0], per, RATE / per, round(FIVE_MINUTES * RATE / per))
     rule.add("the prompts alone (answers later)", 1.0, float(RATE), FIVE_MINUTES * RATE)
+    rule.notes.append("the same in both modes: a carried answer is no message either")
     rule.print()
 
 

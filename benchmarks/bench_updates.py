@@ -56,7 +56,8 @@ async def run(backends: Sequence[tuple[str, str]], work: Path, *, quick: bool) -
         "from the first update to the bot's last reply, every update confirmed (polling: next"
         " offset; webhook: 200)",
         "CPU and peak RSS: the `attune run` process alone (all threads; not PostgreSQL's)",
-        "API calls/update: the bot's Bot API requests per update, getUpdates not counted",
+        "API calls/update: the bot's Bot API requests per update, getUpdates not counted,"
+        " nor a tap's answer carried in the webhook's 200",
         "a rating: answerCallbackQuery and editMessageText, which carries the thank-you"
         " (+ a first-rating milestone)",
     ]

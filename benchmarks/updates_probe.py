@@ -22,7 +22,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -31,7 +30,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bench_common import CHAT_BASE, TOKEN, cpu_seconds_of
+from bench_common import CHAT_BASE, TOKEN, cpu_seconds_of, free_port
 from bench_data import keyring_url
 from sqlalchemy import text
 
@@ -47,13 +46,6 @@ _OPEN_BUTTON = re.compile(r"""["']open:(\d+)["']""")
 _FAILED = re.compile(r"handler failed: (\w+)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def bot_env(root_url: str, url: str, mode: str) -> dict[str, str]:
     """The environment of the bot process: ours, minus any settings of Attune's own."""
     env = {
@@ -61,7 +53,7 @@ def bot_env(root_url: str, url: str, mode: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("TELEGRAM_", "ATTUNE_", "LOG_")) and k != "DATABASE_URL"
     }
-    port = _free_port()
+    port = free_port()
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=root_url,
@@ -190,7 +182,8 @@ async def run_phase(
         "cpu": cpu,
         "emulator_cpu": own,
         "peak_rss_mb": peak_rss_mb_of(pid),
-        "calls": dict(Counter(c.method for c in calls)),
+        # Requests only: an answer a webhook's 200 carried (bot.webhook_reply) is none.
+        "calls": dict(Counter(c.method for c in calls if not c.carried)),
         "failed": failed,
     }
 

@@ -41,6 +41,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
 
 from bot.flood import FloodGuard
+from bot.webhook_reply import ReplySlot, carrying
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +68,13 @@ _RETRY_FIRST, _RETRY_MAX = 0.5, 30.0
 
 @dataclass(eq=False)
 class _Queued:
-    """An update taken, and the future that is done once it was handled."""
+    """An update taken, the future that is done once it was handled, and the webhook answer's
+    slot its handlers may fill (bot.webhook_reply)."""
 
     update: Update
     urgent: bool
     handled: asyncio.Future[None]
+    reply: ReplySlot | None
 
 
 @dataclass(eq=False)
@@ -103,9 +106,12 @@ class UpdateIntake:
         self._chats: dict[int, _Chat] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # chats being handled, kind words
 
-    def accept(self, update: Update) -> asyncio.Future[None] | None:
+    def accept(
+        self, update: Update, reply: ReplySlot | None = None
+    ) -> asyncio.Future[None] | None:
         """Take an update as it arrives. Returns a future that is done once the update was
-        handled (cancelled if a stop came first), or None if it was dropped."""
+        handled (cancelled if a stop came first), or None if it was dropped. `reply` is the
+        slot in the webhook's answer its handlers may fill."""
         urgent = self._urgent(update)
         waited = _waited(update, self._wall())
         person = update.effective_user
@@ -123,7 +129,7 @@ class UpdateIntake:
             warn = person is not None and self._flood.refuse(person.id, waited=waited)
             self._drop(update, warn=warn)
             return None
-        queued = _Queued(update, urgent, asyncio.get_running_loop().create_future())
+        queued = _Queued(update, urgent, asyncio.get_running_loop().create_future(), reply)
         chat.waiting.append(queued)
         chat.urgent += urgent
         return queued.handled
@@ -145,7 +151,10 @@ class UpdateIntake:
             while chat.waiting:
                 queued = chat.waiting[0]
                 try:
-                    await self._process(queued.update)
+                    # Set here, not by the webhook: one task handles a chat's updates in turn,
+                    # so a context copied when the task began would hold an earlier slot.
+                    with carrying(queued.reply):
+                        await self._process(queued.update)
                 except Exception as error:
                     # PTB hands handlers' errors to on_error: this is its own. The update is
                     # done with all the same, or its chat (and the polled offset) would stall.

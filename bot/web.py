@@ -4,6 +4,8 @@ The webhook answers 200 only after the update was handled or dropped as a flood 
 bot.intake), so Telegram delivers again whatever a crash interrupted. A request without the
 right secret header gets 403 and is not looked at; the header's raw bytes are compared in
 constant time. A body that is not an update (bot.webhook_body) gets 400 and one log line.
+The 200 for a button press carries its first answer, as Telegram allows (bot.webhook_reply);
+a 503 carries nothing, and the answer comes when Telegram sends the update again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.app import AttuneApp
 from bot.intake import UpdateIntake
 from bot.metrics import CONTENT_TYPE
 from bot.webhook_body import MAX_BYTES, NotAnUpdate, parse_update
+from bot.webhook_reply import ReplySlot
 from store.stats import active_people
 
 log = logging.getLogger(__name__)
@@ -108,13 +111,20 @@ class _Routes:
         except NotAnUpdate as error:
             log.warning("webhook: not an update (%s)", error)
             return web.Response(status=400)
-        handled = self._intake.accept(update)
-        if handled is not None:
-            # Handled in its chat's turn, by the intake: a dropped connection does not cut
-            # its handlers off half-way, and a stop waits for it (UpdateIntake.finish).
-            await asyncio.wait({handled})
-            if handled.cancelled():
-                return web.Response(status=503)  # stopped first: Telegram sends it again
+        reply = ReplySlot.for_update(update)
+        try:
+            handled = self._intake.accept(update, reply)
+            if handled is not None:
+                # Handled in its chat's turn, by the intake: a dropped connection does not
+                # cut its handlers off half-way, and a stop waits for it (UpdateIntake.finish).
+                await asyncio.wait({handled})
+        finally:
+            # Closed whatever happens: an answer made after this one goes as a request.
+            carried = reply.take() if reply is not None else None
+        if handled is not None and handled.cancelled():
+            return web.Response(status=503)  # stopped first: Telegram sends it again
+        if carried is not None:
+            return web.json_response(carried)
         return web.Response(text="")
 
     def _has_secret(self, request: web.Request) -> bool:

@@ -1,7 +1,8 @@
 """One Bot API request, end to end: decode it the way Telegram does, validate it against the
 spec, apply injected faults and blocks, then Telegram's send limits when they are modelled
 (emulator.limits), run the emulated method (or answer ``True`` for spec methods that only
-ever return ``True``), record the call and write Telegram's JSON answer.
+ever return ``True``), record the call and write Telegram's JSON answer. A method a webhook's
+answer carried (emulator.webhook) goes the same way, recorded as carried, answered to no one.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import functools
 import json
 import traceback
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -118,17 +120,45 @@ class Dispatcher:
 
     async def handle(self, request: web.Request) -> web.Response:
         """Serve ``{root}/bot{token}/{method}``."""
-        name = request.match_info["method"]
+        body, status = await self._run(
+            request.match_info["method"],
+            functools.partial(_read_params, request),
+            authorized=request.match_info["token"] == self.token,
+        )
+        return web.json_response(body, status=status, dumps=_dumps)
+
+    async def carried(self, name: str, params: dict[str, Any]) -> None:
+        """Run a method a webhook's answer carried, like a request, recorded as carried.
+        Its outcome goes nowhere: Telegram tells the bot neither result nor error."""
+
+        async def read() -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+            return params, {}
+
+        await self._run(name, read, authorized=True, carried=True)
+
+    async def _run(
+        self,
+        name: str,
+        read: Callable[[], Awaitable[tuple[dict[str, Any], dict[str, UploadedFile]]]],
+        *,
+        authorized: bool,
+        carried: bool = False,
+    ) -> tuple[dict[str, Any], int]:
+        """One method call, recorded; the JSON answer and its HTTP status."""
         method = load_spec().method(name)
         canonical = method.name if method is not None else name
         params: dict[str, Any] = {}
         at = self.state.clock()
+
+        def record(ok: bool, code: int | None, said: str | None, result: Any = None) -> None:
+            self.state.record(Call(canonical, params, ok, code, at, said, result, carried))
+
         try:
-            if request.match_info["token"] != self.token:
+            if not authorized:
                 raise ApiError(401, "Unauthorized")
             if method is None:
                 raise ApiError(404, "Not Found")
-            raw, files = await _read_params(request)
+            raw, files = await read()
             params = {**raw, **files}
             params = validator().params(method, raw, files)
             self.gate(method.name, params)
@@ -144,19 +174,17 @@ class Dispatcher:
                 self.state.nanostars -= PAID_MESSAGE_NANOSTARS
                 self.state.billed_messages += 1
         except ApiError as err:
-            self.state.record(Call(canonical, params, False, err.error_code, at, err.description))
-            return web.json_response(err.payload(), status=err.error_code, dumps=_dumps)
+            record(False, err.error_code, err.description)
+            return err.payload(), err.error_code
         except asyncio.CancelledError:
-            note = "client disconnected before the answer"
-            self.state.record(Call(canonical, params, False, None, at, note))
+            record(False, None, "client disconnected before the answer")
             raise
         except Exception as exc:
             self.internal_errors.append(exc)
             description = (
                 "Internal Server Error: " + "".join(traceback.format_exception_only(exc)).strip()
             )
-            self.state.record(Call(canonical, params, False, 500, at, description))
-            body = {"ok": False, "error_code": 500, "description": description}
-            return web.json_response(body, status=500, dumps=_dumps)
-        self.state.record(Call(canonical, params, True, None, at, None, result))
-        return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+            record(False, 500, description)
+            return {"ok": False, "error_code": 500, "description": description}, 500
+        record(True, None, None, result)
+        return {"ok": True, "result": result}, 200

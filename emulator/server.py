@@ -58,6 +58,7 @@ class BotApiEmulator(StartStop):
         self._webhook = WebhookDeliverer(
             self.state,
             self._dispatcher.internal_errors,
+            self._dispatcher.carried,
             timeout=webhook_timeout,
             retry_min=webhook_retry_min,
             retry_max=webhook_retry_max,
@@ -116,11 +117,14 @@ class BotApiEmulator(StartStop):
         """The calls answered with an error (abandoned calls have no error_code: excluded)."""
         return [call for call in self.state.calls if call.error_code is not None]
 
-    def tally(self, chat_ids: int | Collection[int], *, after: int = 0) -> Tally:
-        """What the bot's requests for these chats cost, from call index ``after`` on:
-        how many, and how many were messages (sends and edits) against Telegram's limits."""
+    def tally(
+        self, chat_ids: int | Collection[int], *, after: int = 0, before: int | None = None
+    ) -> Tally:
+        """What the bot's calls for these chats cost, from call index ``after`` on (up to
+        ``before``): how many requests, how many methods rode in webhook answers, and how
+        many of all were messages (sends and edits) against Telegram's limits."""
         chats = {chat_ids} if isinstance(chat_ids, int) else chat_ids
-        return tally(self.state, chats, after=after)
+        return tally(self.state, chats, after=after, before=before)
 
     @property
     def star_balance(self) -> Decimal:

@@ -23,7 +23,8 @@ OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One request the bot made, with its decoded parameters and outcome."""
+    """One request the bot made, with its decoded parameters and outcome; ``carried`` when it
+    came in a webhook's answer instead of a request of its own."""
 
     method: str
     params: dict[str, Any]
@@ -32,6 +33,7 @@ class Call:
     at: float
     description: str | None = None
     result: Any = None
+    carried: bool = False
 
 
 class Notifier:

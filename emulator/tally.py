@@ -6,7 +6,9 @@ in all. Its engineers add that editing a message shares the sending limits and t
 answerCallbackQuery has none (tdlib/td#3034, tdlib/telegram-bot-api#648). So here a request
 is a message when it sends, copies, forwards or edits one; a chat action, a callback
 answer or any other request counts against no sending limit. A request belongs to the chat
-it names, or, for a callback answer, to the chat of the button pressed.
+it names, or, for a callback answer, to the chat of the button pressed. A method a webhook's
+answer carried (emulator.webhook) is no request of the bot's: it is counted apart, and among
+the messages if it sends or edits one, since Telegram's limits do not care how it came.
 """
 
 from __future__ import annotations
@@ -28,27 +30,34 @@ def is_message(method: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """Requests the bot made for some chats: how many of each method, and in all."""
+    """Calls the bot made for some chats: its requests (how many of each method, and in all)
+    and the methods carried in webhook answers."""
 
     methods: Mapping[str, int] = field(default_factory=dict)
+    carried: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
-        """Every request, answered or refused."""
+        """Every request, answered or refused (carried methods are none)."""
         return sum(self.methods.values())
 
     @property
     def messages(self) -> int:
-        """The requests Telegram counts against its sending limits (sends and edits)."""
-        return sum(n for method, n in self.methods.items() if is_message(method))
+        """The calls Telegram counts against its sending limits (sends and edits), requests
+        and carried methods alike."""
+        both = [*self.methods.items(), *self.carried.items()]
+        return sum(n for method, n in both if is_message(method))
 
 
-def tally(state: EmulatorState, chat_ids: Collection[int], *, after: int = 0) -> Tally:
-    """The requests for `chat_ids` among the calls recorded from index `after` on."""
-    methods = Counter(
-        call.method for call in state.calls[after:] if _chat_of(state, call) in chat_ids
-    )
-    return Tally(dict(methods))
+def tally(
+    state: EmulatorState, chat_ids: Collection[int], *, after: int = 0, before: int | None = None
+) -> Tally:
+    """The calls for `chat_ids` among those recorded from index `after` on (up to `before`)."""
+    calls = state.calls[after:before]
+    ours = [call for call in calls if _chat_of(state, call) in chat_ids]
+    methods = Counter(call.method for call in ours if not call.carried)
+    carried = Counter(call.method for call in ours if call.carried)
+    return Tally(dict(methods), dict(carried))
 
 
 def _chat_of(state: EmulatorState, call: Call) -> int | None:

@@ -10,7 +10,12 @@ doubling backoff, and is reported by getWebhookInfo as ``last_error_date``/``_me
 Ordering, the emulator's model of the server's per-chat queues: at most one update per chat is
 in flight and each chat's updates go out in update_id order; updates of different chats (and
 updates that belong to no chat) travel concurrently, at most ``max_connections`` at a time.
-A webhook's answer is never executed as a method call, which bots may do on Telegram.
+
+A 2xx answer may carry one Bot API call, as Telegram allows ("Making requests when getting
+updates"): a JSON body whose ``method`` names it, its parameters beside. It is run like a
+request (validated against the spec, recorded with ``carried`` set, so a tally tells it from
+the bot's own requests) before the update is confirmed; its result and any error go nowhere,
+as on Telegram, where the bot cannot see them. Form-encoded answers are not modelled.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import asyncio
 import errno
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +35,9 @@ from emulator.state import EmulatorState
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _IDLE = 3600.0
 _dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+# A method call a webhook's answer carried: its name and parameters.
+Carried = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,7 @@ class WebhookDeliverer:
         self,
         state: EmulatorState,
         internal_errors: list[BaseException],
+        carry: Callable[[str, dict[str, Any]], Awaitable[None]],
         *,
         timeout: float,
         retry_min: float,
@@ -92,6 +101,7 @@ class WebhookDeliverer:
         self.state = state
         self.deliveries: list[WebhookDelivery] = []
         self._internal_errors = internal_errors
+        self._carry = carry  # runs a method a webhook's answer carried
         self._timeout = timeout
         self._retry_min = retry_min
         self._retry_max = retry_max
@@ -199,7 +209,9 @@ class WebhookDeliverer:
         update_id = int(update["update_id"])
         url = str(settings["url"])
         try:
-            status, error = await self._post(url, settings.get("secret_token"), update)
+            status, error, carried = await self._post(url, settings.get("secret_token"), update)
+            if carried is not None:
+                await self._carry(*carried)
         finally:
             self._in_flight.pop(update_id, None)
         current = settings is self._settings
@@ -220,7 +232,9 @@ class WebhookDeliverer:
 
     async def _post(
         self, url: str, secret: str | None, update: dict[str, Any]
-    ) -> tuple[int | None, str | None]:
+    ) -> tuple[int | None, str | None, Carried | None]:
+        """The status answered (or None) and the error getWebhookInfo would report (None
+        for a 2xx answer), and the method call a 2xx answer carried."""
         assert self._session is not None
         headers = {"Content-Type": "application/json"}
         if secret:
@@ -229,20 +243,32 @@ class WebhookDeliverer:
             async with self._session.post(
                 url, data=_dumps(update).encode(), headers=headers
             ) as response:
-                await response.read()
+                body = await response.read()
         except TimeoutError:
-            return None, "Read timeout expired"
+            return None, "Read timeout expired", None
         except aiohttp.ClientConnectorError as exc:
-            return None, _connect_error(exc)
+            return None, _connect_error(exc), None
         except aiohttp.ServerDisconnectedError:
-            return None, "Webhook connection closed"
+            return None, "Webhook connection closed", None
         except aiohttp.ClientError as exc:
-            return None, f"Webhook connection error: {exc or type(exc).__name__}"
+            return None, f"Webhook connection error: {exc or type(exc).__name__}", None
         except Exception as exc:  # the emulator's own fault: reported, and retried like others
             self._internal_errors.append(exc)
-            return None, f"Emulator error: {exc!r}"
+            return None, f"Emulator error: {exc!r}", None
         if 200 <= response.status <= 299:
-            return response.status, None
-        return response.status, (
-            f"Wrong response from the webhook: {response.status} {response.reason or ''}".strip()
-        )
+            json_body = response.content_type == "application/json"
+            return response.status, None, _carried(body) if json_body else None
+        wrong = f"Wrong response from the webhook: {response.status} {response.reason or ''}"
+        return response.status, wrong.strip(), None
+
+
+def _carried(body: bytes) -> Carried | None:
+    """The method call a JSON answer carries, if it names one (else it is just an answer)."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(answer, dict) or not isinstance(answer.get("method"), str):
+        return None
+    params = {key: value for key, value in answer.items() if key != "method"}
+    return answer["method"], params

@@ -17,6 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import keyboards
+from bot.webhook_reply import carry_answer
 from messages import DEFAULT_LOCALE, render, resolve_locale
 from messages.consent import CONSENT_VERSION, consent_values
 from scheduler.zones import resolve_zone
@@ -125,8 +126,11 @@ async def answer(
     """Answer a button press; a query too old to answer (redelivered, or late) is no error.
 
     The press was handled either way; failing here would undo nothing and only hide the
-    reply that follows.
+    reply that follows. In webhook mode the first answer to the update's own press rides in
+    the webhook's answer instead of a request (bot.webhook_reply).
     """
+    if carry_answer(query.id, text, show_alert=show_alert):
+        return
     try:
         await query.answer(text, show_alert=show_alert)
     except BadRequest as error:

@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.flood import FloodGuard
 from bot.intake import QUEUE_LIMIT, UpdateIntake
+from bot.webhook_reply import ReplySlot, carry_answer
 
 DANGER = "words of danger"
 
@@ -143,3 +144,32 @@ async def test_a_stop_gives_up_on_what_was_not_handled() -> None:
     await intake.finish(within=0.05)
     assert all(t is not None and t.cancelled() for t in taken)  # not confirmed: sent again
     assert not done.cancelled()
+
+
+async def test_each_update_brings_its_own_webhook_slot_to_its_handlers() -> None:
+    # One task handles a chat's updates in turn: the second update's handlers run in the
+    # task the first one started, and must still see the second update's slot.
+    clock = Clock()
+    gate = asyncio.Event()
+    carried: list[bool] = []
+
+    async def process(update: Update) -> None:
+        if update.update_id == 1:
+            await gate.wait()
+        carried.append(carry_answer(f"q{update.update_id}", None, show_alert=False))
+
+    async def never(_update: Update) -> None:
+        raise AssertionError("nothing here floods")
+
+    intake = UpdateIntake(
+        process, flood=FloodGuard(clock=clock), urgent=lambda _u: False, slow_down=never
+    )
+    slots = [ReplySlot("q1"), ReplySlot("q2"), None]
+    taken = [
+        intake.accept(_message(n, chat=1, stamp=clock.now), slot)
+        for n, slot in enumerate(slots, start=1)
+    ]
+    gate.set()
+    await asyncio.gather(*(t for t in taken if t is not None))
+    assert carried == [True, True, False]  # the third came with no slot: a request
+    assert [slot.take() is not None for slot in slots if slot is not None] == [True, True]

@@ -66,6 +66,21 @@ def free_port() -> int:
         return port
 
 
+def webhook_settings(root_url: str, database_url: str, **extra: object) -> Settings:
+    """`make_settings` for webhook mode: the bot listens on a free loopback port, registers
+    it at start, and the emulator delivers updates there."""
+    port = free_port()
+    return make_settings(
+        root_url,
+        database_url,
+        ATTUNE_MODE="webhook",
+        ATTUNE_HTTP_PORT=port,
+        ATTUNE_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/updates",
+        ATTUNE_WEBHOOK_SECRET="s3cret-for-the-webhook-tests_0123456789abcdef",
+        **extra,
+    )
+
+
 @asynccontextmanager
 async def serving(
     settings: Settings, clock: FakeClock

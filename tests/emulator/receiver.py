@@ -45,6 +45,8 @@ class Receiver:
     """Answers ``answers`` in turn, then ``status``; ``fail_once`` update ids get one 500 first.
 
     ``delays`` holds the first requests ``delay`` seconds each, then ``delay`` applies.
+    ``carry`` holds JSON bodies (a method call, or anything) answered in turn, whatever the
+    status; then the answer is plain text.
     """
 
     def __init__(
@@ -55,12 +57,14 @@ class Receiver:
         delay: float = 0.0,
         delays: Sequence[float] = (),
         fail_once: Iterable[int] = (),
+        carry: Sequence[Any] = (),
     ) -> None:
         self.answers = list(answers)
         self.status = status
         self.delay = delay
         self.delays = list(delays)
         self.fail_once = set(fail_once)
+        self.carry = list(carry)
         self.received: list[Received] = []
         self.active = 0
         self.peak = 0
@@ -114,4 +118,6 @@ class Receiver:
             self.fail_once.discard(update_id)
             status = 500
         self.received.append(Received(request.path_qs, dict(request.headers), body, status))
+        if self.carry:
+            return web.json_response(self.carry.pop(0), status=status)
         return web.Response(status=status, text="ok" if status < 300 else "no")

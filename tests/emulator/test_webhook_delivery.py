@@ -267,3 +267,63 @@ async def test_stopping_the_emulator_ends_delivery_cleanly(
     leftover = [t for t in asyncio.all_tasks() if t.get_name().startswith("emulator-webhook")]
     assert leftover == [] and emulator.internal_errors == []
     assert len(emulator.pending_updates) == 1 and emulator.webhook_deliveries == []
+
+
+async def test_a_method_in_the_answer_is_run_validated_and_counted_apart(
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
+) -> None:
+    sam = emulator.user(1001, "Sam")
+    sent = await ok(api, "sendMessage", chat_id=1001, text="Pick")
+    presses = [await sam.press(sent["message_id"], callback_data="x") for _ in range(3)]
+    carried = [
+        {"method": "answerCallbackQuery", "callback_query_id": presses[0], "text": "Saved"},
+        # Against the spec: a toast over 200 characters.
+        {"method": "answerCallbackQuery", "callback_query_id": presses[1], "text": "x" * 201},
+        {"method": "sendMessage", "chat_id": 1001, "text": "Carried words"},
+    ]
+    receiver = await receivers(carry=carried)
+    mark = len(emulator.calls)
+    await ok(api, "setWebhook", url=receiver.url)
+    await drained(emulator)
+
+    assert [d.ok for d in emulator.webhook_deliveries] == [True] * 3  # an error changes nothing
+    assert emulator.callback_answer(presses[0]) == {
+        "callback_query_id": presses[0],
+        "text": "Saved",
+    }
+    assert emulator.callback_answer(presses[1]) is None
+    assert emulator.callback_answer(presses[2]) is None
+    assert sam.messages[-1].text == "Carried words"
+    calls = [(c.method, c.carried, c.ok, c.error_code) for c in emulator.calls[mark + 1 :]]
+    assert calls == [
+        ("answerCallbackQuery", True, True, None),
+        ("answerCallbackQuery", True, False, 400),
+        ("sendMessage", True, True, None),
+    ]
+    cost = emulator.tally(sam.chat_id, after=mark)
+    assert (dict(cost.methods), dict(cost.carried)) == (
+        {},
+        {"answerCallbackQuery": 2, "sendMessage": 1},
+    )
+    assert (cost.requests, cost.messages) == (0, 1)  # a carried send still counts on the limits
+    assert emulator.internal_errors == []
+
+
+async def test_only_a_2xx_json_answer_naming_a_method_carries_one(
+    emulator: BotApiEmulator, api: httpx.AsyncClient, receivers: Callable[..., Any]
+) -> None:
+    sam = emulator.user(1001, "Sam")
+    sent = await ok(api, "sendMessage", chat_id=1001, text="Pick")
+    press = await sam.press(sent["message_id"], callback_data="x")
+    call = {"method": "answerCallbackQuery", "callback_query_id": press}
+    # A refused update's answer is not run; nor is JSON without a method, or a list.
+    receiver = await receivers(answers=[500], carry=[call, {"text": "hi"}, [call]])
+    mark = len(emulator.calls)
+    await ok(api, "setWebhook", url=receiver.url)
+    await drained(emulator)
+    pushed = emulator.push_update({"message": {"chat": {"id": 7}, "text": "x"}})
+    await delivered(emulator, pushed["update_id"])
+
+    assert [d.status for d in emulator.webhook_deliveries] == [500, 200, 200]
+    assert [c.method for c in emulator.calls[mark:]] == ["setWebhook"]
+    assert emulator.callback_answer(press) is None
