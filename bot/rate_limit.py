@@ -71,6 +71,7 @@ class Pace:
         self._gate = asyncio.Lock()  # FIFO: requests leave in the order they arrived
         self._due = float("-inf")  # when the next departure is due on the even spacing
         self._within = within
+        self._queued = 0  # requests waiting in leave_in_turn
 
     def _ready_at(self) -> float:
         ready = self._due - _EARLY
@@ -103,8 +104,17 @@ class Pace:
 
     async def leave_in_turn(self) -> None:
         """Wait for this request's turn, then `leave`."""
-        async with self._gate:
-            await self.leave()
+        self._queued += 1
+        try:
+            async with self._gate:
+                await self.leave()
+        finally:
+            self._queued -= 1
+
+    def wait_now(self) -> float:
+        """About how long a request arriving now would wait for its turn, in seconds."""
+        ahead = max(0.0, self._ready_at() - asyncio.get_running_loop().time())
+        return ahead + self._queued * self._min_gap
 
 
 class ChatRateLimiter(AIORateLimiter):
@@ -128,6 +138,11 @@ class ChatRateLimiter(AIORateLimiter):
         self._budget = budget
         self._chat_gap = 1 / chat_rate
         self._chats: dict[int, _ChatTurn] = {}
+
+    def sends_wait(self, longer_than: float) -> bool:
+        """Whether a message sent now would wait longer than that for its turn (a popular
+        minute's queue)."""
+        return self._free.wait_now() > longer_than
 
     def _chat(self, chat_id: int) -> _ChatTurn:
         if len(self._chats) > _PRUNE_AT:

@@ -17,6 +17,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import keyboards
+from bot.rate_limit import ChatRateLimiter
 from bot.webhook_reply import carry_answer
 from messages import DEFAULT_LOCALE, render, resolve_locale
 from messages.consent import CONSENT_VERSION, consent_values
@@ -120,6 +121,10 @@ async def edit(query: CallbackQuery, item: Reply) -> None:
         await query.message.chat.send_message(item.text, reply_markup=markup)
 
 
+# The longest a button may keep spinning for an answer carried in the webhook's 200.
+_CARRY_WAIT = 1.0
+
+
 async def answer(
     query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
 ) -> None:
@@ -127,9 +132,13 @@ async def answer(
 
     The press was handled either way; failing here would undo nothing and only hide the
     reply that follows. In webhook mode the first answer to the update's own press rides in
-    the webhook's answer instead of a request (bot.webhook_reply).
+    the webhook's answer instead of a request (bot.webhook_reply), unless messages wait.
     """
-    if carry_answer(query.id, text, show_alert=show_alert):
+    # A carried answer leaves with the webhook's 200, after the update's replies: while
+    # messages queue for their turn, the button would spin behind them. It goes now instead.
+    limiter = getattr(query.get_bot(), "rate_limiter", None)  # an ExtBot's
+    queued = isinstance(limiter, ChatRateLimiter) and limiter.sends_wait(_CARRY_WAIT)
+    if not queued and carry_answer(query.id, text, show_alert=show_alert):
         return
     try:
         await query.answer(text, show_alert=show_alert)

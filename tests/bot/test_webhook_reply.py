@@ -16,6 +16,7 @@ from telegram import Bot, Update
 from bot.flood import FloodGuard
 from bot.handlers.common import answer
 from bot.intake import UpdateIntake
+from bot.rate_limit import ChatRateLimiter
 from bot.web import Status, web_application
 from bot.webhook_reply import ReplySlot, carry_answer, carrying
 from emulator import BotApiEmulator
@@ -201,3 +202,34 @@ async def test_telegram_runs_the_carried_answer_and_a_second_answer_is_a_request
     assert answers == [(False, "second"), (True, "first")]
     assert emulator.callback_answer(query_id)["text"] == "second"
     assert emulator.tally(sam.chat_id).requests == 2  # sendMessage and one answer
+
+
+def _query(limiter: ChatRateLimiter, asked: list[str | None]) -> Any:
+    async def answer_now(text: str | None = None, show_alert: bool = False) -> None:
+        asked.append(text)
+
+    bot = SimpleNamespace(rate_limiter=limiter)
+    return SimpleNamespace(id="q1", get_bot=lambda: bot, answer=answer_now)
+
+
+async def test_with_no_message_waiting_the_answer_rides_in_the_webhooks_answer() -> None:
+    asked: list[str | None] = []
+    slot = ReplySlot("q1")
+    with carrying(slot):
+        await answer(_query(ChatRateLimiter(overall_rate=1, chat_rate=1, max_retries=0), asked))
+    assert asked == [] and slot.take() is not None
+
+
+async def test_while_messages_wait_for_their_turn_the_answer_goes_at_once() -> None:
+    # A popular minute: the webhook's answer would leave only after the update's replies
+    # had waited their turn, and the button would spin all that while.
+    limiter = ChatRateLimiter(overall_rate=1, chat_rate=1, max_retries=0)
+    await limiter._free.leave()  # one message just left: the next waits about a second
+    assert limiter.sends_wait(0.5) and not limiter.sends_wait(1.5)
+    limiter._free._queued = 2  # and two more wait their turn before it
+    assert limiter.sends_wait(1.5)
+    asked: list[str | None] = []
+    slot = ReplySlot("q1")
+    with carrying(slot):
+        await answer(_query(limiter, asked), "Saved")
+    assert asked == ["Saved"] and slot.take() is None
