@@ -79,7 +79,7 @@ def test_clear_danger_is_flagged(text: str, category: Category) -> None:
     ("text", "category"),
     [
         ("someone is trying to break into my house right now", D),
-        ("he got on top of me while i was asleep", V),
+        ("my date kept pouring me drinks and i woke up at his place", V),
     ],
 )
 def test_detect_adds_what_only_the_model_finds(text: str, category: Category) -> None:
