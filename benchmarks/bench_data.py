@@ -172,11 +172,14 @@ async def add_history(
             async with sessions() as session, session.begin():
                 key = await key_to_seal(session, user_id=person)
                 moments = [end - timedelta(hours=3 * (n + 1)) for n in range(each)]
-                rows = [
-                    {"user_id": person, "practiced_at": at, "created_at": at, "updated_at": at,
-                     "sealed": key.seal_check_in(practices[n % len(practices)], 1 + n * 7919 % 5)}
-                    for n, at in enumerate(moments)
-                ]  # fmt: skip
+                rows = []
+                for n, at in enumerate(moments):
+                    practice = practices[n % len(practices)]
+                    rows.append(
+                        {"user_id": person, "practiced_at": at, "created_at": at,
+                         "updated_at": at, "practice_tag": key.practice_tag(practice),
+                         "sealed": key.seal_check_in(practice, 1 + n * 7919 % 5)}
+                    )  # fmt: skip
                 for first in range(0, len(rows), 5_000):
                     await session.execute(insert(CheckIn), rows[first : first + 5_000])
                 ids = list(

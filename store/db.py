@@ -7,12 +7,13 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Update, bindparam, event, inspect, text, update
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.orm.attributes import set_committed_value
 
 from store.database_url import sqlite_file
 from store.private_files import create_private
@@ -119,6 +121,28 @@ def _in_one_hop(cursor: Any, statement: str, parameters: Any, _context: Any) -> 
     if rows is not None:
         cursor._rows = deque(rows)
     return True
+
+
+async def write_now(session: AsyncSession, row: Any, **values: Any) -> None:
+    """Store ``values`` in columns of ``row`` (a loaded row) with one UPDATE by its primary
+    key, now, and set them on the object as stored.
+
+    For a rating tap's writes: the ORM's unit of work would write the same at the next
+    flush, for several times the CPU (benchmarks/bench_tap.py). Elsewhere, set attributes.
+    """
+    mapper = inspect(row).mapper
+    key = {f"pk_{n}": v for n, v in enumerate(mapper.primary_key_from_instance(row))}
+    statement = _update_of(mapper.local_table, tuple(sorted(values)))
+    await session.execute(statement, {**key, **values})
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+
+
+@lru_cache(maxsize=64)
+def _update_of(table: Any, names: tuple[str, ...]) -> Update:
+    """UPDATE table SET names WHERE primary key: built once, so its compiled form is reused."""
+    where = [column == bindparam(f"pk_{n}") for n, column in enumerate(table.primary_key)]
+    return update(table).where(*where).values({name: bindparam(name) for name in names})
 
 
 def session_factory(

@@ -188,6 +188,14 @@ class CheckIn(Base):
         # ... and in the order they were practiced, ties by row: a milestone's window of
         # recent days and a /history page are a span of this index, however long the history.
         Index("ix_check_ins_user_id_practiced_at", "user_id", "practiced_at", "id"),
+        # A rating's growth compares a practice with its own last weeks: that practice's
+        # span of this index, however many other practices the person keeps.
+        Index(
+            "ix_check_ins_user_id_practice_tag_practiced_at",
+            "user_id",
+            "practice_tag",
+            "practiced_at",
+        ),
     )
     # The opened values below are plain attributes, not columns.
     __allow_unmapped__ = True
@@ -199,6 +207,9 @@ class CheckIn(Base):
     )
     # The practice's key and the rating, sealed together: one open per row read.
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # The practice as a tag under the person's key (PersonKey.practice_tag); NULL only on a
+    # row stored before tags whose key was already gone (unreadable, so never read).
+    practice_tag: Mapped[bytes | None] = mapped_column(LargeBinary(16), default=None)
     # The moment the practice counts for: its prompt's due time (even for a late tap),
     # or when an ad-hoc check-in was given.
     practiced_at: Mapped[datetime] = mapped_column(index=True)

@@ -127,6 +127,7 @@ async def newer_check_ins(
 _checks = CheckIn.__table__.c
 _PRACTICED_BEFORE = select(_checks.sealed, _checks.practiced_at).where(
     _checks.user_id == bindparam("user_id"),
+    _checks.practice_tag == bindparam("practice_tag"),
     _checks.practiced_at >= bindparam("since"),
     _checks.practiced_at <= bindparam("until"),
     _checks.id != bindparam("check_in_id"),
@@ -137,9 +138,9 @@ async def practiced_before(
     session: AsyncSession, *, check_in: CheckIn, since: datetime
 ) -> list[Entry]:
     """The person's other check-ins of ``check_in``'s practice practiced from ``since`` up
-    to its instant (those at the same instant included): a span of the index, however long
-    the history. Growth, the one reader, compares a practice only with itself; every row
-    of the span is opened (the practice is sealed), but only those of this one are kept.
+    to its instant (those at the same instant included): by the practice's tag, a span of
+    the index with only that practice's rows, however long the history and however many
+    practices. Growth, the one reader, compares a practice only with itself.
 
     Notes are not joined, so no entry has one: PostgreSQL would hash every note in the
     table to join a few weeks of check-ins, and growth reads no notes."""
@@ -150,16 +151,16 @@ async def practiced_before(
         _PRACTICED_BEFORE,
         {
             "user_id": check_in.user_id,
+            "practice_tag": key.practice_tag(check_in.ritual_key),
             "since": since,
             "until": check_in.practiced_at,
             "check_in_id": check_in.id,
         },
     )
-    practice, entries = check_in.ritual_key, []
+    entries = []
     for sealed, practiced_at in rows:
         ritual_key, rating = key.open_check_in(sealed)
-        if ritual_key == practice:
-            entries.append(Entry(ritual_key, rating, practiced_at))
+        entries.append(Entry(ritual_key, rating, practiced_at))
     return entries
 
 

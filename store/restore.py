@@ -141,6 +141,7 @@ async def _merge_check_ins(
                 "user_id": user_id,
                 "prompt_id": None,
                 "sealed": key.seal_check_in(item.ritual_key, item.rating),
+                "practice_tag": key.practice_tag(item.ritual_key),
                 "sealed_win": None if item.win is None else key.seal_text(item.win, sealing.WIN),
                 "practiced_at": item.practiced_at,
                 "created_at": item.created_at,

@@ -6,7 +6,8 @@ another column (or another person's row: another key) does not open. AES-GCM rat
 Fernet per field: opening a /progress of 30,000 check-ins costs about a tenth (make bench).
 
 Milestones also need a lookup that reveals nothing: `tag` is an HMAC of the milestone's key
-under the person's key, so "reached once" is a unique (user, tag) pair.
+under the person's key, so "reached once" is a unique (user, tag) pair. A check-in's practice
+has one too (`practice_tag`), so a rating reads only its own practice's recent rows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ KEY_BYTES: Final = 32
 TAG_BYTES: Final = 16
 _VERSION: Final = b"\x01"
 _NONCE: Final = 12
+# Practice tags apart from milestone tags: no milestone's key starts so.
+_PRACTICE: Final = "practice:"
 
 # Where each sealed value lives: its associated data.
 CHECK_IN: Final = "check_ins.sealed"
@@ -72,6 +75,13 @@ class PersonKey:
     def tag(self, text: str) -> bytes:
         """A lookup tag for `text` that only this key can make."""
         return hmac.digest(self._mac, text.encode("utf-8"), hashlib.sha256)[:TAG_BYTES]
+
+    def practice_tag(self, ritual_key: str) -> bytes:
+        """A check-in's practice as a lookup tag: equal for one person's check-ins of one
+        practice, and which practice it is only this key can tell. Equal tags do show that
+        two of the person's check-ins share a practice (for a prompted one, the plain
+        schedule shows that already)."""
+        return self.tag(_PRACTICE + ritual_key)
 
     def seal_text(self, text: str, where: str) -> bytes:
         """`text`, sealed for `where`."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -15,6 +18,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import keyboards
 from bot.rate_limit import ChatRateLimiter
@@ -25,6 +29,14 @@ from scheduler.zones import resolve_zone
 from store.models import User
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+# PTB warns whenever `do_api_request` makes a call it has a method for: here it does so on
+# purpose (see _call), and only these calls' warnings are quieted.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Please use 'Bot\.(answerCallbackQuery|editMessageText|editMessageReplyMarkup)'",
+    category=PTBUserWarning,
+)
 
 
 def locale_of(update: Update, user: User | None = None) -> str:
@@ -112,7 +124,7 @@ async def edit(query: CallbackQuery, item: Reply) -> None:
     """
     markup = item.markup if isinstance(item.markup, InlineKeyboardMarkup) else None
     try:
-        await query.edit_message_text(item.text, reply_markup=markup)
+        await _call(query, "editMessageText", _pressed(query, text=item.text, markup=markup))
     except BadRequest as error:
         if "not modified" in error.message:
             return
@@ -140,8 +152,13 @@ async def answer(
     queued = isinstance(limiter, ChatRateLimiter) and limiter.sends_wait(_CARRY_WAIT)
     if not queued and carry_answer(query.id, text, show_alert=show_alert):
         return
+    call: dict[str, Any] = {"callback_query_id": query.id}
+    if text is not None:
+        call["text"] = text
+    if show_alert:
+        call["show_alert"] = True
     try:
-        await query.answer(text, show_alert=show_alert)
+        await _call(query, "answerCallbackQuery", call)
     except BadRequest as error:
         if "query is too old" not in error.message.lower() and "query id is invalid" not in (
             error.message.lower()
@@ -153,10 +170,51 @@ async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None)
     """Replace only the pressed message's buttons; an identical edit is not an error, and
     neither is a message deleted meanwhile (its buttons went with it)."""
     try:
-        await query.edit_message_reply_markup(markup)
+        await _call(query, "editMessageReplyMarkup", _pressed(query, markup=markup))
     except BadRequest as error:
         if "not modified" not in error.message and not _gone(error):
             raise
+
+
+def _pressed(
+    query: CallbackQuery, *, markup: InlineKeyboardMarkup | None, text: str | None = None
+) -> dict[str, Any]:
+    """An edit of the pressed message: where it is, its new text (if any) and buttons."""
+    message = query.message
+    call: dict[str, Any] = (
+        {"inline_message_id": query.inline_message_id}
+        if message is None
+        else {"chat_id": message.chat.id, "message_id": message.message_id}
+    )
+    if text is not None:
+        call["text"] = text
+    if markup is not None:
+        call["reply_markup"] = keyboard_json(markup)
+    return call
+
+
+def keyboard_json(markup: InlineKeyboardMarkup) -> str:
+    """An inline keyboard as Telegram reads it, for a fraction of PTB's `to_json` CPU.
+
+    Every button Attune makes is a label and its callback data (bot.keyboards), and that is
+    all this writes; tests/bot/test_keyboard_json.py holds it to PTB's own encoding.
+    """
+    rows = [
+        [{"text": button.text, "callback_data": button.callback_data} for button in row]
+        for row in markup.inline_keyboard
+    ]
+    return json.dumps({"inline_keyboard": rows})
+
+
+async def _call(query: CallbackQuery, method: str, params: dict[str, Any]) -> None:
+    """One Bot API call about a button press, its answer unread.
+
+    A tap's answer and edit go without PTB's objects: building the call and parsing the
+    edited message Telegram sends back cost more CPU than the rest of a rating tap's
+    Python (benchmarks/bench_tap.py). The call still passes the bot's rate limiter and
+    PTB's mapping of Telegram's answers to errors (BadRequest and the rest).
+    """
+    await query.get_bot().do_api_request(method, api_kwargs=params)
 
 
 def _gone(error: BadRequest) -> bool:

@@ -29,6 +29,7 @@ from scheduler.zones import resolve_zone
 from store import partner_rounds
 from store import prompts as prompt_rows
 from store.check_ins import rate_prompt
+from store.db import write_now
 from store.models import Prompt, PromptState
 from store.users import count_care_offer
 
@@ -93,7 +94,7 @@ async def rate(update: Update, context: AttuneContext) -> None:
                 if care:
                     offered = await count_care_offer(session, user_id=user.id)
                 # The person's next message, if they write one, is a note for this rating.
-                user.awaiting = awaiting.note(check_in.id).stored()
+                await write_now(session, user, awaiting=awaiting.note(check_in.id).stored())
                 # Only a first rating can reach a milestone: a changed one celebrates nothing,
                 # and a hard night keeps what it reaches for a later one.
                 reached = await after_check_in(

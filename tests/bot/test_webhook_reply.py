@@ -205,11 +205,13 @@ async def test_telegram_runs_the_carried_answer_and_a_second_answer_is_a_request
 
 
 def _query(limiter: ChatRateLimiter, asked: list[str | None]) -> Any:
-    async def answer_now(text: str | None = None, show_alert: bool = False) -> None:
-        asked.append(text)
+    async def call_now(method: str, api_kwargs: dict[str, Any]) -> bool:
+        assert method == "answerCallbackQuery" and api_kwargs["callback_query_id"] == "q1"
+        asked.append(api_kwargs.get("text"))
+        return True
 
-    bot = SimpleNamespace(rate_limiter=limiter)
-    return SimpleNamespace(id="q1", get_bot=lambda: bot, answer=answer_now)
+    bot = SimpleNamespace(rate_limiter=limiter, do_api_request=call_now)
+    return SimpleNamespace(id="q1", get_bot=lambda: bot)
 
 
 async def test_with_no_message_waiting_the_answer_rides_in_the_webhooks_answer() -> None:

@@ -183,6 +183,7 @@ async def _practised(
         key = await key_to_seal(session, user_id=user.id)
         rows = [
             {"user_id": user.id, "sealed": key.seal_check_in("breath", 1 + n % 5),
+             "practice_tag": key.practice_tag("breath"),
              "practiced_at": at, "created_at": at, "updated_at": at}
             for n, at in enumerate(sorted(moments))
         ]  # fmt: skip

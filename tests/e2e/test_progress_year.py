@@ -55,6 +55,7 @@ async def _store(database_url: str, telegram_id: int, history: list[Entry]) -> N
                     {
                         "user_id": user_id,
                         "sealed": key.seal_check_in(entry.ritual_key, entry.rating),
+                        "practice_tag": key.practice_tag(entry.ritual_key),
                         "practiced_at": entry.practiced_at,
                         "created_at": entry.practiced_at,
                         "updated_at": entry.practiced_at,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from messages.consent import CONSENT_VERSION
 from scheduler.dispatch import Dispatcher
+from store.check_ins import add_check_in, get_check_in
 from store.crypto import DataKey, new_key
 from store.db import create_engine, downgrade, migrate, session_factory
 from store.keyring import KeyringProblem, open_keyring
@@ -23,6 +24,7 @@ from store.progress import (
     add_milestones,
     history,
     note_bodies,
+    practiced_before,
     reached_among,
     release_held,
 )
@@ -237,6 +239,53 @@ async def test_0010_seals_rows_already_stored_with_each_persons_key(
         assert sorted(map(tuple, rows)) == [("body_scan", 2, None), ("small_wins", 5, "tender")]
         opened = [DataKey([DATA_KEY]).decrypt(body).decode() for body in bodies]
         assert opened == [LEGACY_NOTE, "breathing helped"]
+    finally:
+        await engine.dispose()
+        await ring.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_0017_tags_the_practice_of_check_ins_already_stored(
+    backend: str, tmp_path: Path
+) -> None:
+    """Check-ins stored before practice tags get theirs from their sealed practice, with
+    each person's key (the keyring is needed, as for 0010), so a rating's growth reads
+    them; and going back drops the tags only."""
+    url = await fresh_database(backend, tmp_path)
+    engine, ring = create_engine(url), keyring_for(url)
+    try:
+        await prepare(engine, ring)
+        async with session_factory(engine, ring)() as session, session.begin():
+            session.add(User(id=1, telegram_id=501, chat_id=501, created_at=NOW))
+            await session.flush()
+            stored = [
+                await add_check_in(
+                    session,
+                    user_id=1,
+                    ritual_key=key,
+                    rating=rating,
+                    now=NOW,
+                    practiced_at=NOW - timedelta(days=days),
+                )
+                for key, rating, days in [("breath", 2, 3), ("body_scan", 4, 2), ("breath", 5, 1)]
+            ]
+        await downgrade(engine, "0016", keys=MigrationKeys(ring))
+        with pytest.raises(KeyringProblem, match=r"0017 .* ATTUNE_DATA_KEY set"):
+            await migrate(engine)
+
+        await prepare(engine, ring)
+        async with session_factory(engine, ring)() as session:
+            async with engine.connect() as conn:
+                untagged = await conn.scalar(
+                    text("SELECT count(*) FROM check_ins WHERE practice_tag IS NULL")
+                )
+            assert untagged == 0
+            latest = await get_check_in(session, check_in_id=stored[-1].id)
+            assert latest is not None
+            earlier = await practiced_before(
+                session, check_in=latest, since=NOW - timedelta(days=28)
+            )
+            assert [(e.ritual_key, e.rating) for e in earlier] == [("breath", 2)]
     finally:
         await engine.dispose()
         await ring.dispose()
