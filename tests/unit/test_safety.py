@@ -135,15 +135,11 @@ def test_a_broken_grammar_is_refused_naming_the_file(
     assert "crisis_patterns.toml" in str(raised.value)
 
 
-# The target on the tuned split is 95 % per category and <= 3 % false alarms. New
-# tuned writers (phone slang, long notes, indirect wording, men who understate, metaphor,
-# therapy-speak, danger and safe in the same words) took English below it, and German's
-# suicide recall: these floors hold what is reached now, so nothing slips back while the
-# gap is open; benchmarks/safety_detection.py prints both splits.
-TUNED_RECALL_FLOOR = 0.85
-TUNED_RECALL_FLOORS = {"de": 0.93, "es": 0.95}
+# The target on the tuned split: 95 % per category and <= 3 % false alarms, held in
+# every locale (benchmarks/safety_detection.py prints both splits; the held-out one, which
+# nothing is tuned against, is the honest figure).
+TUNED_RECALL_FLOOR = 0.95
 TUNED_FALSE_ALARMS = 0.03
-TUNED_FALSE_ALARMS_BY_LOCALE = {"en": 0.037}
 
 
 # A locale's own grammar is written against its tuned split; until then its people are
@@ -157,11 +153,10 @@ def test_the_tuned_split_keeps_what_it_reached(locale: str) -> None:
     for category in Category:
         mine = [e for e in examples if e.primary == category.value]
         caught = sum(bool(detect(e.text, locale) & set(e.labels)) for e in mine)
-        floor = TUNED_RECALL_FLOORS.get(locale, TUNED_RECALL_FLOOR)
-        assert caught >= floor * len(mine), category
+        assert caught >= TUNED_RECALL_FLOOR * len(mine), category
     safe = [e for e in examples if e.primary == SAFE]
     alarms = sum(bool(detect(e.text, locale)) for e in safe)
-    assert alarms <= TUNED_FALSE_ALARMS_BY_LOCALE.get(locale, TUNED_FALSE_ALARMS) * len(safe)
+    assert alarms <= TUNED_FALSE_ALARMS * len(safe)
 
 
 @pytest.mark.parametrize("locale", locales())
