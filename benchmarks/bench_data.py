@@ -172,14 +172,18 @@ async def add_history(
             async with sessions() as session, session.begin():
                 key = await key_to_seal(session, user_id=person)
                 moments = [end - timedelta(hours=3 * (n + 1)) for n in range(each)]
+                # Code from before practice tags (bench_tap.py --source) stores none.
+                tag = getattr(key, "practice_tag", None)
                 rows = []
                 for n, at in enumerate(moments):
                     practice = practices[n % len(practices)]
-                    rows.append(
-                        {"user_id": person, "practiced_at": at, "created_at": at,
-                         "updated_at": at, "practice_tag": key.practice_tag(practice),
-                         "sealed": key.seal_check_in(practice, 1 + n * 7919 % 5)}
-                    )  # fmt: skip
+                    rating = 1 + n * 7919 % 5
+                    sealed = key.seal_check_in(practice, rating)
+                    row = {"user_id": person, "practiced_at": at, "created_at": at,
+                           "updated_at": at, "sealed": sealed}  # fmt: skip
+                    if tag is not None:
+                        row["practice_tag"] = tag(practice)
+                    rows.append(row)
                 for first in range(0, len(rows), 5_000):
                     await session.execute(insert(CheckIn), rows[first : first + 5_000])
                 ids = list(
