@@ -116,6 +116,21 @@ def _remove_sqlite(path: str) -> None:
         Path(path + suffix).unlink(missing_ok=True)
 
 
+async def ensure_databases(url: str) -> None:
+    """The benchmark's own PostgreSQL databases (data and keyring), created if the server
+    answers but they do not exist yet, as on a fresh machine."""
+    for each in (url, keyring_url(url)):
+        plain = make_url(each).set(drivername="postgresql")
+        try:
+            await (await asyncpg.connect(plain.render_as_string(False))).close()
+        except asyncpg.InvalidCatalogNameError:
+            admin = await asyncpg.connect(plain.set(database="postgres").render_as_string(False))
+            try:
+                await admin.execute(f'CREATE DATABASE "{plain.database}"')
+            finally:
+                await admin.close()
+
+
 async def database_version(url: str) -> str:
     """The server's version string (PostgreSQL) for the machine header."""
     plain = make_url(url).set(drivername="postgresql").render_as_string(False)

@@ -60,7 +60,7 @@ import bench_startup
 import bench_tap
 import bench_updates
 from bench_common import Table
-from bench_data import database_version, sqlite_url
+from bench_data import database_version, ensure_databases, sqlite_url
 
 SECTIONS = ("due-scan", "pipeline", "limit", "broadcast", "startup", "updates", "flood", "tap")
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/attune_bench"
@@ -89,7 +89,7 @@ async def machine(pg_url: str | None) -> Table:
 async def reachable(pg_url: str) -> bool:
     """Whether PostgreSQL answers at `pg_url` (the benchmark then covers it too)."""
     try:
-        await asyncio.wait_for(database_version(pg_url), 5)
+        await asyncio.wait_for(ensure_databases(pg_url), 10)
     except Exception:  # refused, unknown host, bad credentials: benchmark SQLite alone
         return False
     return True

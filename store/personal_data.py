@@ -92,7 +92,8 @@ LEFT_OUT = {
     "users": {"id", "key_id", "pending_invitation"},
     "subscriptions": {"id", "user_id"},
     "prompts": set(),
-    "check_ins": {"user_id"},
+    # A check-in's practice tag stands in for its practice, exported opened as "ritual".
+    "check_ins": {"user_id", "practice_tag"},
     "notes": {"user_id"},
     "milestones": {"id", "user_id", "tag"},
     # An invitation's token is kept only as its hash; a link's other side is another

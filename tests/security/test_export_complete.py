@@ -150,11 +150,13 @@ async def test_every_stored_column_is_exported_or_left_out_on_purpose(
 
 
 # What stands in for a sealed value, and means nothing outside this database: the id of
-# the person's key in the keyring, and a milestone's tag (its key is exported opened); and
-# what stands in for an invitation's token (only its hash is kept).
+# the person's key in the keyring, a milestone's tag (its key is exported opened) and a
+# check-in's practice tag (its practice is exported opened); and what stands in for an
+# invitation's token (only its hash is kept).
 STAND_INS = {
     ("users", "key_id"),
     ("milestones", "tag"),
+    ("check_ins", "practice_tag"),
     ("users", "pending_invitation"),
     ("invitations", "token_hash"),
 }
