@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -22,10 +21,9 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import ExtBot
-from telegram.warnings import PTBUserWarning
 
 from bot import keyboards
-from bot.handlers.common import Markup, consent_question
+from bot.handlers.common import Markup, consent_question, quiet_raw_calls
 from bot.prompt_markup import prompt_markup
 from messages import render
 from scheduler.reveals import SharedNews
@@ -54,11 +52,7 @@ class TelegramSender:
         # `do_api_request` adds none of them.
         defaults = bot.defaults if isinstance(bot, ExtBot) else None
         self._defaults: dict[str, Any] = dict(defaults.api_defaults) if defaults else {}
-        # PTB warns that `send_message` exists whenever `do_api_request` sends a message: it
-        # does, and costs more than the whole rest of the send. Only that warning is quieted.
-        warnings.filterwarnings(
-            "ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning
-        )
+        quiet_raw_calls()
         self._paid_broadcast = paid_broadcast
 
     async def send_prompt(self, prompt: OutgoingPrompt) -> int:

@@ -87,8 +87,7 @@ async def add_check_in(
     values = {
         "user_id": user_id,
         "prompt_id": prompt_id,
-        "sealed": key.seal_check_in(ritual_key, rating),
-        "practice_tag": key.practice_tag(ritual_key),
+        **sealed_practice(key, ritual_key, rating),
         "practiced_at": practiced_at,
         "created_at": now,
         "updated_at": now,
@@ -129,6 +128,15 @@ async def open_check_ins(session: AsyncSession, check_ins: Iterable[CheckIn]) ->
     if key is None:
         raise KeyGone
     return [opened(key, row) for row in rows]
+
+
+def sealed_practice(key: PersonKey, ritual_key: str, rating: int) -> dict[str, bytes]:
+    """A new check-in's sealed columns: its practice and rating sealed together, and the
+    practice's tag, without which the row is missing from its practice's growth window."""
+    return {
+        "sealed": key.seal_check_in(ritual_key, rating),
+        "practice_tag": key.practice_tag(ritual_key),
+    }
 
 
 def opened(key: PersonKey, check_in: CheckIn) -> CheckIn:

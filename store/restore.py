@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import sealing
+from store.check_ins import sealed_practice
 from store.models import CheckIn, Milestone, Note
 from store.person_keys import key_to_seal
 from store.sealing import PersonKey
@@ -140,8 +141,7 @@ async def _merge_check_ins(
             added[moment] = {
                 "user_id": user_id,
                 "prompt_id": None,
-                "sealed": key.seal_check_in(item.ritual_key, item.rating),
-                "practice_tag": key.practice_tag(item.ritual_key),
+                **sealed_practice(key, item.ritual_key, item.rating),
                 "sealed_win": None if item.win is None else key.seal_text(item.win, sealing.WIN),
                 "practiced_at": item.practiced_at,
                 "created_at": item.created_at,

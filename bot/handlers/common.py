@@ -30,13 +30,20 @@ from store.models import User
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
-# PTB warns whenever `do_api_request` makes a call it has a method for: here it does so on
-# purpose (see _call), and only these calls' warnings are quieted.
-warnings.filterwarnings(
-    "ignore",
-    message=r"Please use 'Bot\.(answerCallbackQuery|editMessageText|editMessageReplyMarkup)'",
-    category=PTBUserWarning,
-)
+
+def quiet_raw_calls() -> None:
+    """Quiet PTB's warning that a method exists whenever `do_api_request` makes a call it
+    has a method for: Attune does so on purpose where CPU counts (bot.sender's prompts, a
+    tap's answer and edit below), and only that warning is quieted. Installed on import and
+    again by the sender, as test harnesses reset warning filters in between."""
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Please use 'Bot\.\w+' instead of 'Bot\.do_api_request",
+        category=PTBUserWarning,
+    )
+
+
+quiet_raw_calls()
 
 
 def locale_of(update: Update, user: User | None = None) -> str:

@@ -18,6 +18,7 @@ from bot.app import AttuneApp
 from emulator import BotApiEmulator
 from messages import render
 from progress.milestones import milestone_message
+from store.check_ins import sealed_practice
 from store.db import session_factory
 from store.models import CheckIn, User
 from store.person_keys import key_to_seal
@@ -182,8 +183,7 @@ async def _practised(
         assert user is not None
         key = await key_to_seal(session, user_id=user.id)
         rows = [
-            {"user_id": user.id, "sealed": key.seal_check_in("breath", 1 + n % 5),
-             "practice_tag": key.practice_tag("breath"),
+            {"user_id": user.id, **sealed_practice(key, "breath", 1 + n % 5),
              "practiced_at": at, "created_at": at, "updated_at": at}
             for n, at in enumerate(sorted(moments))
         ]  # fmt: skip

@@ -23,6 +23,7 @@ from messages import render, ritual_text, rituals
 from progress.history import Entry
 from progress.picture import View, choose_picture, picture_caption, render_picture
 from scheduler.zones import resolve_zone
+from store.check_ins import sealed_practice
 from store.db import session_factory
 from store.models import CheckIn, User
 from store.person_keys import key_to_seal
@@ -54,8 +55,7 @@ async def _store(database_url: str, telegram_id: int, history: list[Entry]) -> N
                 [
                     {
                         "user_id": user_id,
-                        "sealed": key.seal_check_in(entry.ritual_key, entry.rating),
-                        "practice_tag": key.practice_tag(entry.ritual_key),
+                        **sealed_practice(key, entry.ritual_key, entry.rating),
                         "practiced_at": entry.practiced_at,
                         "created_at": entry.practiced_at,
                         "updated_at": entry.practiced_at,
